@@ -1,0 +1,73 @@
+"""The change feed: what other processes wrote since we last looked.
+
+``PRAGMA data_version`` answers "did anyone else commit?" without touching a table; only then do
+we read the ``changes`` rows after our last sequence number (an index range scan on the primary
+key), so a screen polling every few hundred milliseconds costs next to nothing when idle.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from deskui.store.db import data_version, write
+
+# Enough to cover any reader that was away a while; older rows are pruned by writers.
+KEEP_CHANGES = 200_000
+
+
+@dataclass
+class ChangeSet:
+    seq: int
+    ticket_ids: set[int] = field(default_factory=set)
+    tables: set[str] = field(default_factory=set)
+    overflow: bool = False  # the reader fell too far behind: reread everything
+
+    def __bool__(self) -> bool:
+        return bool(self.tables) or self.overflow
+
+
+def latest_seq(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+
+
+class ChangeFeed:
+    """Follows one database on behalf of one reader."""
+
+    def __init__(self, conn: sqlite3.Connection, *, max_ids: int = 5_000) -> None:
+        self.conn = conn
+        self.max_ids = max_ids
+        self.seq = latest_seq(conn)
+        self._version = data_version(conn)
+
+    def poll(self, *, force: bool = False) -> ChangeSet:
+        """Changes committed since the last poll. Our own connection's writes do not move
+        ``data_version``, so callers that write pass ``force=True`` afterwards."""
+        version = data_version(self.conn)
+        if version == self._version and not force:
+            return ChangeSet(self.seq)
+        self._version = version
+        result = ChangeSet(self.seq)
+        oldest = self.conn.execute("SELECT min(seq) FROM changes").fetchone()[0]
+        if oldest is not None and oldest > self.seq + 1 and self.seq:
+            result.overflow = True
+        rows = self.conn.execute(
+            "SELECT seq, table_name, ticket_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            (self.seq, self.max_ids + 1),
+        ).fetchall()
+        if len(rows) > self.max_ids:
+            result.overflow = True
+            result.seq = latest_seq(self.conn)
+        elif rows:
+            result.seq = rows[-1][0]
+        for _, table, ticket_id in rows[: self.max_ids]:
+            result.tables.add(table)
+            if ticket_id is not None:
+                result.ticket_ids.add(ticket_id)
+        self.seq = result.seq
+        return result
+
+
+def prune_changes(conn: sqlite3.Connection, keep: int = KEEP_CHANGES) -> int:
+    with write(conn):
+        return conn.execute("DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?", (keep,)).rowcount

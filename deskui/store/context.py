@@ -1,0 +1,191 @@
+"""Everything an agent needs beside a ticket to solve it on first contact, in a few indexed reads."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from deskui.timeutil import from_db
+
+HISTORY_LIMIT = 8
+
+
+@dataclass
+class OrderItem:
+    sku: str | None
+    asin: str | None
+    title: str | None
+    quantity: int
+    price: float | None
+
+
+@dataclass
+class TrackingEvent:
+    at: datetime | None
+    status: str
+    location: str | None
+    description: str | None
+
+
+@dataclass
+class Order:
+    id: int
+    channel: str
+    order_number: str
+    marketplace: str | None
+    purchased_at: datetime | None
+    status: str | None
+    fulfillment: str | None
+    ship_by: datetime | None
+    deliver_by: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    carrier: str | None
+    tracking_number: str | None
+    currency: str | None
+    total: float | None
+    refunded_amount: float
+    return_status: str | None
+    feedback_rating: int | None
+    feedback_text: str | None
+    claim_status: str | None
+    chargeback: bool
+    items: list[OrderItem] = field(default_factory=list)
+    tracking: list[TrackingEvent] = field(default_factory=list)
+
+    def late_shipment(self, now: datetime) -> bool:
+        if self.ship_by is None:
+            return False
+        shipped = self.shipped_at or now
+        return shipped > self.ship_by
+
+    def late_delivery(self, now: datetime) -> bool:
+        if self.deliver_by is None:
+            return False
+        delivered = self.delivered_at or now
+        return delivered > self.deliver_by
+
+
+@dataclass
+class PastTicket:
+    id: int
+    subject: str
+    status: str
+    category: str | None
+    created_at: datetime | None
+
+
+@dataclass
+class Customer:
+    id: int
+    name: str | None
+    email: str | None
+    country: str | None
+    orders: list[Order] = field(default_factory=list)  # earlier orders, newest first
+    tickets: list[PastTicket] = field(default_factory=list)
+    order_count: int = 0
+    ticket_count: int = 0
+    negative_feedback: int = 0
+    claims: int = 0
+    chargebacks: int = 0
+
+
+@dataclass
+class TicketContext:
+    ticket: sqlite3.Row
+    order: Order | None
+    customer: Customer | None
+    evidence: list[dict]
+    tags: list[str]
+
+
+def _order(raw: sqlite3.Row) -> Order:
+    return Order(
+        id=raw["id"],
+        channel=raw["channel"],
+        order_number=raw["order_number"],
+        marketplace=raw["marketplace"],
+        purchased_at=from_db(raw["purchased_at"]),
+        status=raw["status"],
+        fulfillment=raw["fulfillment"],
+        ship_by=from_db(raw["ship_by"]),
+        deliver_by=from_db(raw["deliver_by"]),
+        shipped_at=from_db(raw["shipped_at"]),
+        delivered_at=from_db(raw["delivered_at"]),
+        carrier=raw["carrier"],
+        tracking_number=raw["tracking_number"],
+        currency=raw["currency"],
+        total=raw["total"],
+        refunded_amount=raw["refunded_amount"] or 0.0,
+        return_status=raw["return_status"],
+        feedback_rating=raw["feedback_rating"],
+        feedback_text=raw["feedback_text"],
+        claim_status=raw["claim_status"],
+        chargeback=bool(raw["chargeback"]),
+    )
+
+
+def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | None:
+    ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    if ticket is None:
+        return None
+    order = None
+    if ticket["order_number"]:
+        raw = conn.execute(
+            "SELECT * FROM orders WHERE channel = ? AND order_number = ?", (ticket["channel"], ticket["order_number"])
+        ).fetchone()
+        if raw is not None:
+            order = _order(raw)
+            order.items = [
+                OrderItem(r["sku"], r["asin"], r["title"], r["quantity"] or 1, r["price"])
+                for r in conn.execute("SELECT * FROM order_items WHERE order_id = ? ORDER BY id", (order.id,))
+            ]
+            order.tracking = [
+                TrackingEvent(from_db(r["at"]), r["status"], r["location"], r["description"])
+                for r in conn.execute("SELECT * FROM tracking_events WHERE order_id = ? ORDER BY at DESC, id DESC LIMIT 6", (order.id,))
+            ]
+    customer = None
+    customer_id = ticket["customer_id"] if ticket["customer_id"] is not None else (order and _order_customer(conn, order.id))
+    if customer_id is not None:
+        raw = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
+        if raw is not None:
+            customer = Customer(raw["id"], raw["name"], raw["email"], raw["country"])
+            stats = conn.execute(
+                "SELECT count(*), sum(feedback_rating IN (1, 2)), sum(claim_status IS NOT NULL), sum(chargeback) "
+                "FROM orders WHERE customer_id = ?",
+                (customer_id,),
+            ).fetchone()
+            customer.order_count, customer.negative_feedback, customer.claims, customer.chargebacks = (v or 0 for v in stats)
+            customer.orders = [
+                _order(r)
+                for r in conn.execute(
+                    "SELECT * FROM orders WHERE customer_id = ? AND id != ? ORDER BY purchased_at DESC LIMIT ?",
+                    (customer_id, order.id if order else -1, HISTORY_LIMIT),
+                )
+            ]
+            customer.ticket_count = conn.execute(
+                "SELECT count(*) FROM tickets WHERE customer_id = ? AND id != ?", (customer_id, ticket_id)
+            ).fetchone()[0]
+            customer.tickets = [
+                PastTicket(r["id"], r["subject"] or "", r["status"], r["category"], from_db(r["created_at"]))
+                for r in conn.execute(
+                    "SELECT id, subject, status, category, created_at FROM tickets WHERE customer_id = ? AND id != ? "
+                    "ORDER BY created_at DESC LIMIT ?",
+                    (customer_id, ticket_id, HISTORY_LIMIT),
+                )
+            ]
+    try:
+        evidence = json.loads(ticket["evidence"] or "[]")
+        if not isinstance(evidence, list):
+            evidence = []
+    except ValueError:
+        evidence = []
+    tags = [row[0] for row in conn.execute("SELECT tag FROM tags WHERE ticket_id = ? ORDER BY tag", (ticket_id,))]
+    return TicketContext(ticket, order, customer, evidence, tags)
+
+
+def _order_customer(conn: sqlite3.Connection, order_id: int) -> int | None:
+    row = conn.execute("SELECT customer_id FROM orders WHERE id = ?", (order_id,)).fetchone()
+    return row[0] if row else None

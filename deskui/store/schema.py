@@ -1,0 +1,251 @@
+"""The schema: a public contract for every program that reads or writes a deskui file.
+
+Documented in docs/schema.md. Versioned with ``PRAGMA user_version``: each entry of ``MIGRATIONS``
+takes a file from version N to N+1 and never changes once released, so a file written by any
+older deskui upgrades in place.
+"""
+
+from __future__ import annotations
+
+APPLICATION_ID = 0x6465736B  # "desk": marks the file as ours before any table is read
+
+# Tables whose row changes land in the change feed, and the id column each one reports.
+FED_TABLES = {
+    "tickets": "id",
+    "messages": "ticket_id",
+    "orders": "id",
+    "tags": "ticket_id",
+    "drafts": "ticket_id",
+    "outbox": "ticket_id",
+}
+
+
+def _feed_triggers() -> str:
+    statements = []
+    for table, key in FED_TABLES.items():
+        for operation, row in (("insert", "new"), ("update", "new"), ("delete", "old")):
+            statements.append(
+                f"""
+CREATE TRIGGER {table}_feed_{operation} AFTER {operation.upper()} ON {table}
+BEGIN
+    INSERT INTO changes (table_name, row_id, ticket_id, operation)
+    VALUES ('{table}', {row}.rowid, {row + '.' + key if table != 'orders' else 'NULL'}, '{operation}');
+END;"""
+            )
+    return "\n".join(statements)
+
+
+SCHEMA_V1 = f"""
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+
+CREATE TABLE customers (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    name TEXT,
+    email TEXT,
+    country TEXT,
+    created_at TEXT,
+    UNIQUE (channel, external_id)
+);
+
+CREATE TABLE orders (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    order_number TEXT NOT NULL,
+    marketplace TEXT,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    purchased_at TEXT,
+    status TEXT,
+    fulfillment TEXT,            -- FBA, FBM, MCF or SELF (a store's own shipping)
+    ship_by TEXT,
+    deliver_by TEXT,
+    shipped_at TEXT,
+    delivered_at TEXT,
+    carrier TEXT,
+    tracking_number TEXT,
+    currency TEXT,
+    total REAL,
+    refunded_amount REAL NOT NULL DEFAULT 0,
+    return_status TEXT,          -- requested, in_transit, received, refunded, rejected
+    feedback_rating INTEGER,     -- 1..5 seller feedback the buyer left
+    feedback_text TEXT,
+    claim_status TEXT,           -- A-to-z claim: open, granted, denied, withdrawn
+    chargeback INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT,
+    UNIQUE (channel, order_number)
+);
+CREATE INDEX orders_customer ON orders (customer_id, purchased_at);
+
+CREATE TABLE order_items (
+    id INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    sku TEXT,
+    asin TEXT,
+    title TEXT,
+    quantity INTEGER NOT NULL DEFAULT 1,
+    price REAL
+);
+CREATE INDEX order_items_order ON order_items (order_id);
+CREATE INDEX order_items_asin ON order_items (asin);
+
+CREATE TABLE tracking_events (
+    id INTEGER PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    location TEXT,
+    description TEXT
+);
+CREATE INDEX tracking_events_order ON tracking_events (order_id, at);
+
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    channel TEXT NOT NULL,
+    marketplace TEXT,
+    external_id TEXT,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    order_number TEXT,
+    subject TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'open'
+        CHECK (status IN ('open', 'pending', 'snoozed', 'solved')),
+    assignee TEXT,
+    tier TEXT,
+    tier_rank INTEGER,
+    category TEXT,
+    evidence TEXT,               -- JSON list of {{category, term, field, text}}
+    created_at TEXT NOT NULL,
+    awaiting_reply_since TEXT,   -- oldest buyer message without a substantive reply
+    marketplace_waiting_since TEXT, -- oldest buyer message without any reply (auto-ack counts)
+    first_response_at TEXT,
+    sla_due_at TEXT,             -- internal SLA (first/next response)
+    marketplace_due_at TEXT,     -- the marketplace's own deadline (Amazon 24 h)
+    resolution_due_at TEXT,
+    due_at TEXT,                 -- the earliest of the three: orders the inbox
+    due_kind TEXT,               -- first_response, next_response, resolution, marketplace
+    target_minutes INTEGER,      -- the target of the clock behind due_at
+    paused_at TEXT,              -- set while pending/snoozed: the timers freeze here
+    snoozed_until TEXT,
+    solved_at TEXT,
+    needs_triage INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT,
+    UNIQUE (channel, external_id)
+);
+-- The inbox: open tickets by risk, then by due time, read with keyset pagination. Untriaged rows
+-- (no rank yet) sort first, rows with no running clock last; the expressions must match
+-- deskui/store/inbox.py's exactly for SQLite to use these indexes.
+CREATE INDEX tickets_inbox ON tickets (coalesce(tier_rank, -1), coalesce(due_at, '9999'), id) WHERE status != 'solved';
+CREATE INDEX tickets_due ON tickets (coalesce(due_at, '9999'), id) WHERE status != 'solved';
+CREATE INDEX tickets_open_created ON tickets (created_at, id) WHERE status != 'solved';
+CREATE INDEX tickets_open_channel ON tickets (channel, coalesce(tier_rank, -1), coalesce(due_at, '9999'), id) WHERE status != 'solved';
+CREATE INDEX tickets_untriaged ON tickets (id) WHERE needs_triage = 1;
+CREATE INDEX tickets_assignee ON tickets (assignee, status);
+CREATE INDEX tickets_customer ON tickets (customer_id, created_at);
+CREATE INDEX tickets_order ON tickets (channel, order_number);
+CREATE INDEX tickets_created ON tickets (created_at);
+
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out', 'note')),
+    author TEXT,
+    body TEXT NOT NULL DEFAULT '',
+    sent_at TEXT NOT NULL,
+    auto_ack INTEGER NOT NULL DEFAULT 0,
+    external_id TEXT,
+    raw TEXT
+);
+CREATE INDEX messages_ticket ON messages (ticket_id, sent_at);
+CREATE UNIQUE INDEX messages_external ON messages (ticket_id, external_id) WHERE external_id IS NOT NULL;
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,          -- opened, claimed, assigned, replied, noted, tagged, snoozed,
+                                 -- pending, resumed, solved, reopened, triaged, escalated
+    agent TEXT,
+    at TEXT NOT NULL,
+    detail TEXT                  -- JSON
+);
+CREATE INDEX events_ticket ON events (ticket_id, at);
+CREATE INDEX events_kind_at ON events (kind, at);
+
+CREATE TABLE sla_clocks (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,          -- first_response, next_response, resolution, marketplace
+    tier TEXT,
+    started_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    stopped_at TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('met', 'missed')),
+    margin_minutes REAL NOT NULL, -- positive: time to spare; negative: how late
+    agent TEXT
+);
+CREATE INDEX sla_clocks_ticket ON sla_clocks (ticket_id);
+CREATE INDEX sla_clocks_stopped ON sla_clocks (stopped_at);
+
+CREATE TABLE tags (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, tag)
+);
+CREATE INDEX tags_tag ON tags (tag);
+
+CREATE TABLE drafts (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    agent TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, agent)
+);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+    channel TEXT NOT NULL,
+    to_address TEXT,
+    subject TEXT,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    reason TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX outbox_status ON outbox (status, id);
+
+CREATE TABLE agents (
+    name TEXT PRIMARY KEY,
+    display_name TEXT,
+    active INTEGER NOT NULL DEFAULT 1
+);
+
+-- The change feed: every write to a fed table leaves a row here, so another process asks
+-- "what changed since sequence N" with one indexed query instead of rereading everything.
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    table_name TEXT NOT NULL,
+    row_id INTEGER,
+    ticket_id INTEGER,
+    operation TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+{_feed_triggers()}
+"""
+
+MIGRATIONS: list[str] = [SCHEMA_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# A buyer message written by any program re-opens the question "how urgent is this ticket?":
+# deskui's triage pass picks up every row flagged here and recomputes tier and clocks.
+INBOUND_TRIGGER = """
+CREATE TRIGGER messages_inbound AFTER INSERT ON messages WHEN new.direction = 'in'
+BEGIN
+    UPDATE tickets SET needs_triage = 1 WHERE id = new.ticket_id AND needs_triage = 0;
+END;
+"""
+MIGRATIONS[0] += INBOUND_TRIGGER

@@ -1,0 +1,303 @@
+"""Writes that keep a ticket's triage and SLA clocks true.
+
+One rule: a ticket's tier, category and due times are always derived from its rows (subject,
+messages, tags, pause history) by ``refresh_tickets``. Other programs only insert rows; the
+``needs_triage`` flag (default 1, set again by any inbound message) tells deskui what to redo.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from deskui import sla
+from deskui.clock import Clock
+from deskui.policy.model import Policy
+from deskui.store.db import write
+from deskui.timeutil import from_db, to_db
+from deskui.triage.classify import classify
+
+BATCH = 500
+PAUSE_START = ("pending", "snoozed")
+PAUSE_END = ("resumed", "solved", "reopened")
+# A ticket body beyond this is still stored whole; triage reads the start (see the matcher).
+TRIAGE_BODY_CHARS = 50_000
+
+
+@dataclass
+class _Message:
+    direction: str
+    sent_at: datetime | None
+    auto_ack: bool
+    body: str
+
+
+def _waiting_since(messages: Sequence[_Message], *, count_auto_ack: bool) -> datetime | None:
+    """The oldest buyer message after the last reply that counts."""
+    since = None
+    for message in messages:
+        if message.sent_at is None:
+            continue
+        if message.direction == "in":
+            if since is None:
+                since = message.sent_at
+        elif message.direction == "out" and (count_auto_ack or not message.auto_ack):
+            since = None
+    return since
+
+
+def _pauses(events: Iterable[tuple[str, datetime | None]]) -> list[sla.Interval]:
+    """Closed pauses only: while a ticket is still paused its due time stays put and the screens
+    freeze the countdown at ``paused_at``; resuming pushes the due time back by the pause."""
+    intervals, started = [], None
+    for kind, at in events:
+        if at is None:
+            continue
+        if kind in PAUSE_START and started is None:
+            started = at
+        elif kind in PAUSE_END and started is not None:
+            intervals.append((started, at))
+            started = None
+    return intervals
+
+
+def refresh_tickets(
+    conn: sqlite3.Connection,
+    policy: Policy,
+    now: datetime,
+    ticket_ids: Iterable[int] | None = None,
+    *,
+    limit: int | None = None,
+) -> int:
+    """Triage and recompute the clocks of the given tickets, or of every ticket flagged
+    ``needs_triage``. Returns how many were refreshed. Each batch is its own short transaction,
+    so agents' writes interleave with a large backlog."""
+    if ticket_ids is None:
+        query = "SELECT id FROM tickets WHERE needs_triage = 1 ORDER BY id"
+        if limit:
+            query += f" LIMIT {int(limit)}"
+        ids = [row[0] for row in conn.execute(query)]
+    else:
+        ids = list(ticket_ids)
+    for start in range(0, len(ids), BATCH):
+        _refresh_batch(conn, policy, now, ids[start : start + BATCH])
+    return len(ids)
+
+
+def _refresh_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: list[int]) -> None:
+    marks = ",".join("?" * len(ids))
+    messages: dict[int, list[_Message]] = defaultdict(list)
+    tags: dict[int, list[str]] = defaultdict(list)
+    events: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
+    with write(conn):
+        tickets = conn.execute(
+            f"SELECT id, channel, subject, status, created_at, first_response_at, paused_at FROM tickets WHERE id IN ({marks})",
+            ids,
+        ).fetchall()
+        for row in conn.execute(
+            f"SELECT ticket_id, direction, sent_at, auto_ack, substr(body, 1, {TRIAGE_BODY_CHARS}) "
+            f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
+            ids,
+        ):
+            messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), row[4] or ""))
+        for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
+            tags[ticket_id].append(tag)
+        for ticket_id, kind, at in conn.execute(
+            f"SELECT ticket_id, kind, at FROM events WHERE ticket_id IN ({marks}) "
+            f"AND kind IN ('pending', 'snoozed', 'resumed', 'solved', 'reopened') ORDER BY at, id",
+            ids,
+        ):
+            events[ticket_id].append((kind, from_db(at)))
+        updates = []
+        for ticket in tickets:
+            updates.append(_derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]]))
+        conn.executemany(
+            """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, category = :category,
+                   evidence = :evidence, awaiting_reply_since = :awaiting_reply_since,
+                   marketplace_waiting_since = :marketplace_waiting_since,
+                   first_response_at = :first_response_at, created_at = :created_at,
+                   sla_due_at = :sla_due_at, marketplace_due_at = :marketplace_due_at,
+                   resolution_due_at = :resolution_due_at, due_at = :due_at, due_kind = :due_kind,
+                   target_minutes = :target_minutes, needs_triage = 0, channel = :channel,
+                   updated_at = :updated_at
+               WHERE id = :id""",
+            updates,
+        )
+
+
+def _derive(policy, now, ticket, messages, tags, events) -> dict:
+    channel = (ticket["channel"] or "").strip().lower()
+    inbound = [message.body for message in messages if message.direction == "in"]
+    triage = classify(policy, channel, ticket["subject"], inbound, tags)
+    created = from_db(ticket["created_at"]) or (messages[0].sent_at if messages and messages[0].sent_at else now)
+    first_response = from_db(ticket["first_response_at"])
+    if first_response is None:
+        replies = [m.sent_at for m in messages if m.direction == "out" and not m.auto_ack and m.sent_at]
+        first_response = replies[0] if replies else None
+    awaiting = _waiting_since(messages, count_auto_ack=False)
+    if awaiting is None and not messages and first_response is None:
+        awaiting = created  # a ticket written with no message yet still waits for an answer
+    deadlines = sla.deadlines(
+        policy,
+        triage.tier,
+        channel,
+        created_at=created,
+        awaiting_reply_since=awaiting,
+        awaiting_marketplace_since=_waiting_since(messages, count_auto_ack=True),
+        first_response_at=first_response,
+        pauses=_pauses(events),
+        solved=ticket["status"] == "solved",
+    )
+    earliest = deadlines.earliest
+    return {
+        "id": ticket["id"],
+        "channel": channel,
+        "tier": triage.tier.name,
+        "tier_rank": triage.tier.rank,
+        "category": triage.category,
+        "evidence": json.dumps(triage.evidence_json(), ensure_ascii=False),
+        "awaiting_reply_since": to_db(awaiting),
+        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
+        "first_response_at": to_db(first_response),
+        "created_at": to_db(created),
+        "sla_due_at": to_db(deadlines.sla.due_at if deadlines.sla else None),
+        "marketplace_due_at": to_db(deadlines.marketplace.due_at if deadlines.marketplace else None),
+        "resolution_due_at": to_db(deadlines.resolution.due_at if deadlines.resolution else None),
+        "due_at": to_db(earliest.due_at if earliest else None),
+        "due_kind": earliest.kind if earliest else None,
+        "target_minutes": earliest.target_minutes if earliest else None,
+        "updated_at": to_db(now),
+    }
+
+
+def record_event(conn: sqlite3.Connection, ticket_id: int, kind: str, agent: str | None, at: datetime, **detail) -> None:
+    conn.execute(
+        "INSERT INTO events (ticket_id, kind, agent, at, detail) VALUES (?, ?, ?, ?, ?)",
+        (ticket_id, kind, agent, to_db(at), json.dumps(detail, ensure_ascii=False) if detail else None),
+    )
+
+
+def _stop_clocks(conn, ticket, kinds: Sequence[str], now: datetime, agent: str | None) -> None:
+    """Store the outcome of each named clock running on the ticket, so reports need no replay."""
+    columns = {"first_response": "sla_due_at", "next_response": "sla_due_at", "marketplace": "marketplace_due_at", "resolution": "resolution_due_at"}
+    starts = {"first_response": "awaiting_reply_since", "next_response": "awaiting_reply_since", "marketplace": "marketplace_waiting_since", "resolution": "created_at"}
+    for kind in kinds:
+        due = from_db(ticket[columns[kind]])
+        started = from_db(ticket[starts[kind]])
+        if due is None or started is None:
+            continue
+        result, margin = sla.outcome(sla.Clock(kind, started, due, 0), now)
+        conn.execute(
+            "INSERT INTO sla_clocks (ticket_id, kind, tier, started_at, due_at, stopped_at, outcome, margin_minutes, agent) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket["id"], kind, ticket["tier"], to_db(started), to_db(due), to_db(now), result, margin, agent),
+        )
+
+
+def add_reply(
+    conn: sqlite3.Connection,
+    policy: Policy,
+    clock: Clock,
+    ticket_id: int,
+    agent: str,
+    body: str,
+    *,
+    auto_ack: bool = False,
+    to_address: str | None = None,
+    subject: str | None = None,
+) -> int:
+    """Send a reply: the message, its outbox row, the clocks' outcomes, the event. Returns the
+    message id. An automatic acknowledgement stops only the marketplace clock."""
+    now = clock.now()
+    with write(conn):
+        ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if ticket is None:
+            raise LookupError(f"no ticket {ticket_id}")
+        stopped = ["marketplace"] if ticket["marketplace_due_at"] else []
+        if not auto_ack and ticket["sla_due_at"]:
+            stopped.append("first_response" if ticket["first_response_at"] is None else "next_response")
+        _stop_clocks(conn, ticket, stopped, now, agent)
+        message_id = conn.execute(
+            "INSERT INTO messages (ticket_id, direction, author, body, sent_at, auto_ack) VALUES (?, 'out', ?, ?, ?, ?)",
+            (ticket_id, agent, body, to_db(now), int(auto_ack)),
+        ).lastrowid
+        conn.execute(
+            "INSERT INTO outbox (ticket_id, message_id, channel, to_address, subject, body, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (ticket_id, message_id, ticket["channel"], to_address, subject or f"Re: {ticket['subject']}", body, to_db(now), to_db(now)),
+        )
+        if not auto_ack and ticket["first_response_at"] is None:
+            conn.execute("UPDATE tickets SET first_response_at = ? WHERE id = ?", (to_db(now), ticket_id))
+        record_event(conn, ticket_id, "replied", agent, now, message_id=message_id, auto_ack=auto_ack)
+        refresh_tickets(conn, policy, now, [ticket_id])
+    return message_id
+
+
+def set_status(
+    conn: sqlite3.Connection,
+    policy: Policy,
+    clock: Clock,
+    ticket_id: int,
+    status: str,
+    agent: str | None,
+    *,
+    snoozed_until: datetime | None = None,
+) -> None:
+    """Move a ticket to open / pending / snoozed / solved, pausing or resuming its clocks."""
+    if status not in ("open", "pending", "snoozed", "solved"):
+        raise ValueError(f"unknown status {status!r}")
+    now = clock.now()
+    with write(conn):
+        ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if ticket is None:
+            raise LookupError(f"no ticket {ticket_id}")
+        previous = ticket["status"]
+        if status == "solved":
+            _stop_clocks(conn, ticket, ["resolution"], now, agent)
+            kind = "solved"
+        elif status in PAUSE_START:
+            kind = status
+        else:
+            kind = "reopened" if previous == "solved" else "resumed"
+        conn.execute(
+            "UPDATE tickets SET status = ?, paused_at = ?, snoozed_until = ?, solved_at = ? WHERE id = ?",
+            (
+                status,
+                to_db(now) if status in PAUSE_START else None,
+                to_db(snoozed_until) if status == "snoozed" else None,
+                to_db(now) if status == "solved" else None,
+                ticket_id,
+            ),
+        )
+        record_event(conn, ticket_id, kind, agent, now, previous=previous, **({"until": to_db(snoozed_until)} if snoozed_until else {}))
+        refresh_tickets(conn, policy, now, [ticket_id])
+
+
+def claim(conn: sqlite3.Connection, clock: Clock, ticket_id: int, agent: str, *, force: bool = False) -> str | None:
+    """Take a ticket. Atomic: of two agents claiming at once exactly one wins. Returns None on
+    success, or the name of the agent who holds it."""
+    now = clock.now()
+    with write(conn):
+        condition = "" if force else " AND (assignee IS NULL OR assignee = ?)"
+        params = (agent, to_db(now), ticket_id) + (() if force else (agent,))
+        changed = conn.execute(f"UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?{condition}", params).rowcount
+        if changed:
+            record_event(conn, ticket_id, "claimed" if not force else "assigned", agent, now)
+            return None
+        row = conn.execute("SELECT assignee FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if row is None:
+            raise LookupError(f"no ticket {ticket_id}")
+        return row[0]
+
+
+def wake_snoozed(conn: sqlite3.Connection, policy: Policy, clock: Clock) -> int:
+    """Reopen snoozed tickets whose time has come; returns how many."""
+    now = to_db(clock.now())
+    ids = [row[0] for row in conn.execute("SELECT id FROM tickets WHERE status = 'snoozed' AND snoozed_until <= ?", (now,))]
+    for ticket_id in ids:
+        set_status(conn, policy, clock, ticket_id, "open", None)
+    return len(ids)
