@@ -237,8 +237,6 @@ CREATE TABLE changes (
 {_feed_triggers()}
 """
 
-MIGRATIONS: list[str] = [SCHEMA_V1]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 # A buyer message written by any program re-opens the question "how urgent is this ticket?":
 # deskui's triage pass picks up every row flagged here and recomputes tier and clocks.
@@ -248,4 +246,33 @@ BEGIN
     UPDATE tickets SET needs_triage = 1 WHERE id = new.ticket_id AND needs_triage = 0;
 END;
 """
-MIGRATIONS[0] += INBOUND_TRIGGER
+
+# Version 2: presence, so two agents see each other on a ticket before anyone replies twice.
+# Rows are heartbeats; a row older than PRESENCE_STALE_SECONDS means the agent left.
+SCHEMA_V2 = """
+CREATE TABLE presence (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    agent TEXT NOT NULL,
+    activity TEXT NOT NULL CHECK (activity IN ('viewing', 'replying')),
+    since TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, agent)
+);
+CREATE INDEX presence_heartbeat ON presence (heartbeat_at);
+CREATE TRIGGER presence_feed_insert AFTER INSERT ON presence
+BEGIN
+    INSERT INTO changes (table_name, row_id, ticket_id, operation) VALUES ('presence', new.rowid, new.ticket_id, 'insert');
+END;
+CREATE TRIGGER presence_feed_update AFTER UPDATE OF activity ON presence
+BEGIN
+    INSERT INTO changes (table_name, row_id, ticket_id, operation) VALUES ('presence', new.rowid, new.ticket_id, 'update');
+END;
+CREATE TRIGGER presence_feed_delete AFTER DELETE ON presence
+BEGIN
+    INSERT INTO changes (table_name, row_id, ticket_id, operation) VALUES ('presence', old.rowid, old.ticket_id, 'delete');
+END;
+"""
+
+# Released migrations never change: add a new entry for every schema change.
+MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2]
+SCHEMA_VERSION = len(MIGRATIONS)
