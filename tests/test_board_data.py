@@ -1,0 +1,57 @@
+from datetime import timedelta
+
+from deskui.store import write
+from deskui.store.board import board_data, forecast, handle_minutes, state_matrix
+from deskui.store.tickets import claim, record_event, refresh_tickets
+from tests.helpers import add_ticket, ago
+
+
+def test_matrix_counts_by_tier_and_state(conn, policy, clock):
+    now = clock.now()
+    add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=70))  # critical, breached
+    add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=55))  # critical, imminent (5 of 60 left)
+    add_ticket(conn, subject="damaged", body="", sent_at=ago(now, minutes=100))  # high, at risk (20 of 120 left)
+    add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=now)  # normal, on track
+    refresh_tickets(conn, policy, now)
+    matrix = state_matrix(conn, policy, now)
+    assert matrix["critical"] == {"breached": 1, "imminent": 1}
+    assert matrix["high"] == {"at_risk": 1}
+    assert matrix["normal"] == {"on_track": 1}
+
+
+def test_forecast_counts_what_nobody_reaches(conn, policy, clock):
+    now = clock.now()
+    # three critical tickets due in 10, 12 and 14 minutes; one agent taking 8 min each saves only the first
+    for minutes in (50, 48, 46):
+        add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=minutes))
+    refresh_tickets(conn, policy, now)
+    handle = {tier.name: 8.0 for tier in policy.tiers}
+    fifteen, sixty = forecast(conn, policy, now, agents=1, handle=handle)
+    assert fifteen.by_tier == {"critical": 2} and sixty.total == 2
+    two_agents = forecast(conn, policy, now, agents=2, handle=handle)[0]
+    assert two_agents.by_tier == {"critical": 1}
+    nobody = forecast(conn, policy, now, agents=0, handle=handle)[0]
+    assert nobody.total == 3
+
+
+def test_handle_time_is_measured_from_events(conn, policy, clock):
+    now = clock.now()
+    ticket = add_ticket(conn, subject="damaged", body="", sent_at=ago(now, hours=1))
+    refresh_tickets(conn, policy, now)
+    with write(conn):
+        record_event(conn, ticket, "opened", "ana", now - timedelta(minutes=30))
+        record_event(conn, ticket, "replied", "ana", now - timedelta(minutes=18))
+    assert handle_minutes(conn, policy, now)["high"] == 12.0
+
+
+def test_board_data_lists_agents_and_next_breaches(conn, policy, clock):
+    now = clock.now()
+    first = add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=70))
+    add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=now)
+    refresh_tickets(conn, policy, now)
+    claim(conn, clock, first, "ana")
+    data = board_data(conn, policy, now, now.replace(hour=0, minute=0))
+    assert data.next_breaches[0].id == first
+    assert data.breaches_today == 1
+    assert data.agents[0].agent == "ana" and data.agents[0].breached == 1 and data.agents[0].active
+    assert data.active_agents == 1
