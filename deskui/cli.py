@@ -1,0 +1,265 @@
+"""The ``deskui`` command: the inbox by default, and the tools around it.
+
+User errors end in one line on stderr and a non-zero exit; tracebacks are kept for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from deskui.policy import PolicyError, load_policy
+from deskui.store import StoreError, connect, default_db_path
+
+COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board")
+
+
+class UserError(Exception):
+    """An error the user can fix; printed as one line, no traceback."""
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"deskui: {message}", file=sys.stderr)
+    return code
+
+
+def _db_path(value: str | None) -> Path:
+    return Path(value) if value else default_db_path()
+
+
+# ---------------------------------------------------------------- classify
+def cmd_classify(args: argparse.Namespace) -> int:
+    """JSON Lines in, JSON Lines out, one answer per line, in order."""
+    from deskui.triage.classify import classify_record
+
+    policy = load_policy(args.policy)
+    malformed = 0
+    out = sys.stdout
+    write = out.write
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+            answer = classify_record(policy, record)
+        except (ValueError, TypeError) as error:
+            malformed += 1
+            reason = str(error) if not isinstance(error, json.JSONDecodeError) else f"not JSON: {error.msg} at column {error.colno}"
+            write(dumps({"line": number, "error": reason}) + "\n")
+            continue
+        write(dumps(answer) + "\n")
+    out.flush()
+    if malformed:
+        print(f"deskui classify: {malformed} malformed line(s); see the error lines in the output", file=sys.stderr)
+    return 1 if malformed else 0
+
+
+# ---------------------------------------------------------------- policy
+def cmd_policy(args: argparse.Namespace) -> int:
+    from deskui.policy import default_policy_text
+    from deskui.policy.show import describe
+
+    if args.policy_command == "check":
+        try:
+            policy = load_policy(args.file)
+        except PolicyError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            print(f"deskui: {len(error.problems)} problem(s) in {args.file}", file=sys.stderr)
+            return 1
+        print(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
+        return 0
+    if args.policy_command == "show":
+        policy = load_policy(args.policy)
+        if args.toml:
+            if args.policy:
+                print(Path(args.policy).read_text(encoding="utf-8"), end="")
+            else:
+                print(default_policy_text(), end="")
+        else:
+            print(describe(policy))
+        return 0
+    raise AssertionError(args.policy_command)
+
+
+# ---------------------------------------------------------------- init / demo
+def cmd_init(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if path.exists() and path.stat().st_size > 0:
+        conn = connect(path)  # validates: refuses a foreign or newer file
+        print(f"{path}: already a deskui database; nothing to do")
+        conn.close()
+        return 0
+    connect(path, create=True).close()
+    print(f"{path}: created an empty deskui database")
+    return 0
+
+
+def _progress_bar(stream):
+    if not stream.isatty():
+        return None
+    width = 30
+
+    def draw(done: int, total: int) -> None:
+        filled = int(width * done / total) if total else width
+        stream.write(f"\r  building  [{'#' * filled}{'.' * (width - filled)}] {done:>7}/{total}")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return draw
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from deskui import demo
+    from deskui.clock import SystemClock
+
+    path = Path(args.db) if args.db else Path(os.environ.get("DESKUI_DEMO_DB", "deskui-demo.db"))
+    policy = load_policy(args.policy)
+    now = SystemClock().now()
+    force = args.force
+    if path.exists() and not force:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            answer = input(f"{path} exists. Replace it with new demo data? [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                return _fail(f"{path} left as it was; use --db PATH for another file or --force", 1)
+            force = True
+        else:
+            return _fail(f"{path} exists; pass --force to replace it, or --db PATH for another file", 1)
+    summary = demo.generate(
+        path, seed=args.seed, tickets=args.tickets, now=now, policy=policy, force=force, progress=_progress_bar(sys.stderr)
+    )
+    for line in summary.lines():
+        print(line)
+    if args.no_open:
+        return 0
+    return _open_inbox(path, args)
+
+
+def _open_inbox(path: Path, args: argparse.Namespace) -> int:
+    try:
+        from deskui.ui.app import run_inbox
+    except ImportError:
+        print(f"(the inbox screen is not built yet; the data is in {path})")
+        return 0
+    return run_inbox(path, args)
+
+
+def cmd_inbox(args: argparse.Namespace) -> int:
+    path = _db_path(args.db)
+    connect(path).close()  # one clear line for a missing, foreign or newer file, before any UI
+    return _open_inbox(path, args)
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    from deskui.ui.app import run_board
+
+    path = _db_path(args.db)
+    connect(path).close()
+    return run_board(path, args)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Triage every ticket another program wrote without a tier (for cron and scripts)."""
+    from deskui.clock import SystemClock
+    from deskui.store.tickets import refresh_tickets
+
+    policy = load_policy(args.policy)
+    conn = connect(_db_path(args.db))
+    count = refresh_tickets(conn, policy, SystemClock().now())
+    print(f"triaged {count} ticket(s)")
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deskui",
+        description="A terminal helpdesk that puts the buyer messages threatening your Amazon account health first.",
+        epilog="Run `deskui COMMAND --help` for a command's options. With no command, deskui opens the inbox.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser, db: bool = True) -> None:
+        if db:
+            sub.add_argument("db", nargs="?", help=f"database file (default: ${'DESKUI_DB'} or {default_db_path()})")
+        sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file (default: the built-in policy)")
+
+    inbox = commands.add_parser("inbox", help="open the agent inbox (the default command)")
+    common(inbox)
+    inbox.add_argument("--agent", default=None, help="your agent name (default: your login name)")
+    inbox.add_argument("--theme", default=None, help="a Textual theme name, e.g. textual-dark, deskui-high-contrast")
+    inbox.set_defaults(handler=cmd_inbox)
+
+    board = commands.add_parser("board", help="the lead's live timer board")
+    common(board)
+    board.add_argument("--agent", default=None, help=argparse.SUPPRESS)
+    board.add_argument("--theme", default=None, help="a Textual theme name")
+    board.set_defaults(handler=cmd_board)
+
+    demo = commands.add_parser("demo", help="generate realistic demo data and open the inbox on it")
+    common(demo, db=False)
+    demo.add_argument("--db", help="where to write the demo database (default: ./deskui-demo.db)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
+    demo.add_argument("--tickets", type=int, default=2000, help="how many tickets, open and solved (default 2000)")
+    demo.add_argument("--force", action="store_true", help="replace an existing file without asking")
+    demo.add_argument("--no-open", action="store_true", help="generate, print the summary and exit")
+    demo.add_argument("--agent", default=None, help=argparse.SUPPRESS)
+    demo.add_argument("--theme", default=None, help=argparse.SUPPRESS)
+    demo.set_defaults(handler=cmd_demo)
+
+    init = commands.add_parser("init", help="create an empty deskui database")
+    init.add_argument("db", help="the file to create")
+    init.set_defaults(handler=cmd_init)
+
+    classify = commands.add_parser(
+        "classify",
+        help="triage JSON Lines from stdin (id, channel, subject, body) for scripts",
+        description="Reads one JSON object per line on stdin with id, channel, subject and body; writes "
+        "one JSON line per input, in order, with id, tier, target_minutes, category and evidence. "
+        'A malformed line yields {"line": N, "error": "..."} and exit status 1.',
+    )
+    common(classify, db=False)
+    classify.set_defaults(handler=cmd_classify)
+
+    policy = commands.add_parser("policy", help="check or show an SLA policy")
+    policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    check = policy_commands.add_parser("check", help="report every problem in a policy file, with its line")
+    check.add_argument("file")
+    show = policy_commands.add_parser("show", help="print the policy in force")
+    show.add_argument("--policy", metavar="FILE")
+    show.add_argument("--toml", action="store_true", help="print it as TOML, to copy and edit")
+    policy.set_defaults(handler=cmd_policy)
+
+    refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
+    common(refresh)
+    refresh.set_defaults(handler=cmd_refresh)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `deskui [DB]` opens the inbox: any first word that is not a command is the database.
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        argv.insert(0, "inbox")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (StoreError, UserError) as error:
+        return _fail(str(error))
+    except PolicyError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `deskui classify | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 0

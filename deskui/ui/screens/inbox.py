@@ -1,0 +1,255 @@
+"""The inbox: the risk-sorted list, the order panel beside it, and the keys to find work."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from deskui.policy.model import CHANNELS
+from deskui.store import connect
+from deskui.store.changes import ChangeFeed
+from deskui.store.context import ticket_context
+from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
+from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
+from deskui.text import one_line
+from deskui.ui.widgets.order_panel import OrderPanel
+from deskui.ui.widgets.status_bar import StatusBar
+from deskui.ui.widgets.ticket_list import TicketList
+
+POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
+COUNT_SECONDS = 5.0  # state counts move with time too, not only with writes
+WIDE = 110  # from this width the order panel sits beside the list, below it otherwise
+
+
+class InboxScreen(Screen[None]):
+    DEFAULT_CSS = """
+    InboxScreen #main { height: 1fr; }
+    InboxScreen.wide #main { layout: horizontal; }
+    InboxScreen.narrow #main { layout: vertical; }
+    InboxScreen TicketList { height: 1fr; width: 1fr; }
+    InboxScreen.wide OrderPanel { width: 44%; max-width: 72; height: 1fr; border-left: tall $primary 40%; }
+    InboxScreen.narrow OrderPanel { height: 40%; width: 1fr; border-top: tall $primary 40%; }
+    InboxScreen.panel-hidden OrderPanel { display: none; }
+    InboxScreen #view { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    InboxScreen #search { dock: bottom; display: none; }
+    InboxScreen #search.visible { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="inbox.search"),
+        Binding("n", "next_ticket", "Next urgent", id="inbox.next"),
+        Binding("a", "claim", "Claim", id="inbox.claim"),
+        Binding("m", "filter_mine", "Mine", id="inbox.mine"),
+        Binding("u", "filter_unassigned", "Unassigned", show=False, id="inbox.unassigned"),
+        Binding("b", "filter_urgent", "Breached/imminent", id="inbox.urgent"),
+        Binding("t", "filter_tier", "Tier", show=False, id="inbox.tier"),
+        Binding("c", "filter_channel", "Channel", show=False, id="inbox.channel"),
+        Binding("o", "cycle_sort", "Sort", id="inbox.sort"),
+        Binding("escape", "clear_filters", "Clear filters", show=False, id="inbox.clear"),
+        Binding("p", "toggle_panel", "Panel", show=False, id="inbox.panel"),
+        Binding("B", "board", "Board", id="inbox.board"),
+        Binding("question_mark", "help", "Help", id="inbox.help"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        app = self.app
+        self.conn = connect(app.db_path)
+        self.feed = ChangeFeed(self.conn)
+        self.query_view = InboxQuery(self.conn, app.policy)
+        self.ticket_list = TicketList(self.query_view, app.clock, app.policy, id="tickets")
+        self.panel = OrderPanel(app.clock, app.policy, id="panel")
+        self.status_bar = StatusBar(app.agent, app.zone, id="status")
+
+    def compose(self) -> ComposeResult:
+        yield self.status_bar
+        yield Static("", id="view", markup=False)
+        with Horizontal(id="main"):
+            yield self.ticket_list
+            yield self.panel
+        yield Input(placeholder="search subject, customer, order id, message text — enter to apply, esc to cancel", id="search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._set_width_class(self.app.size.width)
+        self.ticket_list.load()
+        self._show_view()
+        self._tick()
+        self.set_interval(1.0, self._tick)
+        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(COUNT_SECONDS, self._count_states)
+        self._count_states()
+        self._triage_backlog()
+        self.ticket_list.focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self._set_width_class(event.size.width)
+
+    def _set_width_class(self, width: int) -> None:
+        self.set_class(width >= WIDE, "wide")
+        self.set_class(width < WIDE, "narrow")
+
+    # -- time and change ------------------------------------------------------------------
+    def _tick(self) -> None:
+        now = self.app.clock.now()
+        self.status_bar.show(now)
+        self.ticket_list.tick()
+
+    def _poll(self) -> None:
+        changes = self.feed.poll()
+        if not changes:
+            return
+        if "tickets" in changes.tables or "messages" in changes.tables or changes.overflow:
+            self._triage_backlog()
+        self.ticket_list.load()
+        self._count_states()
+        if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
+            self._show_context(self.ticket_list.highlighted_id)
+
+    @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
+    def _triage_backlog(self) -> None:
+        """Triage rows other programs wrote without a tier; our commit wakes _poll."""
+        conn = connect(self.app.db_path)
+        try:
+            wake_snoozed(conn, self.app.policy, self.app.clock)
+            while refresh_tickets(conn, self.app.policy, self.app.clock.now(), limit=2000):
+                pass
+        finally:
+            conn.close()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count_states(self) -> None:
+        conn = connect(self.app.db_path)
+        try:
+            counts = state_counts(conn, self.app.policy, self.app.clock.now())
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._show_counts, counts)
+
+    def _show_counts(self, counts) -> None:
+        self.status_bar.counts = counts
+        self.status_bar.show(self.app.clock.now())
+
+    # -- the highlighted ticket ----------------------------------------------------------
+    @on(TicketList.Highlighted)
+    def _highlighted(self, event: TicketList.Highlighted) -> None:
+        self._show_context(event.ticket_id)
+
+    def _show_context(self, ticket_id: int | None) -> None:
+        self.panel.show(ticket_context(self.conn, ticket_id) if ticket_id is not None else None)
+
+    @on(TicketList.Selected)
+    def _selected(self, event: TicketList.Selected) -> None:
+        from deskui.ui.screens.ticket import TicketScreen
+
+        self.app.push_screen(TicketScreen(event.ticket_id))
+
+    # -- filters and sorts ---------------------------------------------------------------
+    def _apply(self, view_filter: InboxFilter | None = None, sort: str | None = None) -> None:
+        query = self.query_view.with_view(sort=sort, filter=view_filter)
+        self.query_view = query
+        self.ticket_list.load(query)
+        self._show_view()
+
+    def _show_view(self) -> None:
+        query = self.query_view
+        view = self.query_one("#view", Static)
+        view.update(f"{query.count():,} ticket(s) · sorted by {SORT_LABELS[query.sort]} · {query.filter.describe()}")
+
+    def action_filter_mine(self) -> None:
+        current = self.query_view.filter
+        self._apply(replace(current, agent=None if current.agent else self.app.agent, unassigned=False))
+
+    def action_filter_unassigned(self) -> None:
+        current = self.query_view.filter
+        self._apply(replace(current, unassigned=not current.unassigned, agent=None))
+
+    def action_filter_urgent(self) -> None:
+        current = self.query_view.filter
+        self._apply(replace(current, urgent=not current.urgent))
+
+    def action_filter_tier(self) -> None:
+        tiers = [None] + [tier.name for tier in sorted(self.app.policy.tiers, key=lambda t: t.rank)]
+        current = self.query_view.filter
+        self._apply(replace(current, tier=tiers[(tiers.index(current.tier) + 1) % len(tiers)] if current.tier in tiers else None))
+
+    def action_filter_channel(self) -> None:
+        channels = [None, *CHANNELS]
+        current = self.query_view.filter
+        self._apply(replace(current, channel=channels[(channels.index(current.channel) + 1) % len(channels)] if current.channel in channels else None))
+
+    def action_cycle_sort(self) -> None:
+        sorts = list(SORTS)
+        self._apply(sort=sorts[(sorts.index(self.query_view.sort) + 1) % len(sorts)])
+
+    def action_clear_filters(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_class("visible"):
+            search.remove_class("visible")
+            self.ticket_list.focus()
+            return
+        if self.query_view.filter != InboxFilter():
+            self._apply(InboxFilter())
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.query_view.filter.search or ""
+        search.add_class("visible")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        text = event.value.strip() or None
+        self._apply(replace(self.query_view.filter, search=text))
+        self.ticket_list.focus()
+
+    def action_toggle_panel(self) -> None:
+        self.toggle_class("panel-hidden")
+
+    def action_next_ticket(self) -> None:
+        ticket_id = self.query_view.next_unassigned()
+        if ticket_id is None:
+            self.notify("No unassigned open ticket.")
+            return
+        position = self.query_view.position_of(ticket_id)
+        if position is None:  # hidden by the current filters: show everything again
+            self._apply(InboxFilter(), sort="risk")
+            position = self.query_view.position_of(ticket_id)
+        if position is not None:
+            self.ticket_list.cursor = position
+
+    def action_claim(self) -> None:
+        ticket_id = self.ticket_list.highlighted_id
+        if ticket_id is None:
+            return
+        holder = claim(self.conn, self.app.clock, ticket_id, self.app.agent)
+        if holder is None:
+            self.notify(f"Ticket #{ticket_id} is yours.")
+        else:
+            self.notify(f"Ticket #{ticket_id} is already held by {one_line(holder, limit=40)}.", severity="warning")
+        self.feed.poll(force=True)
+        self.ticket_list.load()
+        self._show_context(ticket_id)
+
+    def action_board(self) -> None:
+        from deskui.ui.screens.board import BoardScreen
+
+        self.app.push_screen(BoardScreen())
+
+    def action_help(self) -> None:
+        from deskui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.binding_rows(), "Inbox keys"))
+
+    def on_unmount(self) -> None:
+        self.conn.close()
+
+

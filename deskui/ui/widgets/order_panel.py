@@ -1,0 +1,212 @@
+"""The order-context panel: why the ticket is red, its deadlines, the order, the buyer's history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from deskui import sla
+from deskui.clock import Clock
+from deskui.policy.model import Policy
+from deskui.store.context import Order, TicketContext
+from deskui.text import one_line
+from deskui.timeutil import from_db
+
+CATEGORY_LABELS = {
+    "atoz_claim": "A-to-z claim / claim threat",
+    "chargeback": "chargeback / bank dispute",
+    "damaged": "damaged",
+    "missing_item": "missing item",
+    "wrong_item": "wrong item",
+    "defective": "defective",
+    "not_received": "not received / where is my order",
+    "tracking": "tracking",
+    "return": "return",
+    "refund": "refund",
+    "exchange": "exchange",
+    "cancellation": "cancellation",
+    "invoice": "invoice",
+    "feedback": "feedback",
+    "product_question": "product question",
+}
+DUE_KIND_LABELS = {"first_response": "first response", "next_response": "next response", "resolution": "resolution", "marketplace": "marketplace"}
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _money(amount: float | None, currency: str | None) -> str:
+    return "—" if amount is None else f"{amount:,.2f} {currency or ''}".strip()
+
+
+class _Builder:
+    """Appends untrusted values as plain text, never as markup."""
+
+    def __init__(self) -> None:
+        self.text = Text(no_wrap=False, overflow="fold")
+
+    def heading(self, title: str) -> None:
+        if self.text:
+            self.text.append("\n")
+        self.text.append(title.upper() + "\n", style="bold underline")
+
+    def field(self, label: str, value: str | None, style: str = "") -> None:
+        self.text.append(f"{label:<11} ", style="dim")
+        self.text.append(one_line(value, limit=200) or "—", style=style)
+        self.text.append("\n")
+
+    def line(self, value: str, style: str = "") -> None:
+        self.text.append(value, style=style)
+        self.text.append("\n")
+
+    def flag(self, value: str, style: str = "bold reverse") -> None:
+        self.text.append(f" {value} ", style=style)
+
+
+def render_context(context: TicketContext | None, now: datetime, policy: Policy) -> Text:
+    out = _Builder()
+    if context is None:
+        out.line("No ticket highlighted.", "dim")
+        return out.text
+    ticket = context.ticket
+    tier = ticket["tier"]
+    out.heading(f"why {tier or 'untriaged'}")
+    if ticket["category"]:
+        out.field("category", CATEGORY_LABELS.get(ticket["category"], ticket["category"]), "bold")
+    if context.evidence:
+        for item in context.evidence[:6]:
+            if not isinstance(item, dict):
+                continue
+            out.text.append("  “", style="dim")
+            out.text.append(one_line(str(item.get("text", "")), limit=40), style="bold")
+            out.text.append(f"” in {item.get('field', '?')} → {CATEGORY_LABELS.get(str(item.get('category')), str(item.get('category')))}\n", style="dim")
+    elif tier:
+        out.line("  no risk keywords: tier from the channel rule", "dim")
+    if context.tags:
+        out.field("tags", ", ".join(context.tags))
+
+    out.heading("deadlines")
+    paused_at = from_db(ticket["paused_at"])
+    for label, column in (("internal", "sla_due_at"), ("marketplace", "marketplace_due_at"), ("resolution", "resolution_due_at")):
+        due = from_db(ticket[column])
+        if due is None:
+            continue
+        left = sla.format_countdown(sla.remaining(now, due, paused_at))
+        style = "bold red" if due <= (paused_at or now) else ""
+        out.field(label, f"{_when(due)} UTC  ({left})", style)
+    if not any(ticket[c] for c in ("sla_due_at", "marketplace_due_at", "resolution_due_at")):
+        out.line("  no clock running (answered, or waiting on nothing)", "dim")
+    if ticket["due_kind"]:
+        out.field("next due", DUE_KIND_LABELS.get(ticket["due_kind"], ticket["due_kind"]))
+    if paused_at is not None:
+        out.field("paused", f"since {_when(paused_at)} ({ticket['status']})", "italic")
+
+    order = context.order
+    out.heading("order")
+    if order is None:
+        if ticket["order_number"]:
+            out.line(f"Order {one_line(ticket['order_number'], limit=40)} is not in the database.", "italic")
+        else:
+            out.line("No order linked to this ticket.", "italic")
+    else:
+        _render_order(out, order, now)
+
+    customer = context.customer
+    out.heading("customer")
+    if customer is None:
+        out.line("Unknown customer.", "italic")
+    else:
+        out.field("name", customer.name)
+        out.field("e-mail", customer.email)
+        if customer.country:
+            out.field("country", customer.country)
+        out.field("history", f"{customer.order_count} order(s), {customer.ticket_count} other ticket(s)")
+        risks = []
+        if customer.negative_feedback:
+            risks.append(f"{customer.negative_feedback} negative feedback")
+        if customer.claims:
+            risks.append(f"{customer.claims} A-to-z claim(s)")
+        if customer.chargebacks:
+            risks.append(f"{customer.chargebacks} chargeback(s)")
+        if risks:
+            out.field("risk", ", ".join(risks), "bold red")
+        for past in customer.orders[:5]:
+            marks = []
+            if past.feedback_rating:
+                marks.append(f"{past.feedback_rating}★")
+            if past.claim_status:
+                marks.append(f"claim {past.claim_status}")
+            if past.chargeback:
+                marks.append("chargeback")
+            if past.return_status:
+                marks.append(f"return {past.return_status}")
+            out.line(f"  {one_line(past.order_number, limit=24)}  {_when(past.purchased_at)[:10]}  {_money(past.total, past.currency)}  {' '.join(marks)}", "dim")
+        for past in customer.tickets[:5]:
+            out.line(f"  #{past.id} {past.status:<7} {one_line(past.subject, limit=44)}", "dim")
+    return out.text
+
+
+def _render_order(out: _Builder, order: Order, now: datetime) -> None:
+    out.field("number", order.order_number, "bold")
+    out.field("marketplace", order.marketplace or order.channel)
+    out.field("placed", _when(order.purchased_at))
+    out.field("status", order.status)
+    out.field("fulfilment", {"FBA": "FBA (Amazon ships)", "FBM": "FBM (you ship)", "MCF": "MCF (Amazon ships a non-Amazon order)"}.get(order.fulfillment or "", order.fulfillment))
+    out.field("total", _money(order.total, order.currency))
+    for item in order.items:
+        out.text.append(f"  {item.quantity}× ", style="bold")
+        out.text.append(one_line(item.title, limit=60) or "(untitled)")
+        out.text.append(f"\n     SKU {one_line(item.sku, limit=30) or '—'}  ASIN {one_line(item.asin, limit=12) or '—'}  {_money(item.price, order.currency)}\n", style="dim")
+    out.text.append(f"{'ship by':<11} ", style="dim")
+    out.text.append(_when(order.ship_by))
+    if order.late_shipment(now):
+        out.text.append("  ")
+        out.flag("LATE SHIPMENT", "bold white on red")
+    out.text.append("\n")
+    out.text.append(f"{'deliver by':<11} ", style="dim")
+    out.text.append(_when(order.deliver_by))
+    if order.late_delivery(now):
+        out.text.append("  ")
+        out.flag("LATE", "bold white on red")
+    elif order.delivered_at:
+        out.text.append(f"  delivered {_when(order.delivered_at)}", style="green")
+    out.text.append("\n")
+    if order.carrier or order.tracking_number:
+        out.field("tracking", f"{order.carrier or '?'} {order.tracking_number or '(no number)'}")
+    else:
+        out.field("tracking", "no tracking number", "bold yellow")
+    for event in order.tracking[:4]:
+        out.line(f"  {_when(event.at)}  {one_line(event.status, limit=24)}  {one_line(event.location, limit=24)}", "dim")
+    if order.return_status or order.refunded_amount:
+        out.field("return", order.return_status or "—")
+        out.field("refunded", _money(order.refunded_amount, order.currency))
+    if order.feedback_rating:
+        out.field("feedback", f"{order.feedback_rating}★ {one_line(order.feedback_text, limit=80)}", "bold red" if order.feedback_rating <= 2 else "")
+    if order.claim_status:
+        out.field("A-to-z", order.claim_status, "bold red")
+    if order.chargeback:
+        out.field("chargeback", "yes", "bold red")
+
+
+class OrderPanel(VerticalScroll, can_focus=False):
+    DEFAULT_CSS = """
+    OrderPanel { background: $panel; padding: 0 1; }
+    OrderPanel > Static { width: 1fr; }
+    """
+
+    def __init__(self, clock: Clock, policy: Policy, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock
+        self.policy = policy
+        self._body = Static("", markup=False, id="order-panel-body")
+
+    def compose(self):
+        yield self._body
+
+    def show(self, context: TicketContext | None) -> None:
+        self._body.update(render_context(context, self.clock.now(), self.policy))
+        self.scroll_home(animate=False)

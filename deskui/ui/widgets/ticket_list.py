@@ -1,0 +1,311 @@
+"""The inbox list: a Line API widget that renders only the rows on screen.
+
+Rows come from an ``InboxQuery`` page cache; the countdown and SLA state are computed inside
+``render_line`` from the stored due time, so the once-a-second tick is just ``refresh()`` of the
+visible lines: no re-sort, no re-query, no strings written into cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.events import Click, Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from deskui import sla
+from deskui.clock import Clock
+from deskui.policy.model import Policy
+from deskui.sla import SlaState
+from deskui.store.inbox import InboxQuery, InboxRow
+from deskui.text import one_line
+
+CHANNEL_SHORT = {"amazon": "AMZ", "shopify": "SHOP", "ebay": "EBAY", "walmart": "WMT", "tiktok": "TTS", "instagram": "IG"}
+TIER_SHORT = {"critical": "CRIT", "high": "HIGH", "clv": "CLV", "standard": "STD", "normal": "NORM"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    width: int  # 0 = takes the space left
+
+
+def layout(width: int) -> list[Column]:
+    """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
+    countdown, state and subject, which are what an agent decides on."""
+    if width >= 120:
+        columns = [Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
+                   Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
+                   Column("order", "ORDER", 20), Column("assignee", "AGENT", 10), Column("age", "AGE", 5)]
+    elif width >= 90:
+        columns = [Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
+                   Column("channel", "CHAN", 5), Column("customer", "CUSTOMER", 13), Column("subject", "SUBJECT", 0),
+                   Column("assignee", "AGENT", 8), Column("age", "AGE", 4)]
+    else:
+        columns = [Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
+                   Column("channel", "CHAN", 5), Column("subject", "SUBJECT", 0), Column("age", "AGE", 4)]
+    fixed = sum(column.width for column in columns)
+    flexible = max(width - fixed, 8)
+    return [Column(c.name, c.title, c.width or flexible) for c in columns]
+
+
+def _fit(text: str, width: int, right: bool = False) -> str:
+    if len(text) > width - 1:
+        text = text[: max(width - 2, 0)] + "…" if width > 1 else ""
+    return (text.rjust(width - 1) + " ") if right else text.ljust(width)
+
+
+def format_age(now: datetime, created: datetime | None) -> str:
+    if created is None:
+        return "?"
+    seconds = max(int((now - created).total_seconds()), 0)
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
+
+
+def row_state(row: InboxRow, now: datetime, policy: Policy) -> SlaState:
+    if row.answered or (row.due_at is None and row.paused_at is None and row.status == "open" and row.tier):
+        return SlaState.MET if row.answered else SlaState.ON_TRACK
+    calendar = policy.calendar_for(policy.tier(row.tier), row.channel) if row.tier else None
+    return sla.state(now, row.due_at, row.target_minutes, policy, calendar=calendar, paused_at=row.paused_at)
+
+
+class TicketList(ScrollView, can_focus=True):
+    """The risk-sorted list of open tickets."""
+
+    COMPONENT_CLASSES = {
+        "ticket-list--header",
+        "ticket-list--cursor",
+        "ticket-list--on_track",
+        "ticket-list--at_risk",
+        "ticket-list--imminent",
+        "ticket-list--breached",
+        "ticket-list--paused",
+        "ticket-list--met",
+        "ticket-list--urgent-row",
+        "ticket-list--dim",
+        "ticket-list--critical",
+    }
+
+    DEFAULT_CSS = """
+    TicketList { background: $surface; }
+    TicketList > .ticket-list--header { background: $panel; color: $text-muted; text-style: bold; }
+    TicketList > .ticket-list--cursor { background: $accent 40%; text-style: bold; }
+    TicketList:focus > .ticket-list--cursor { background: $accent 70%; }
+    TicketList > .ticket-list--on_track { color: $success; }
+    TicketList > .ticket-list--at_risk { color: $warning; text-style: bold; }
+    TicketList > .ticket-list--imminent { color: $error; text-style: bold; }
+    TicketList > .ticket-list--breached { color: $text; background: $error; text-style: bold; }
+    TicketList > .ticket-list--paused { color: $text-muted; text-style: italic; }
+    TicketList > .ticket-list--met { color: $success; text-style: dim; }
+    TicketList > .ticket-list--urgent-row { background: $error 15%; }
+    TicketList > .ticket-list--dim { color: $text-muted; }
+    TicketList > .ticket-list--critical { color: $error; text-style: bold; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "First", show=False, id="list.first"),
+        Binding("G,end", "last", "Last", show=False, id="list.last"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        def __init__(self, ticket_id: int | None) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
+    class Selected(Message):
+        def __init__(self, ticket_id: int) -> None:
+            super().__init__()
+            self.ticket_id = ticket_id
+
+    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.query_view = query
+        self.clock = clock
+        self.policy = policy
+        self._count = 0
+        self._columns: list[Column] = layout(80)
+        self._highlighted: int | None = None
+
+    # -- data --------------------------------------------------------------------------
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @property
+    def highlighted_id(self) -> int | None:
+        return self._highlighted
+
+    def highlighted_row(self) -> InboxRow | None:
+        return self.query_view.row(self.cursor) if self._count else None
+
+    def load(self, query: InboxQuery | None = None, *, keep: int | None = None) -> None:
+        """(Re)read the view. The cursor stays on ticket ``keep`` (default: the highlighted one)
+        wherever it moved; if it left the view, the cursor keeps its position."""
+        if query is not None:
+            self.query_view = query
+        else:
+            self.query_view.invalidate()
+        self.query_view.set_now(self.clock.now())
+        keep = self._highlighted if keep is None else keep
+        self._count = self.query_view.count()
+        self.virtual_size = Size(self.size.width, self._count + 1)
+        position = self.query_view.position_of(keep) if keep is not None else None
+        target = position if position is not None else min(self.cursor, max(self._count - 1, 0))
+        self.cursor = target
+        self.refresh()
+
+    # -- geometry ------------------------------------------------------------------------
+    def on_resize(self, event: Resize) -> None:
+        self._columns = layout(self.scrollable_content_region.width)
+        self.virtual_size = Size(self.scrollable_content_region.width, self._count + 1)
+
+    @property
+    def _visible_rows(self) -> int:
+        return max(self.scrollable_content_region.height - 1, 1)  # minus the column header
+
+    def _scroll_to_cursor(self) -> None:
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + self._visible_rows:
+            self.scroll_to(y=self.cursor - self._visible_rows + 1, animate=False)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if self._count == 0:
+            self._announce(None)
+            self.refresh()
+            return
+        clamped = max(0, min(new, self._count - 1))
+        if clamped != new:
+            self.cursor = clamped
+            return
+        self._scroll_to_cursor()
+        top = round(self.scroll_y)
+        for index in (old, new):
+            if top <= index < top + self._visible_rows:
+                self.refresh_line(index - top + 1)
+        row = self.query_view.row(new)
+        self._announce(row.id if row else None)
+
+    def _announce(self, ticket_id: int | None) -> None:
+        if ticket_id != self._highlighted:
+            self._highlighted = ticket_id
+            self.post_message(self.Highlighted(ticket_id))
+
+    # -- actions -------------------------------------------------------------------------
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(self._count - 1, 0)
+
+    def action_page_down(self) -> None:
+        self.cursor = min(self.cursor + self._visible_rows, max(self._count - 1, 0))
+
+    def action_page_up(self) -> None:
+        self.cursor = max(self.cursor - self._visible_rows, 0)
+
+    def action_select(self) -> None:
+        if self._highlighted is not None:
+            self.post_message(self.Selected(self._highlighted))
+
+    def on_click(self, event: Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y == 0:
+            return
+        index = round(self.scroll_y) + offset.y - 1
+        if 0 <= index < self._count:
+            self.cursor = index
+            if event.chain >= 2:
+                self.action_select()
+
+    # -- rendering -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = self.get_component_rich_style("ticket-list--header")
+            text = "".join(_fit(c.title, c.width) for c in self._columns)
+            return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
+        index = round(self.scroll_y) + y - 1
+        if index >= self._count:
+            return Strip.blank(width, base)
+        row = self.query_view.row(index)
+        if row is None:
+            return Strip.blank(width, base)
+        return self._render_row(row, index == self.cursor, width, base)
+
+    def _render_row(self, row: InboxRow, is_cursor: bool, width: int, base: Style) -> Strip:
+        now = self.clock.now()
+        if row.tier is None:
+            state, countdown = None, "triage…"
+        else:
+            state = row_state(row, now, self.policy)
+            countdown = "  —" if state is SlaState.MET else sla.format_countdown(sla.remaining(now, row.due_at, row.paused_at))
+        style = base
+        if state in (SlaState.BREACHED, SlaState.IMMINENT):
+            style = style + self.get_component_rich_style("ticket-list--urgent-row")
+        if is_cursor:
+            style = style + self.get_component_rich_style("ticket-list--cursor")
+        state_style = style + self.get_component_rich_style(f"ticket-list--{state.key}") if state else style
+        dim = style + self.get_component_rich_style("ticket-list--dim")
+        segments: list[Segment] = []
+        for column in self._columns:
+            name, w = column.name, column.width
+            if name == "countdown":
+                segments.append(Segment(_fit(countdown, w, right=True), state_style))
+            elif name == "state":
+                label = "" if state is None else (state.glyph if w <= 3 else f"{state.glyph} {state.label}")
+                segments.append(Segment(_fit(label, w), state_style))
+            elif name == "tier":
+                tier = row.tier or "?"
+                text = TIER_SHORT.get(tier, tier[:4].upper()) if w <= 6 else tier
+                tier_style = style + self.get_component_rich_style("ticket-list--critical") if tier == "critical" else style
+                segments.append(Segment(_fit(text, w), tier_style))
+            elif name == "channel":
+                text = CHANNEL_SHORT.get(row.channel, row.channel[:4].upper()) if w <= 6 else row.channel
+                segments.append(Segment(_fit(text, w), style))
+            elif name == "customer":
+                segments.append(Segment(_fit(one_line(row.customer, limit=w) or "—", w), style))
+            elif name == "subject":
+                segments.append(Segment(_fit(one_line(row.subject, limit=w + 1) or "(no subject)", w), style))
+            elif name == "order":
+                segments.append(Segment(_fit(one_line(row.order_number, limit=w) or "—", w), dim))
+            elif name == "assignee":
+                segments.append(Segment(_fit(one_line(row.assignee, limit=w) or "·", w), dim))
+            elif name == "age":
+                segments.append(Segment(_fit(format_age(now, row.created_at), w, right=True), dim))
+        strip = Strip(segments)
+        used = strip.cell_length
+        if used < width:
+            strip = Strip([*segments, Segment(" " * (width - used), style)])
+        return strip.crop(0, width).simplify()
+
+    def tick(self) -> None:
+        """Repaint the visible rows: countdowns move, states change colour."""
+        self.refresh()

@@ -1,0 +1,193 @@
+"""Inbox benchmarks at scale, against a naive DataTable in the same run.
+
+    python tests/bench/bench_inbox.py [--tickets 100000] [--naive-rows 100000]
+
+Builds (once, cached in /tmp) a demo database of N tickets, then measures:
+- launch to first painted inbox, whole process (median of 5), at 1k, N and, with --million, 1M;
+- CPU per 1 s countdown tick at the top, middle and bottom of the list;
+- highlight -> order panel filled;
+- peak memory of the inbox process;
+and the same first paint and tick for a DataTable holding every open ticket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from deskui import demo  # noqa: E402
+from deskui.clock import FixedClock  # noqa: E402
+from deskui.policy import default_policy  # noqa: E402
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+
+FIRST_PAINT = r"""
+import sys, time, resource
+from pathlib import Path
+from datetime import datetime, timezone
+from deskui.clock import FixedClock
+from deskui.policy import default_policy
+from deskui.ui.app import DeskApp
+from deskui.ui.widgets.ticket_list import TicketList
+
+class Bench(DeskApp):
+    def on_mount(self):
+        super().on_mount()
+        self.set_interval(0.005, self._check)
+    def _check(self):
+        try:
+            ticket_list = self.screen.query_one(TicketList)
+        except Exception:
+            return
+        if ticket_list.count and ticket_list.size.height:
+            self.exit(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+app = Bench(Path(sys.argv[1]), policy=default_policy(), clock=FixedClock(datetime(2026, 11, 25, 12, tzinfo=timezone.utc)), agent="bench")
+rss = app.run(headless=True, size=(160, 45))
+print(rss)
+"""
+
+NAIVE_FIRST_PAINT = r"""
+import sys, sqlite3, resource
+from textual.app import App
+from textual.widgets import DataTable
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT due_at, tier, channel, subject, order_number, assignee, created_at FROM tickets "
+    "WHERE status != 'solved' ORDER BY tier_rank, due_at, id LIMIT ?", (int(sys.argv[2]),)).fetchall()
+
+class Naive(App):
+    def compose(self):
+        yield DataTable()
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.add_columns("due", "tier", "channel", "subject", "order", "agent", "age")
+        table.add_rows(rows)
+        self.call_after_refresh(lambda: self.exit(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
+print(Naive().run(headless=True, size=(160, 45)))
+"""
+
+
+def build(tickets: int) -> Path:
+    path = Path(f"/tmp/deskui-bench-{tickets}.db")
+    if not path.exists():
+        started = time.perf_counter()
+        demo.generate(path, seed=1, tickets=tickets, now=NOW, policy=default_policy(), force=True)
+        print(f"  built {tickets:,} tickets in {time.perf_counter() - started:.1f} s -> {path}")
+    return path
+
+
+def run_script(script: str, *args: str) -> tuple[float, int]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, env=env, check=True)
+    return time.perf_counter() - started, int(out.stdout.strip().splitlines()[-1])
+
+
+def first_paint(path: Path, runs: int = 5) -> tuple[float, int]:
+    results = [run_script(FIRST_PAINT, str(path)) for _ in range(runs)]
+    return statistics.median(r[0] for r in results), max(r[1] for r in results)
+
+
+async def in_process(path: Path) -> dict[str, float]:
+    from deskui.ui.app import DeskApp
+    from deskui.ui.widgets.ticket_list import TicketList
+    from deskui.store.context import ticket_context
+    from deskui.ui.widgets.order_panel import render_context
+
+    clock = FixedClock(NOW)
+    app = DeskApp(path, policy=default_policy(), clock=clock, agent="bench")
+    figures: dict[str, float] = {}
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        ticket_list = app.screen.query_one(TicketList)
+        height = ticket_list.scrollable_content_region.height
+        for name, position in (("top", 0), ("middle", ticket_list.count // 2), ("bottom", ticket_list.count - 1)):
+            ticket_list.cursor = position
+            await pilot.pause()
+            samples = []
+            for _ in range(30):
+                clock.advance(seconds=1)
+                started = time.process_time()
+                ticket_list.tick()  # what the 1 s timer does ...
+                for y in range(height):  # ... and the repaint it asks for
+                    ticket_list.render_line(y)
+                samples.append(time.process_time() - started)
+            figures[f"tick_{name}_ms"] = statistics.median(samples) * 1000
+        conn = app.screen.conn
+        samples = []
+        for position in range(0, min(ticket_list.count, 3000), 100):
+            row = ticket_list.query_view.row(position)
+            started = time.perf_counter()
+            render_context(ticket_context(conn, row.id), clock.now(), app.policy)
+            samples.append(time.perf_counter() - started)
+        figures["panel_ms"] = statistics.median(samples) * 1000
+        figures["panel_p95_ms"] = sorted(samples)[int(len(samples) * 0.95)] * 1000
+    return figures
+
+
+async def naive_tick(path: Path, rows: int) -> float:
+    import sqlite3
+    from textual.app import App
+    from textual.widgets import DataTable
+
+    data = sqlite3.connect(path).execute(
+        "SELECT due_at, tier, channel, subject, order_number, assignee, created_at FROM tickets "
+        "WHERE status != 'solved' ORDER BY tier_rank, due_at, id LIMIT ?", (rows,)).fetchall()
+
+    class Naive(App):
+        def compose(self):
+            yield DataTable()
+
+    app = Naive()
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = app.query_one(DataTable)
+        columns = table.add_columns("due", "tier", "channel", "subject", "order", "agent", "age")
+        keys = table.add_rows(data)
+        await pilot.pause()
+        samples = []
+        for tick in range(5):
+            started = time.process_time()
+            for key in keys[:40]:  # update only the visible rows' countdown cell
+                table.update_cell(key, columns[0], f"{tick:02d}:00")
+            await pilot.pause()
+            samples.append(time.process_time() - started)
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--naive-rows", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="also measure first paint at 1M tickets (slow to build)")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()} {platform.processor() or ''}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    sizes = [1_000, args.tickets] + ([1_000_000] if args.million else [])
+    paths = {size: build(size) for size in sizes}
+    for size, path in paths.items():
+        import sqlite3
+        open_count = sqlite3.connect(path).execute("SELECT count(*) FROM tickets WHERE status != 'solved'").fetchone()[0]
+        seconds, rss = first_paint(path)
+        print(f"deskui first paint, {size:,} tickets ({open_count:,} open): median {seconds * 1000:.0f} ms, peak RSS {rss / 1024:.0f} MB")
+    figures = asyncio.run(in_process(paths[args.tickets]))
+    for name, value in figures.items():
+        print(f"deskui {name}: {value:.2f}")
+    seconds, rss = run_script(NAIVE_FIRST_PAINT, str(paths[args.tickets]), str(args.naive_rows))
+    print(f"naive DataTable first paint, {args.naive_rows:,} rows: {seconds * 1000:.0f} ms, peak RSS {rss / 1024:.0f} MB")
+    print(f"naive DataTable tick (40 visible cells updated): median {asyncio.run(naive_tick(paths[args.tickets], args.naive_rows)):.1f} ms CPU")
+
+
+if __name__ == "__main__":
+    main()

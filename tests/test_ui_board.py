@@ -1,0 +1,95 @@
+"""The lead's board: live counts, big timers, pause, and the look at two sizes."""
+
+from datetime import timedelta
+
+import pytest
+
+from deskui.clock import FixedClock
+from deskui.policy import default_policy
+from deskui.store import connect, write
+from deskui.timeutil import to_db
+from deskui.ui.app import DeskApp
+from deskui.ui.screens.board import BoardScreen
+from tests.conftest import NOW
+from tests.inbox_data import build
+
+
+@pytest.fixture
+def board_path(tmp_path):
+    path = tmp_path / "board.db"
+    build(path, NOW)
+    return path
+
+
+def board_app(path):
+    return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="board")
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text_of(app, selector):
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_board_shows_matrix_cards_agents_and_forecast(board_path):
+    app = board_app(board_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        matrix = text_of(app, "#matrix")
+        assert "critical" in matrix and "breaches so far today: 1" in matrix
+        assert "ana" in text_of(app, "#agents") and "ben" in text_of(app, "#agents")
+        assert "next 15 min" in text_of(app, "#forecast")
+        cards = list(app.screen.query("BreachCard"))
+        assert cards[0].has_class("breached") and cards[1].has_class("imminent")
+
+
+async def test_board_follows_another_process_and_pauses(board_path):
+    app = board_app(board_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        other = connect(board_path)
+
+        def add_claim():
+            with write(other):
+                ticket = other.execute("INSERT INTO tickets (channel, subject, created_at) VALUES ('amazon', 'A-to-z claim', ?)",
+                                       (to_db(NOW - timedelta(minutes=90)),)).lastrowid
+                other.execute("INSERT INTO messages (ticket_id, direction, body, sent_at) VALUES (?, 'in', 'A-to-z', ?)",
+                              (ticket, to_db(NOW - timedelta(minutes=90))))
+            from deskui.store.tickets import refresh_tickets
+            refresh_tickets(other, default_policy(), NOW)
+
+        add_claim()
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert "breaches so far today: 2" in text_of(app, "#matrix")
+        await pilot.press("p")
+        assert "PAUSED" in text_of(app, "#title")
+        add_claim()
+        await pilot.pause(0.6)
+        await settle(pilot)
+        assert "breaches so far today: 2" in text_of(app, "#matrix")  # paused: no re-read
+        await pilot.press("p")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert "breaches so far today: 3" in text_of(app, "#matrix")
+
+
+async def test_inbox_opens_the_board_and_back(board_path):
+    app = DeskApp(board_path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("B")
+        await settle(pilot)
+        assert isinstance(app.screen, BoardScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, BoardScreen)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_board_snapshot(snap_compare, board_path, size):
+    assert snap_compare(board_app(board_path), terminal_size=size, run_before=settle)
