@@ -148,6 +148,25 @@ def state(
     return SlaState.ON_TRACK
 
 
+def ticket_state(
+    policy: Policy,
+    now: datetime,
+    *,
+    tier: str | None,
+    channel: str,
+    due_at: datetime | None,
+    target_minutes: float,
+    paused_at: datetime | None,
+    answered: bool,
+) -> SlaState:
+    """The state of a ticket's running clock as stored on its row: no clock running means met when
+    a substantive reply went out, on track otherwise."""
+    if answered:
+        return SlaState.MET
+    calendar = policy.calendar_for(policy.tier(tier), channel) if tier else None
+    return state(now, due_at, target_minutes, policy, calendar=calendar, paused_at=paused_at)
+
+
 def remaining(now: datetime, due: datetime | None, paused_at: datetime | None = None) -> timedelta | None:
     """Calendar time left (negative once breached); a paused timer is frozen at its pause."""
     if due is None:

@@ -253,3 +253,30 @@ async def test_narrow_terminal_keeps_the_essentials(inbox_db):
         assert app.screen.has_class("narrow")
         first = lines(app)[1]
         assert "-15:00" in first and "✗" in first and "CRIT" in first
+
+
+async def test_presence_of_another_agent_shows_on_the_row(inbox_db):
+    from deskui.store.workspace import heartbeat
+
+    path, ids = inbox_db
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        heartbeat(connect(path), FixedClock(NOW), ids["imminent"], "ben", "replying")
+        await pilot.pause(0.6)
+        assert "✎ben" in lines(app)[2]
+
+
+async def test_command_palette_runs_screen_actions(inbox_db):
+    path, _ = inbox_db
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for key in "Breached":
+            await pilot.press(key)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert app.screen.query_one(TicketList).count == 2

@@ -18,6 +18,7 @@ from deskui.store.changes import ChangeFeed
 from deskui.store.context import ticket_context
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
+from deskui.store.workspace import presence_by_ticket
 from deskui.text import one_line
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
@@ -67,6 +68,7 @@ class InboxScreen(Screen[None]):
         self.ticket_list = TicketList(self.query_view, app.clock, app.policy, id="tickets")
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
+        self._ticks = 0
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -101,6 +103,9 @@ class InboxScreen(Screen[None]):
         now = self.app.clock.now()
         self.status_bar.show(now)
         self.ticket_list.tick()
+        self._ticks += 1
+        if self._ticks % 5 == 0:  # stale heartbeats expire with time, not with writes
+            self._show_presence()
 
     def _poll(self) -> None:
         changes = self.feed.poll()
@@ -112,6 +117,20 @@ class InboxScreen(Screen[None]):
         self._count_states()
         if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
             self._show_context(self.ticket_list.highlighted_id)
+        if "presence" in changes.tables or changes.overflow:
+            self._show_presence()
+
+    def _show_presence(self) -> None:
+        """Other agents viewing or replying, on the visible rows only."""
+        found = presence_by_ticket(self.conn, self.app.clock, self.ticket_list.visible_ids())
+        markers = {}
+        for ticket_id, people in found.items():
+            others = [p for p in people if p.agent != self.app.agent]
+            if others:
+                replying = [p for p in others if p.activity == "replying"]
+                shown = (replying or others)[0]
+                markers[ticket_id] = ("✎" if replying else "◉") + one_line(shown.agent, limit=12)
+        self.ticket_list.set_presence(markers)
 
     @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
     def _triage_backlog(self) -> None:

@@ -75,10 +75,8 @@ def format_age(now: datetime, created: datetime | None) -> str:
 
 
 def row_state(row: InboxRow, now: datetime, policy: Policy) -> SlaState:
-    if row.answered or (row.due_at is None and row.paused_at is None and row.status == "open" and row.tier):
-        return SlaState.MET if row.answered else SlaState.ON_TRACK
-    calendar = policy.calendar_for(policy.tier(row.tier), row.channel) if row.tier else None
-    return sla.state(now, row.due_at, row.target_minutes, policy, calendar=calendar, paused_at=row.paused_at)
+    return sla.ticket_state(policy, now, tier=row.tier, channel=row.channel, due_at=row.due_at,
+                            target_minutes=row.target_minutes, paused_at=row.paused_at, answered=row.answered)
 
 
 class TicketList(ScrollView, can_focus=True):
@@ -144,6 +142,8 @@ class TicketList(ScrollView, can_focus=True):
         self._count = 0
         self._columns: list[Column] = layout(80)
         self._highlighted: int | None = None
+        # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
+        self.presence: dict[int, str] = {}
 
     # -- data --------------------------------------------------------------------------
     @property
@@ -153,6 +153,15 @@ class TicketList(ScrollView, can_focus=True):
     @property
     def highlighted_id(self) -> int | None:
         return self._highlighted
+
+    def visible_ids(self) -> list[int]:
+        top = round(self.scroll_y)
+        return [row.id for row in self.query_view.rows(top, top + self._visible_rows)]
+
+    def set_presence(self, presence: dict[int, str]) -> None:
+        if presence != self.presence:
+            self.presence = presence
+            self.refresh()
 
     def highlighted_row(self) -> InboxRow | None:
         return self.query_view.row(self.cursor) if self._count else None
@@ -293,11 +302,17 @@ class TicketList(ScrollView, can_focus=True):
             elif name == "customer":
                 segments.append(Segment(_fit(one_line(row.customer, limit=w) or "—", w), style))
             elif name == "subject":
-                segments.append(Segment(_fit(one_line(row.subject, limit=w + 1) or "(no subject)", w), style))
+                subject = one_line(row.subject, limit=w + 1) or "(no subject)"
+                if row.id in self.presence and not any(c.name == "assignee" for c in self._columns):
+                    subject = f"{self.presence[row.id][0]} {subject}"
+                segments.append(Segment(_fit(subject, w), style))
             elif name == "order":
                 segments.append(Segment(_fit(one_line(row.order_number, limit=w) or "—", w), dim))
             elif name == "assignee":
-                segments.append(Segment(_fit(one_line(row.assignee, limit=w) or "·", w), dim))
+                if row.id in self.presence:
+                    segments.append(Segment(_fit(self.presence[row.id], w), style + Style(bold=True)))
+                else:
+                    segments.append(Segment(_fit(one_line(row.assignee, limit=w) or "·", w), dim))
             elif name == "age":
                 segments.append(Segment(_fit(format_age(now, row.created_at), w, right=True), dim))
         strip = Strip(segments)
