@@ -123,9 +123,11 @@ def test_solved_tickets_leave_the_inbox_index(conn, policy, clock):
     ticket = add_ticket(conn, subject="x", body="y", sent_at=now)
     refresh_tickets(conn, policy, now)
     set_status(conn, policy, clock, ticket, "solved", "ana")
+    from deskui.store.inbox import DUE, RANK
+
     plan = " ".join(row[3] for row in conn.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM tickets WHERE status != 'solved' "
-        "ORDER BY coalesce(tier_rank, -1), coalesce(due_at, '9999'), id LIMIT 50"))
+        f"EXPLAIN QUERY PLAN SELECT t.id FROM tickets t WHERE t.status != 'solved' "
+        f"AND ({RANK}, {DUE}, t.id) > (0, '2026', 5) ORDER BY {RANK}, {DUE}, t.id LIMIT 50"))
     assert "tickets_inbox" in plan and "TEMP B-TREE" not in plan
     assert conn.execute("SELECT due_at FROM tickets WHERE id = ?", (ticket,)).fetchone()[0] is None
 

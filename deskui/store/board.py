@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from statistics import median
 
 from deskui.policy.model import Policy
+from deskui.store.schema import SORT_DUE, SORT_RANK
 from deskui.timeutil import from_db, to_db
 
 DEFAULT_HANDLE_MINUTES = 8.0  # used for a tier with no measured history yet
@@ -171,7 +172,7 @@ def forecast(conn: sqlite3.Connection, policy: Policy, now: datetime, agents: in
         heapq.heapify(free)
         for ticket_id, tier, due_text in conn.execute(
             "SELECT id, tier, due_at FROM tickets WHERE status = 'open' AND (due_at IS NULL OR due_at > ?) "
-            "ORDER BY coalesce(tier_rank, -1), coalesce(due_at, '9999'), id LIMIT ?",
+            f"ORDER BY {SORT_RANK}, {SORT_DUE}, id LIMIT ?",
             (to_db(now), reachable),
         ):
             start = heapq.heappop(free)

@@ -16,8 +16,11 @@ from datetime import datetime
 from deskui.policy.model import Policy
 from deskui.timeutil import from_db, to_db
 
-RANK = "coalesce(t.tier_rank, -1)"
-DUE = "coalesce(t.due_at, '9999')"
+from deskui.store.schema import SORT_DUE, SORT_RANK
+
+# The index expressions, read through the alias t (SQLite matches them column for column).
+RANK = SORT_RANK.replace("tier_rank", "t.tier_rank")
+DUE = SORT_DUE.replace("status", "t.status").replace("due_at", "t.due_at")
 
 # Each sort is a tuple of SQL expressions ending in the id, so every key is unique.
 SORTS: dict[str, tuple[str, ...]] = {

@@ -20,6 +20,10 @@ FED_TABLES = {
 }
 
 
+SORT_RANK = "coalesce(tier_rank, -1)"
+SORT_DUE = "coalesce(CASE WHEN status = 'open' THEN due_at END, '9999')"
+
+
 def _feed_triggers() -> str:
     statements = []
     for table, key in FED_TABLES.items():
@@ -135,12 +139,13 @@ CREATE TABLE tickets (
     UNIQUE (channel, external_id)
 );
 -- The inbox: open tickets by risk, then by due time, read with keyset pagination. Untriaged rows
--- (no rank yet) sort first, rows with no running clock last; the expressions must match
--- deskui/store/inbox.py's exactly for SQLite to use these indexes.
-CREATE INDEX tickets_inbox ON tickets (coalesce(tier_rank, -1), coalesce(due_at, '9999'), id) WHERE status != 'solved';
-CREATE INDEX tickets_due ON tickets (coalesce(due_at, '9999'), id) WHERE status != 'solved';
+-- (no rank yet) sort first; paused tickets and those with no running clock sort last in their
+-- tier. The expressions are SORT_RANK and SORT_DUE above, shared with the queries, so SQLite
+-- uses these indexes.
+CREATE INDEX tickets_inbox ON tickets ({SORT_RANK}, {SORT_DUE}, id) WHERE status != 'solved';
+CREATE INDEX tickets_due ON tickets ({SORT_DUE}, id) WHERE status != 'solved';
 CREATE INDEX tickets_open_created ON tickets (created_at, id) WHERE status != 'solved';
-CREATE INDEX tickets_open_channel ON tickets (channel, coalesce(tier_rank, -1), coalesce(due_at, '9999'), id) WHERE status != 'solved';
+CREATE INDEX tickets_open_channel ON tickets (channel, {SORT_RANK}, {SORT_DUE}, id) WHERE status != 'solved';
 CREATE INDEX tickets_untriaged ON tickets (id) WHERE needs_triage = 1;
 CREATE INDEX tickets_assignee ON tickets (assignee, status);
 CREATE INDEX tickets_customer ON tickets (customer_id, created_at);
