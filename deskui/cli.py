@@ -15,7 +15,7 @@ from pathlib import Path
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
-COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board")
+COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox")
 
 
 class UserError(Exception):
@@ -176,6 +176,40 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- outbox
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from deskui import outbox
+    from deskui.clock import SystemClock
+
+    conn = connect(_db_path(args.db))
+    clock = SystemClock()
+    if args.outbox_command == "list":
+        items = outbox.list_outbox(conn, None if args.status == "all" else args.status)
+        if args.json:
+            json.dump([item.as_json() for item in items], sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        else:
+            from deskui.text import one_line
+
+            for item in items:
+                print(f"{item.id:>6}  {item.status:<7} ticket {item.ticket_id:<7} {item.channel:<9} "
+                      f"{one_line(item.to_address, limit=40) or '(no address)':<40} {one_line(item.subject, limit=50)}")
+            print(f"{len(items)} repl{'y' if len(items) == 1 else 'ies'}", file=sys.stderr)
+        return 0
+    if args.outbox_command == "export":
+        paths = outbox.export_eml(conn, Path(args.directory), args.sender, clock.now())
+        print(f"wrote {len(paths)} .eml file(s) to {args.directory}")
+        return 0
+    if args.outbox_command == "mark":
+        try:
+            outbox.mark(conn, clock, args.id, args.status, args.reason)
+        except (ValueError, LookupError) as error:
+            raise UserError(f"outbox mark {args.id}: {str(error).strip(chr(39))}") from None
+        print(f"outbox {args.id}: {args.status}")
+        return 0
+    raise AssertionError(args.outbox_command)
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -235,6 +269,24 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--policy", metavar="FILE")
     show.add_argument("--toml", action="store_true", help="print it as TOML, to copy and edit")
     policy.set_defaults(handler=cmd_policy)
+
+    out = commands.add_parser("outbox", help="replies waiting for a connector: list, export as .eml, mark sent/failed")
+    out_commands = out.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
+    listing = out_commands.add_parser("list", help="replies waiting to be sent")
+    listing.add_argument("db", nargs="?")
+    listing.add_argument("--json", action="store_true", help="machine-readable, for connectors")
+    listing.add_argument("--status", choices=("queued", "sent", "failed", "all"), default="queued")
+    export = out_commands.add_parser("export", help="write queued replies as .eml files for a mail transfer agent")
+    export.add_argument("directory")
+    export.add_argument("--db")
+    export.add_argument("--format", choices=("eml",), default="eml")
+    export.add_argument("--sender", default="support@example.com", help="the From address (your support address)")
+    marking = out_commands.add_parser("mark", help="record a connector's result")
+    marking.add_argument("id", type=int)
+    marking.add_argument("status", choices=("sent", "failed"))
+    marking.add_argument("--reason", help="why it failed (shown on the ticket)")
+    marking.add_argument("--db")
+    out.set_defaults(handler=cmd_outbox)
 
     refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
     common(refresh)

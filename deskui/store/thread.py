@@ -21,14 +21,17 @@ class ThreadMessage:
     full_length: int
     sent_at: datetime | None
     auto_ack: bool
+    delivery: str | None = None  # outbox status of an agent's reply: queued, sent, failed
+    delivery_reason: str | None = None
 
 
 def thread(conn: sqlite3.Connection, ticket_id: int) -> list[ThreadMessage]:
     return [
-        ThreadMessage(row[0], row[1], row[2], row[3] or "", row[4] or 0, from_db(row[5]), bool(row[6]))
+        ThreadMessage(row[0], row[1], row[2], row[3] or "", row[4] or 0, from_db(row[5]), bool(row[6]), row[7], row[8])
         for row in conn.execute(
-            f"SELECT id, direction, author, substr(body, 1, {SHOWN_BODY_CHARS}), length(body), sent_at, auto_ack "
-            "FROM messages WHERE ticket_id = ? ORDER BY sent_at, id",
+            f"SELECT m.id, m.direction, m.author, substr(m.body, 1, {SHOWN_BODY_CHARS}), length(m.body), m.sent_at, m.auto_ack, "
+            "o.status, o.reason FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
+            "WHERE m.ticket_id = ? ORDER BY m.sent_at, m.id",
             (ticket_id,),
         )
     ]
