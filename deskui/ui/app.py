@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import cached_property
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from deskui.clock import Clock, SystemClock
-from deskui.config import Config, ConfigError, default_agent, load_config
+from deskui.config import Config, ConfigError, config_path, default_agent, load_config
 from deskui.policy import Policy, load_policy
 from deskui.timeutil import zone
 
@@ -52,6 +53,7 @@ class DeskApp(App[None]):
         theme: str | None = None,
         keys: dict[str, str] | None = None,
         start: str = "inbox",
+        lint_rules=None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -62,6 +64,7 @@ class DeskApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         self._requested_theme = theme
         self.start = start
+        self.lint_rules = lint_rules
         if keys:
             self.set_keymap(keys)
 
@@ -79,6 +82,16 @@ class DeskApp(App[None]):
             from deskui.ui.screens.inbox import InboxScreen
 
             self.push_screen(InboxScreen())
+
+    @cached_property
+    def templates(self):
+        """Built-in reply templates, overridden by the lead's (``~/.config/deskui/templates``)."""
+        from deskui.replies.templates import BUILTIN_DIR, load_templates
+
+        found = load_templates(BUILTIN_DIR, config_path().parent / "templates")
+        for problem in found.problems[:3]:
+            self.notify(str(problem), severity="warning", timeout=10)
+        return found
 
     def action_next_theme(self) -> None:
         names = sorted(self.available_themes)

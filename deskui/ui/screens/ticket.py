@@ -1,25 +1,38 @@
-"""A ticket opened from the inbox: its thread beside the same order panel."""
+"""The ticket workspace: thread, order panel, reply with templates and the compliance linter,
+notes, claim, snooze, pending, resolve, escalate; drafts saved as you type; presence."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
 
+from deskui import sla
 from deskui.store import connect
-from deskui.store.context import ticket_context
-from deskui.store.thread import ThreadMessage, thread
-from deskui.store.tickets import record_event
+from deskui.store.changes import ChangeFeed
+from deskui.store.context import TicketContext, ticket_context
 from deskui.store.db import write
+from deskui.store.thread import ThreadMessage, thread
+from deskui.store.tickets import add_reply, claim, record_event, set_status
+from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, leave, load_draft, others_present,
+                                    parse_snooze, save_draft, set_tags)
 from deskui.text import clean, one_line
+from deskui.timeutil import from_db
+from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
+from deskui.ui.widgets.status_bar import STATE_STYLES
 
 DIRECTION_LABELS = {"in": ("buyer", "bold cyan"), "out": ("agent", "bold green"), "note": ("internal note", "bold yellow")}
+DRAFT_DEBOUNCE = 0.8  # seconds of quiet before a draft is written; a kill loses at most this much
+HEARTBEAT_SECONDS = 10.0
+POLL_SECONDS = 0.5
 
 
 def ago(now: datetime, then: datetime | None) -> str:
@@ -44,8 +57,13 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone) -> Text:
         when = message.sent_at.astimezone(zone).strftime("%a %d %b %H:%M") if message.sent_at else "?"
         text.append(f"── {label} ", style=style)
         text.append(one_line(message.author, limit=60), style="dim")
-        text.append(f"  {when} ({ago(now, message.sent_at)})\n", style="dim")
-        text.append(clean(message.body) + "\n")
+        text.append(f"  {when} ({ago(now, message.sent_at)})", style="dim")
+        if message.delivery == "failed":
+            text.append(f"  ⚠ NOT DELIVERED: {one_line(message.delivery_reason, limit=80)}", style="bold red")
+        elif message.delivery == "queued":
+            text.append("  (queued for sending)", style="dim italic")
+        text.append("\n")
+        text.append(clean(message.body) + "\n", style="italic" if message.direction == "note" else "")
         if message.full_length > len(message.body):
             text.append(f"[{message.full_length - len(message.body):,} more characters not shown]\n", style="dim italic")
         text.append("\n")
@@ -54,41 +72,375 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone) -> Text:
 
 class TicketScreen(Screen[None]):
     DEFAULT_CSS = """
-    TicketScreen #subject { height: auto; padding: 0 1; background: $panel; text-style: bold; }
+    TicketScreen #subject { height: 1; padding: 0 1; background: $panel; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
+    TicketScreen #status { height: auto; padding: 0 1; background: $boost; }
     TicketScreen #body { height: 1fr; }
     TicketScreen #thread { width: 1fr; padding: 0 1; }
     TicketScreen OrderPanel { width: 44%; max-width: 72; border-left: tall $primary 40%; }
+    TicketScreen.narrow OrderPanel { display: none; }
+    TicketScreen #composer { height: auto; max-height: 60%; display: none; border-top: tall $accent; }
+    TicketScreen #composer.open { display: block; }
+    TicketScreen #composer.note { border-top: tall $warning; }
+    TicketScreen #composer-title { height: 1; padding: 0 1; text-style: bold; }
+    TicketScreen TextArea { height: 10; }
+    TicketScreen #lint { height: auto; max-height: 6; padding: 0 1; }
     """
-    BINDINGS = [Binding("escape,q", "back", "Back", id="ticket.back")]
+    BINDINGS = [
+        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
+        Binding("n", "compose('note')", "Note", id="ticket.note"),
+        Binding("t", "templates", "Templates", id="ticket.templates"),
+        Binding("a", "assign", "Claim/assign", id="ticket.assign"),
+        Binding("x", "resolve", "Resolve/reopen", id="ticket.resolve"),
+        Binding("s", "snooze", "Snooze", id="ticket.snooze"),
+        Binding("w", "pending", "Pending on buyer", id="ticket.pending"),
+        Binding("e", "escalate", "Escalate", id="ticket.escalate"),
+        Binding("plus", "tag", "Tag", id="ticket.tag"),
+        Binding("ctrl+s", "send", "Send", id="ticket.send", show=False),
+        Binding("escape", "back", "Back", id="ticket.back"),
+    ]
 
     def __init__(self, ticket_id: int) -> None:
         super().__init__()
         self.ticket_id = ticket_id
+        self.mode: str | None = None  # None, "reply" or "note"
+        self.context: TicketContext | None = None
+        self.opened_at: datetime | None = None
+        self._draft_timer: Timer | None = None
+        self._draft_dirty = False
+        self._template_auto_ack = False
+        app = self.app
+        self.conn = connect(app.db_path)
+        self.feed = ChangeFeed(self.conn)
+        self.editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False)
 
+    # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="subject", markup=False)
+        yield Static("", id="status", markup=False)
         with Horizontal(id="body"):
             with VerticalScroll(id="thread"):
                 yield Static("", id="messages", markup=False)
             yield OrderPanel(self.app.clock, self.app.policy, id="ticket-panel")
+        with Vertical(id="composer"):
+            yield Static("", id="composer-title", markup=False)
+            yield self.editor
+            yield Static("", id="lint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         app = self.app
-        conn = connect(app.db_path)
-        try:
-            context = ticket_context(conn, self.ticket_id)
-            messages = thread(conn, self.ticket_id)
-            with write(conn):
-                record_event(conn, self.ticket_id, "opened", app.agent, app.clock.now())
-        finally:
-            conn.close()
+        self.opened_at = app.clock.now()
+        self.set_class(app.size.width < 100, "narrow")
+        with write(self.conn):
+            record_event(self.conn, self.ticket_id, "opened", app.agent, self.opened_at)
+        heartbeat(self.conn, app.clock, self.ticket_id, app.agent, "viewing")
+        self._reload()
+        draft = load_draft(self.conn, self.ticket_id, app.agent)
+        if draft:
+            self._open_composer("reply", draft)
+            self.notify("Your unsent draft is back.")
+        self.set_interval(1.0, self._show_status)
+        self.set_interval(POLL_SECONDS, self._poll)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < 100, "narrow")
+
+    # -- reading ------------------------------------------------------------------------
+    def _reload(self) -> None:
+        app = self.app
+        self.context = ticket_context(self.conn, self.ticket_id)
+        if self.context is None:
+            self.query_one("#subject", Static).update(Text(f"#{self.ticket_id} no longer exists"))
+            return
         subject = Text(f"#{self.ticket_id} ")
-        if context is not None:
-            subject.append(one_line(context.ticket["subject"], limit=300))
+        subject.append(one_line(self.context.ticket["subject"], limit=300))
         self.query_one("#subject", Static).update(subject)
+        messages = thread(self.conn, self.ticket_id)
         self.query_one("#messages", Static).update(render_thread(messages, app.clock.now(), app.zone))
-        self.query_one(OrderPanel).show(context)
+        self.query_one(OrderPanel).show(self.context)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        if self.context is None:
+            return
+        app = self.app
+        now = app.clock.now()
+        ticket = self.context.ticket
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if ticket["status"] == "solved":
+            text.append(" ✓ solved ", style="bold reverse green")
+        else:
+            due_at, paused_at = from_db(ticket["due_at"]), from_db(ticket["paused_at"])
+            state = sla.ticket_state(
+                app.policy, now, tier=ticket["tier"], channel=ticket["channel"], due_at=due_at,
+                target_minutes=ticket["target_minutes"] or 0, paused_at=paused_at,
+                answered=due_at is None and ticket["first_response_at"] is not None and not ticket["needs_triage"],
+            )
+            countdown = sla.format_countdown(sla.remaining(now, due_at, paused_at))
+            text.append(f" {countdown} {state.glyph} {state.label} ", style=STATE_STYLES.get(state.key, ""))
+        text.append(f"  {ticket['tier'] or 'untriaged'} · {ticket['channel']} · {ticket['status']}")
+        text.append(f" · {'assigned to ' + one_line(ticket['assignee'], limit=30) if ticket['assignee'] else 'unassigned'}")
+        if self.context.tags:
+            text.append(" · tags: " + ", ".join(one_line(tag, limit=30) for tag in self.context.tags), style="dim")
+        others = others_present(self.conn, app.clock, self.ticket_id, app.agent)
+        for other in others:
+            text.append(f"  ⚠ {one_line(other.agent, limit=30)} is {other.activity}", style="bold yellow")
+        self.query_one("#status", Static).update(text)
+
+    def _poll(self) -> None:
+        changes = self.feed.poll()
+        if self.ticket_id in changes.ticket_ids or changes.overflow:
+            self._reload()
+
+    def _heartbeat(self) -> None:
+        heartbeat(self.conn, self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
+
+    # -- composing ----------------------------------------------------------------------
+    def _open_composer(self, mode: str, text: str | None = None) -> None:
+        self.mode = mode
+        composer = self.query_one("#composer")
+        composer.add_class("open")
+        composer.set_class(mode == "note", "note")
+        title = "Reply to the buyer — ctrl+s send · t templates · esc leave (draft kept)" if mode == "reply" \
+            else "Internal note (never sent) — ctrl+s save · esc leave"
+        self.query_one("#composer-title", Static).update(Text(title))
+        editor = self.editor
+        if text is not None:
+            editor.load_text(text)
+        editor.focus()
+        self._lint()
+        self._heartbeat()
+
+    def action_compose(self, mode: str) -> None:
+        if self.mode != mode:
+            self._open_composer(mode, load_draft(self.conn, self.ticket_id, self.app.agent) if mode == "reply" else "")
+
+    @on(TextArea.Changed, "#editor")
+    def _typed(self) -> None:
+        self._lint()
+        if self.mode == "reply":
+            self._draft_dirty = True
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft)
+
+    def _save_draft(self) -> None:
+        if self._draft_dirty and self.mode == "reply":
+            save_draft(self.conn, self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
+            self._draft_dirty = False
+
+    def _warnings(self, text: str) -> tuple[list, list[str]]:
+        from deskui.replies.linter import lint
+        from deskui.replies.templates import unfilled
+
+        channel = self.context.ticket["channel"] if self.context else ""
+        return lint(text, channel, rules=self.app.lint_rules), unfilled(text)
+
+    def _lint(self) -> None:
+        box = self.query_one("#lint", Static)
+        if self.mode != "reply":
+            box.update("")
+            return
+        warnings, missing = self._warnings(self.editor.text)
+        text = Text()
+        if missing:
+            text.append(f"⛔ fill in: {', '.join('{' + name + '}' for name in missing)}\n", style="bold red")
+        for warning in warnings:
+            style = "bold red" if warning.severity == "block" else "yellow"
+            text.append(f"{'⛔' if warning.severity == 'block' else '⚠'} {warning.message}", style=style)
+            if warning.excerpt:
+                text.append(f"  “{one_line(warning.excerpt, limit=40)}”", style="dim")
+            text.append("\n")
+        if not text:
+            text.append("✓ no compliance warnings", style="green")
+        box.update(text)
+
+    def action_templates(self) -> None:
+        from deskui.replies.templates import guess_language, suggest
+
+        if self.context is None:
+            return
+        templates = self.app.templates.templates
+        buyer_text = " ".join(m.body[:500] for m in thread(self.conn, self.ticket_id) if m.direction == "in")
+        language = guess_language(buyer_text or self.context.ticket["subject"] or "")
+        ranked = suggest(templates, self.context.ticket["category"], self.context.ticket["channel"], language)
+        options = []
+        for template in ranked:
+            label = Text(f"{template.language}  ", style="bold")
+            label.append(template.title)
+            if template.auto_ack:
+                label.append("  (auto-acknowledgement)", style="dim")
+            options.append((f"{template.language}/{template.key}", label))
+
+        def chosen(key: str | None) -> None:
+            if key is None:
+                return
+            from deskui.replies.templates import fill
+
+            template = next(t for t in ranked if f"{t.language}/{t.key}" == key)
+            filled, missing = fill(template.body, self.context, agent=self.app.agent)
+            self._template_auto_ack = template.auto_ack
+            self._open_composer("reply", filled)
+            if missing:
+                self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning")
+
+        self.app.push_screen(PickScreen(f"Templates ({language}, best match first)", options), chosen)
+
+    def action_send(self) -> None:
+        if self.mode is None:
+            return
+        text = self.editor.text
+        if not text.strip():
+            self.notify("Nothing to send: the reply is empty.", severity="warning")
+            return
+        if self.mode == "note":
+            add_note(self.conn, self.app.clock, self.ticket_id, self.app.agent, text)
+            self._close_composer(clear=True)
+            self.notify("Note saved (internal, never sent).")
+            self._reload()
+            return
+        warnings, missing = self._warnings(text)
+        if missing:
+            self.notify(f"Not sent: fill in {', '.join('{' + m + '}' for m in missing)} first.", severity="error")
+            return
+        blocking = [w for w in warnings if w.severity == "block"]
+        if blocking:
+            self.notify(f"Not sent: {blocking[0].message}", severity="error")
+            return
+        self._save_draft()
+        collision = changes_since_opened(self.conn, self.ticket_id, self.app.agent, self.opened_at)
+        concerns = Text()
+        if collision.replies:
+            concerns.append("Someone else replied since you opened this ticket:\n\n", style="bold red")
+            for reply in collision.replies:
+                concerns.append(f"{one_line(reply['author'], limit=30)} at {reply['sent_at']}:\n", style="bold")
+                concerns.append(clean(reply["body"], limit=1500) + "\n\n")
+        if collision.status == "solved":
+            concerns.append("This ticket was solved meanwhile.\n", style="bold red")
+        if collision.assignee and collision.assignee != self.app.agent:
+            concerns.append(f"It is assigned to {one_line(collision.assignee, limit=30)}.\n", style="bold yellow")
+        for warning in warnings:
+            concerns.append(f"⚠ {warning.message}\n", style="yellow")
+        if concerns:
+            self.app.push_screen(ConfirmScreen("Send this reply anyway?", concerns),
+                                 lambda answer: self._send(text) if answer else None)
+        else:
+            self._send(text)
+
+    def _send(self, text: str) -> None:
+        app = self.app
+        ticket = self.context.ticket if self.context else None
+        customer_email = self.context.customer.email if self.context and self.context.customer else None
+        auto_ack = self._template_auto_ack
+        add_reply(self.conn, app.policy, app.clock, self.ticket_id, app.agent, text, auto_ack=auto_ack,
+                  to_address=customer_email, subject=f"Re: {ticket['subject']}" if ticket else None)
+        save_draft(self.conn, app.clock, self.ticket_id, app.agent, "")
+        self._close_composer(clear=True)
+        self.opened_at = app.clock.now()
+        self.notify("Auto-acknowledgement queued: the internal SLA still runs." if auto_ack else "Reply queued in the outbox.")
+        self._reload()
+
+    def _close_composer(self, *, clear: bool = False) -> None:
+        if clear:
+            self.editor.load_text("")
+            self._draft_dirty = False
+            self._template_auto_ack = False
+        else:
+            self._save_draft()
+        self.mode = None
+        self.query_one("#composer").remove_class("open")
+        self.query_one("#thread").focus()
+        self._heartbeat()
+
+    # -- ticket actions -------------------------------------------------------------------
+    def _after_action(self, message: str) -> None:
+        self.notify(message)
+        self._reload()
+
+    def action_assign(self) -> None:
+        def assign(name: str | None) -> None:
+            if name is None:
+                return
+            name = name.strip()
+            app = self.app
+            if not name:
+                with write(self.conn):
+                    self.conn.execute("UPDATE tickets SET assignee = NULL WHERE id = ?", (self.ticket_id,))
+                    record_event(self.conn, self.ticket_id, "assigned", app.agent, app.clock.now(), to=None)
+                self._after_action("Unassigned.")
+                return
+            if name == app.agent:
+                holder = claim(self.conn, app.clock, self.ticket_id, app.agent)
+                if holder is not None:
+                    self.notify(f"Already held by {one_line(holder, limit=30)}: ask them, or assign it to yourself by name with force.",
+                                severity="warning")
+                    return
+                self._after_action("Claimed: it is yours.")
+            else:
+                claim(self.conn, app.clock, self.ticket_id, name, force=True)
+                self._after_action(f"Assigned to {one_line(name, limit=30)}.")
+
+        current = self.context.ticket["assignee"] if self.context else None
+        self.app.push_screen(
+            PromptScreen("Assign to (your name claims it; empty unassigns)", value=self.app.agent if not current else current,
+                         hint="A claim fails if someone else holds the ticket; typing another name reassigns it."),
+            assign,
+        )
+
+    def action_resolve(self) -> None:
+        app = self.app
+        solved = self.context is not None and self.context.ticket["status"] == "solved"
+        set_status(self.conn, app.policy, app.clock, self.ticket_id, "open" if solved else "solved", app.agent)
+        self._after_action("Reopened." if solved else "Solved.")
+
+    def action_pending(self) -> None:
+        app = self.app
+        set_status(self.conn, app.policy, app.clock, self.ticket_id, "pending", app.agent)
+        self._after_action("Pending on the buyer: the clock is paused until they write.")
+
+    def action_snooze(self) -> None:
+        app = self.app
+
+        def snooze(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                until = parse_snooze(value, app.clock.now(), app.zone)
+            except ValueError as error:
+                self.notify(str(error), severity="error")
+                return
+            set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
+            self._after_action(f"Snoozed until {until.astimezone(app.zone):%a %d %b %H:%M}.")
+
+        self.app.push_screen(PromptScreen("Snooze until", placeholder="2h · tomorrow 9am · friday 14:00 · 2026-12-01 08:30"), snooze)
+
+    def action_escalate(self) -> None:
+        tier = escalate(self.conn, self.app.policy, self.app.clock, self.ticket_id, self.app.agent)
+        self._after_action(f"Escalated: tier {tier}.")
+
+    def action_tag(self) -> None:
+        def tag(value: str | None) -> None:
+            if not value:
+                return
+            add = tuple(t for t in value.split(",") if t.strip() and not t.strip().startswith("-"))
+            remove = tuple(t.strip()[1:] for t in value.split(",") if t.strip().startswith("-"))
+            try:
+                set_tags(self.conn, self.app.policy, self.app.clock, self.ticket_id, self.app.agent, add=add, remove=remove)
+            except ValueError as error:
+                self.notify(str(error), severity="error")
+                return
+            self._after_action("Tags updated.")
+
+        self.app.push_screen(PromptScreen("Tags (comma separated; -tag removes)", placeholder="a-to-z risk, fragile"), tag)
 
     def action_back(self) -> None:
+        if self.mode is not None:
+            self._close_composer()
+            return
         self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self._save_draft()
+        leave(self.conn, self.ticket_id, self.app.agent)
+        self.conn.close()
