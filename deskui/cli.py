@@ -15,7 +15,7 @@ from pathlib import Path
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
-COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox")
+COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve")
 
 
 class UserError(Exception):
@@ -164,6 +164,25 @@ def cmd_board(args: argparse.Namespace) -> int:
     return run_board(path, args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The board (or the inbox) in a browser: textual-serve runs one deskui process per tab."""
+    import shlex
+
+    from textual_serve.server import Server
+
+    path = _db_path(args.db).resolve()
+    connect(path).close()
+    screen = "board" if args.screen == "board" else "inbox"
+    command = [sys.executable, "-m", "deskui", screen, str(path)]
+    if args.policy:
+        command += ["--policy", str(Path(args.policy).resolve())]
+    if args.host not in ("localhost", "127.0.0.1", "::1"):
+        print(f"deskui serve: listening on {args.host}: anyone who reaches it sees your tickets", file=sys.stderr)
+    print(f"deskui {screen} on http://{args.host}:{args.port}  (ctrl+c stops)", file=sys.stderr)
+    Server(shlex.join(command), host=args.host, port=args.port, title=f"deskui {screen}").serve()
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Triage every ticket another program wrote without a tier (for cron and scripts)."""
     from deskui.clock import SystemClock
@@ -287,6 +306,13 @@ def build_parser() -> argparse.ArgumentParser:
     marking.add_argument("--reason", help="why it failed (shown on the ticket)")
     marking.add_argument("--db")
     out.set_defaults(handler=cmd_outbox)
+
+    serve = commands.add_parser("serve", help="the board (or inbox) in a web browser, for a wall screen")
+    common(serve)
+    serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--screen", choices=("board", "inbox"), default="board")
+    serve.set_defaults(handler=cmd_serve)
 
     refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
     common(refresh)
