@@ -130,7 +130,7 @@ def state(
     if met:
         return SlaState.MET
     if due is None:
-        return SlaState.ON_TRACK
+        return SlaState.PAUSED if paused_at is not None else SlaState.ON_TRACK
     reference = paused_at if paused_at is not None else now
     if due <= reference:
         return SlaState.BREACHED
@@ -160,8 +160,8 @@ def ticket_state(
     answered: bool,
 ) -> SlaState:
     """The state of a ticket's running clock as stored on its row: no clock running means met when
-    a substantive reply went out, on track otherwise."""
-    if answered:
+    a substantive reply went out, on track otherwise. A pending or snoozed ticket shows paused."""
+    if answered and paused_at is None:
         return SlaState.MET
     calendar = policy.calendar_for(policy.tier(tier), channel) if tier else None
     return state(now, due_at, target_minutes, policy, calendar=calendar, paused_at=paused_at)

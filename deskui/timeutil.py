@@ -35,7 +35,9 @@ def from_db(text: str | None, default_zone: tzinfo = UTC) -> datetime | None:
         return None
     if len(text) == 20 and text[19] == "Z" and text[10] == "T":
         try:
-            return datetime.strptime(text, STORED_FORMAT).replace(tzinfo=UTC)
+            # fromisoformat reads our own format ~50x faster than strptime; refresh and the
+            # inbox call this for every row they touch.
+            return datetime.fromisoformat(text)
         except ValueError:
             pass
     try:
