@@ -181,7 +181,7 @@ class BoardScreen(Screen[None]):
             agents.append(f"{one_line(load.agent, limit=13):<14}", style="bold" if load.active else "dim")
             agents.append(f"{load.open:>6}")
             agents.append(f"{load.breached:>10}", style="bold red" if load.breached else "")
-            agents.append(f"  {format_minutes((now - load.oldest).total_seconds() / 60) if load.oldest else '—'}\n")
+            agents.append(f"  {format_minutes(max((now - load.oldest).total_seconds() / 60, 0)) if load.oldest else '—'}\n")
         if not data.agents:
             agents.append("nobody holds a ticket", style="dim")
         self.query_one("#agents", Static).update(agents)
