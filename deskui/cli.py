@@ -15,7 +15,7 @@ from pathlib import Path
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
-COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve")
+COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve", "health", "alerts")
 
 
 class UserError(Exception):
@@ -183,6 +183,60 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    path = _db_path(args.db)
+    connect(path).close()
+    if not args.json:
+        from deskui.ui.app import run_health
+
+        return run_health(path, args)
+    from deskui.analytics import health_check
+    from deskui.clock import SystemClock
+
+    policy = load_policy(args.policy)
+    report = health_check(connect(path), policy, SystemClock().now(), days=args.days, channel=args.channel,
+                          sample_size=args.sample)
+    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """For cron: exit 1 when any alert fires, so the job's mail is the alarm."""
+    from deskui.analytics import evaluate_alerts, parse_alert_rules
+    from deskui.clock import SystemClock
+    from deskui.config import ConfigError, config_path, load_config
+
+    policy = load_policy(args.policy)
+    tiers = [tier.name for tier in policy.tiers]
+    if args.rules:
+        import tomllib
+
+        rules_path = Path(args.rules)
+        try:
+            rules = parse_alert_rules(tomllib.loads(rules_path.read_text(encoding="utf-8")), str(rules_path), tiers=tiers)
+        except FileNotFoundError:
+            raise UserError(f"{rules_path}: no such file") from None
+        except (ValueError, tomllib.TOMLDecodeError) as error:
+            raise UserError(str(error) if str(error).startswith(str(rules_path)) else f"{rules_path}: {error}") from None
+    else:
+        try:
+            rules = load_config(tiers=tiers).alerts
+        except ConfigError as error:
+            raise UserError(str(error)) from None
+        if not rules:
+            raise UserError(f"no [[alerts]] in {config_path()}; add some (README: Alerts) or pass --rules FILE")
+    fired = evaluate_alerts(connect(_db_path(args.db)), policy, SystemClock().now(), rules)
+    if args.json:
+        json.dump([alert.as_dict() for alert in fired], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for alert in fired:
+            print(f"ALERT {alert.message}")
+        print(f"{len(fired)} of {len(rules)} alert(s) firing", file=sys.stderr)
+    return 1 if fired else 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Triage every ticket another program wrote without a tier (for cron and scripts)."""
     from deskui.clock import SystemClock
@@ -306,6 +360,22 @@ def build_parser() -> argparse.ArgumentParser:
     marking.add_argument("--reason", help="why it failed (shown on the ticket)")
     marking.add_argument("--db")
     out.set_defaults(handler=cmd_outbox)
+
+    health = commands.add_parser("health", help="the account-health check-up (screen, or --json for scripts)")
+    common(health)
+    health.add_argument("--json", action="store_true", help="print the report as JSON (docs/health.md)")
+    health.add_argument("--days", type=int, default=28, help="the window in days (default 28)")
+    health.add_argument("--channel", help="only this channel")
+    health.add_argument("--sample", type=int, default=10, help="high-risk tickets to sample for review")
+    health.add_argument("--agent", default=None, help=argparse.SUPPRESS)
+    health.add_argument("--theme", default=None, help=argparse.SUPPRESS)
+    health.set_defaults(handler=cmd_health)
+
+    alerts = commands.add_parser("alerts", help="evaluate the alert rules; exit 1 when any fires (for cron)")
+    common(alerts)
+    alerts.add_argument("--json", action="store_true")
+    alerts.add_argument("--rules", metavar="FILE", help="a TOML file of [[alerts]] (default: the config file's)")
+    alerts.set_defaults(handler=cmd_alerts)
 
     serve = commands.add_parser("serve", help="the board (or inbox) in a web browser, for a wall screen")
     common(serve)

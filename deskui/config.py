@@ -8,6 +8,16 @@ theme = "deskui-high-contrast"
 [keys]              # binding id = "keys", e.g. to move with ctrl+n / ctrl+p like Emacs
 "list.down" = "j,down,ctrl+n"
 "inbox.claim" = "A"
+
+[[alerts]]          # evaluated by the inbox and the board every minute, and by `deskui alerts`
+name = "FRT above 8 h"
+metric = "frt_hours"
+op = ">"
+threshold = 8
+window = "24h"
+
+[lint.amazon]       # the reply linter, per channel (docs/replies.md)
+disable = ["phone_number"]
 ```
 """
 
@@ -32,6 +42,9 @@ class Config:
     timezone: str | None = None
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    alerts: list = field(default_factory=list)  # AlertRule list from [[alerts]]
+    lint: dict = field(default_factory=dict)  # the raw [lint.<channel>] tables
+    source: str = ""
 
 
 def config_path() -> Path:
@@ -41,12 +54,16 @@ def config_path() -> Path:
     return Path(base) / "deskui" / "config.toml"
 
 
-def load_config(path: Path | None = None) -> Config:
+def load_config(path: Path | None = None, *, tiers=None) -> Config:
+    """Read the config file; ``tiers`` (the policy's tier names) lets alert rules be checked."""
+    from deskui.analytics.alerts import parse_alert_rules
+
     path = path or config_path()
     if not path.exists():
         return Config()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
     except OSError as error:
@@ -60,7 +77,12 @@ def load_config(path: Path | None = None) -> Config:
             zone(timezone)
         except ValueError:
             raise ConfigError(f"{path}: timezone: unknown time zone {timezone!r}") from None
-    return Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys))
+    try:
+        alerts = parse_alert_rules(data, str(path), tiers=tiers)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    return Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
+                  alerts=alerts, lint=data.get("lint", {}), source=source)
 
 
 def default_agent() -> str:

@@ -47,11 +47,12 @@ def test_handle_time_is_measured_from_events(conn, policy, clock):
 def test_board_data_lists_agents_and_next_breaches(conn, policy, clock):
     now = clock.now()
     first = add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=70))
+    soon = add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=50))
     add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=now)
     refresh_tickets(conn, policy, now)
     claim(conn, clock, first, "ana")
     data = board_data(conn, policy, now, now.replace(hour=0, minute=0))
-    assert data.next_breaches[0].id == first
+    assert data.next_breaches[0].id == soon  # the breached one is counted, not "next"
     assert data.breaches_today == 1
     assert data.agents[0].agent == "ana" and data.agents[0].breached == 1 and data.agents[0].active
     assert data.active_agents == 1

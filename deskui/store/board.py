@@ -68,12 +68,12 @@ class BoardData:
     attainment_today: float | None = None  # % of response clocks stopped today that were met
 
 
-def next_breaches(conn: sqlite3.Connection, limit: int = 6) -> list[NextBreach]:
-    """Running clocks that end soonest, breached ones included (they are the most urgent)."""
+def next_breaches(conn: sqlite3.Connection, now: datetime, limit: int = 6) -> list[NextBreach]:
+    """Running clocks that end soonest and have not ended yet (breached ones are counted apart)."""
     rows = conn.execute(
-        "SELECT id, tier, channel, subject, assignee, due_at, target_minutes, paused_at FROM tickets "
-        "WHERE status = 'open' AND due_at IS NOT NULL ORDER BY coalesce(due_at, '9999'), id LIMIT ?",
-        (limit,),
+        f"SELECT id, tier, channel, subject, assignee, due_at, target_minutes, paused_at FROM tickets "
+        f"WHERE status = 'open' AND due_at > ? ORDER BY {SORT_DUE}, id LIMIT ?",
+        (to_db(now), limit),
     ).fetchall()
     return [NextBreach(r[0], r[1], r[2] or "", r[3] or "", r[4], from_db(r[5]), r[6] or 0, from_db(r[7])) for r in rows]
 
@@ -213,7 +213,7 @@ def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_star
     handle = handle_minutes(conn, policy, now)
     first_response, attainment = response_today(conn, day_start)
     return BoardData(
-        next_breaches=next_breaches(conn),
+        next_breaches=next_breaches(conn, now),
         matrix=state_matrix(conn, policy, now),
         breaches_today=breaches_today(conn, now, day_start),
         agents=agents,

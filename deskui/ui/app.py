@@ -7,6 +7,7 @@ from functools import cached_property
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,6 +17,8 @@ from deskui.clock import Clock, SystemClock
 from deskui.config import Config, ConfigError, config_path, default_agent, load_config
 from deskui.policy import Policy, load_policy
 from deskui.timeutil import zone
+
+ALERT_SECONDS = 60.0
 
 HIGH_CONTRAST = Theme(
     name="deskui-high-contrast",
@@ -36,7 +39,7 @@ HIGH_CONTRAST = Theme(
 
 class DeskApp(App[None]):
     TITLE = "deskui"
-    CSS_PATH = "deskui.tcss"
+    CSS_PATH = Path(__file__).parent / "deskui.tcss"  # absolute: subclasses may live anywhere
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "next_theme", "Theme", show=False, id="app.theme"),
@@ -54,6 +57,7 @@ class DeskApp(App[None]):
         keys: dict[str, str] | None = None,
         start: str = "inbox",
         lint_rules=None,
+        alert_rules: list | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -65,6 +69,8 @@ class DeskApp(App[None]):
         self._requested_theme = theme
         self.start = start
         self.lint_rules = lint_rules
+        self.alert_rules = alert_rules or []
+        self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
         if keys:
             self.set_keymap(keys)
 
@@ -74,7 +80,14 @@ class DeskApp(App[None]):
                 self.theme = self._requested_theme
             else:
                 self.notify(f"Unknown theme {self._requested_theme!r}; try one of: {', '.join(sorted(self.available_themes))}", severity="warning")
-        if self.start == "board":
+        if self.alert_rules:
+            self.set_interval(ALERT_SECONDS, self._check_alerts)
+            self._check_alerts()
+        if self.start == "health":
+            from deskui.ui.screens.health import HealthScreen
+
+            self.push_screen(HealthScreen(standalone=True))
+        elif self.start == "board":
             from deskui.ui.screens.board import BoardScreen
 
             self.push_screen(BoardScreen(standalone=True))
@@ -82,6 +95,25 @@ class DeskApp(App[None]):
             from deskui.ui.screens.inbox import InboxScreen
 
             self.push_screen(InboxScreen())
+
+    @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
+    def _check_alerts(self) -> None:
+        """Evaluate the lead's alert rules; a newly firing one is announced once."""
+        from deskui.analytics.alerts import evaluate_alerts
+        from deskui.store import connect
+
+        conn = connect(self.db_path)
+        try:
+            fired = evaluate_alerts(conn, self.policy, self.clock.now(), self.alert_rules)
+        finally:
+            conn.close()
+        self.call_from_thread(self._show_alerts, [alert.message for alert in fired])
+
+    def _show_alerts(self, messages: list[str]) -> None:
+        for message in messages:
+            if message not in self.fired_alerts:
+                self.notify(message, title="Alert", severity="error", timeout=15)
+        self.fired_alerts = messages
 
     @cached_property
     def templates(self):
@@ -119,11 +151,17 @@ class DeskApp(App[None]):
 
 
 def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
+    from deskui.policy import PolicyError
+    from deskui.replies.linter import lint_rules_from_toml
+
+    policy = load_policy(getattr(args, "policy", None))
     try:
-        config = load_config()
+        config = load_config(tiers=[tier.name for tier in policy.tiers])
+        lint_rules = lint_rules_from_toml(config.source, str(config_path())) if config.lint else None
     except ConfigError as error:
         raise SystemExit(f"deskui: {error}") from None
-    policy = load_policy(getattr(args, "policy", None))
+    except PolicyError as error:
+        raise SystemExit("\n".join(str(problem) for problem in error.problems)) from None
     app = DeskApp(
         path,
         policy=policy,
@@ -132,6 +170,8 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         theme=getattr(args, "theme", None) or config.theme,
         keys=config.keys,
         start=start,
+        lint_rules=lint_rules,
+        alert_rules=config.alerts,
     )
     app.run()
     return 0
@@ -145,4 +185,8 @@ def run_board(path: Path, args: argparse.Namespace) -> int:
     return run_app(path, args, "board")
 
 
-__all__ = ["Config", "DeskApp", "HIGH_CONTRAST", "run_board", "run_inbox"]
+def run_health(path: Path, args: argparse.Namespace) -> int:
+    return run_app(path, args, "health")
+
+
+__all__ = ["Config", "DeskApp", "HIGH_CONTRAST", "run_board", "run_health", "run_inbox"]

@@ -11,12 +11,14 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
+from deskui.analytics import metrics
 from deskui.sla import SlaState
 from deskui.store import connect
 from deskui.store.board import BoardData, board_data
 from deskui.store.changes import ChangeFeed
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
+from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
 
 POLL_SECONDS = 0.25
@@ -59,6 +61,7 @@ class BoardScreen(Screen[None]):
         self.standalone = standalone
         self.paused = False
         self.data: BoardData | None = None
+        self.spikes: dict = {}
         self.conn = connect(self.app.db_path)
         self.feed = ChangeFeed(self.conn)
 
@@ -98,12 +101,14 @@ class BoardScreen(Screen[None]):
             local = now.astimezone(self.app.zone)
             day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
             data = board_data(conn, self.app.policy, now, day_start)
+            spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         finally:
             conn.close()
-        self.app.call_from_thread(self._show, data)
+        self.app.call_from_thread(self._show, data, spikes)
 
-    def _show(self, data: BoardData) -> None:
+    def _show(self, data: BoardData, spikes: dict | None = None) -> None:
         self.data = data
+        self.spikes = spikes or {}
         self._render_tables()
         self._tick()
 
@@ -194,7 +199,11 @@ class BoardScreen(Screen[None]):
         for alert in fired:
             alerts.append(f"⚠ {one_line(alert, limit=120)}\n", style="bold red")
         if not fired:
-            alerts.append("none firing", style="green")
+            alerts.append("no alert firing\n", style="green")
+        for category, test in sorted(self.spikes.items(), key=lambda item: -(item[1].get("rise_pct") or 0)):
+            alerts.append(f"▲ {CATEGORY_LABELS.get(category, category or 'uncategorised')} spiking: +{test.get('rise_pct', 0):g} % over 3 days\n", style="bold yellow")
+        if not self.spikes:
+            alerts.append("no category spike (seed rule: +15 %, sustained)", style="green")
         self.query_one("#alerts", Static).update(alerts)
 
     def action_pause(self) -> None:

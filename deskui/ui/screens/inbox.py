@@ -56,6 +56,7 @@ class InboxScreen(Screen[None]):
         Binding("escape", "clear_filters", "Clear filters", show=False, id="inbox.clear"),
         Binding("p", "toggle_panel", "Panel", show=False, id="inbox.panel"),
         Binding("B", "board", "Board", id="inbox.board"),
+        Binding("H", "health", "Health", id="inbox.health"),
         Binding("question_mark", "help", "Help", id="inbox.help"),
     ]
 
@@ -87,9 +88,13 @@ class InboxScreen(Screen[None]):
         self.set_interval(1.0, self._tick)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(COUNT_SECONDS, self._count_states)
+        self.ticket_list.focus()
+        # Background work waits for the first paint: worker threads share the GIL with it.
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         self._count_states()
         self._triage_backlog()
-        self.ticket_list.focus()
 
     def on_resize(self, event: Resize) -> None:
         self._set_width_class(event.size.width)
@@ -262,6 +267,11 @@ class InboxScreen(Screen[None]):
         from deskui.ui.screens.board import BoardScreen
 
         self.app.push_screen(BoardScreen())
+
+    def action_health(self) -> None:
+        from deskui.ui.screens.health import HealthScreen
+
+        self.app.push_screen(HealthScreen())
 
     def action_help(self) -> None:
         from deskui.ui.screens.help import HelpScreen

@@ -1,0 +1,71 @@
+"""The check-up as a lead meets it: the screen, `deskui health --json`, `deskui alerts` for cron."""
+
+import json
+
+import pytest
+
+from deskui.clock import FixedClock
+from deskui.demo import generate
+from deskui.policy import default_policy
+from deskui.ui.app import DeskApp
+from deskui.ui.screens.health import HealthScreen
+from tests.conftest import NOW
+from tests.test_cli import deskui
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("health") / "demo.db"
+    generate(path, seed=7, tickets=3000, now=NOW, force=True)
+    return path
+
+
+async def test_health_screen_shows_every_section(demo_db):
+    app = DeskApp(demo_db, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="health")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HealthScreen)
+        spikes = str(app.screen.query_one("#spikes").render())
+        assert "damaged" in spikes and "Order Defect Rate" in spikes and "B0" in spikes
+        assert "Order Defect Rate" in str(app.screen.query_one("#account").render())
+        assert "First response" in str(app.screen.query_one("#reactivity").render())
+        assert "by agent" in str(app.screen.query_one("#drilldowns").render())
+        assert app.screen.query("Sparkline")
+
+
+async def test_inbox_opens_health_and_back(demo_db):
+    app = DeskApp(demo_db, policy=default_policy(), clock=FixedClock(NOW), agent="lead")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("H")
+        await pilot.pause()
+        assert isinstance(app.screen, HealthScreen)
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HealthScreen)
+
+
+def test_health_json_has_the_documented_keys(demo_db):
+    result = deskui("health", str(demo_db), "--json", "--days", "14")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert {"generated_at", "spikes", "response_times", "drilldowns", "account_health", "sample"} <= set(report)
+
+
+def test_alerts_exit_non_zero_when_one_fires(demo_db, tmp_path):
+    rules = tmp_path / "alerts.toml"
+    rules.write_text('[[alerts]]\nname = "anything breached"\nmetric = "breached_open"\nop = ">"\nthreshold = 0\n\n'
+                     '[[alerts]]\nname = "never"\nmetric = "breached_open"\nop = "<"\nthreshold = 0\n')
+    result = deskui("alerts", str(demo_db), "--rules", str(rules), "--json")
+    assert result.returncode == 1
+    fired = json.loads(result.stdout)
+    assert [alert["name"] for alert in fired] == ["anything breached"]
+
+
+def test_bad_alert_rules_are_named(demo_db, tmp_path):
+    rules = tmp_path / "alerts.toml"
+    rules.write_text('[[alerts]]\nname = "x"\nmetric = "frt_weeks"\nop = ">"\nthreshold = 1\n')
+    result = deskui("alerts", str(demo_db), "--rules", str(rules))
+    assert result.returncode == 2 and "alerts[0].metric" in result.stderr and "Traceback" not in result.stderr
