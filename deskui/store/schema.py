@@ -252,7 +252,8 @@ BEGIN
 END;
 """
 
-# Version 2: presence, so two agents see each other on a ticket before anyone replies twice.
+# Version 2: presence, so two agents see each other on a ticket before anyone replies twice;
+# indexes and columns for the importers and the check-up.
 # Rows are heartbeats; a row older than PRESENCE_STALE_SECONDS means the agent left.
 SCHEMA_V2 = """
 CREATE TABLE presence (
@@ -264,6 +265,18 @@ CREATE TABLE presence (
     PRIMARY KEY (ticket_id, agent)
 );
 CREATE INDEX presence_heartbeat ON presence (heartbeat_at);
+
+-- Importers: threading mail across files, matching tracking files, shipping destinations.
+CREATE INDEX messages_external_id ON messages (external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX orders_tracking ON orders (tracking_number) WHERE tracking_number IS NOT NULL;
+ALTER TABLE orders ADD COLUMN ship_city TEXT;
+ALTER TABLE orders ADD COLUMN ship_country TEXT;
+ALTER TABLE orders ADD COLUMN ship_postal_code TEXT;
+ALTER TABLE orders ADD COLUMN tags TEXT;
+-- The check-up's account-health windows read orders by these dates.
+CREATE INDEX orders_purchased ON orders (purchased_at);
+CREATE INDEX orders_ship_by ON orders (ship_by);
+CREATE INDEX orders_shipped ON orders (shipped_at);
 CREATE TRIGGER presence_feed_insert AFTER INSERT ON presence
 BEGIN
     INSERT INTO changes (table_name, row_id, ticket_id, operation) VALUES ('presence', new.rowid, new.ticket_id, 'insert');

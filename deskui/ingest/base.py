@@ -1,0 +1,414 @@
+"""What every importer shares: the summary and its rejections, the per-file context (counts,
+options, the transaction), and streaming readers that know which line they are on.
+
+Nothing here reads a whole file: text files are read line by line, CSV rows one at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+
+from deskui.timeutil import TimeParseError, parse_time, to_db
+
+UTC = timezone.utc
+STATES = ("added", "updated", "unchanged", "rejected")
+# How many rejections a summary lists one by one; the counts stay exact beyond it.
+MAX_LISTED = 1000
+# Rows per database round trip (also under SQLite's bound-parameter limit when used in IN lists).
+BATCH = 500
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One thing wrong with the input, pointing at it: ``FILE:LINE: field NAME: what is wrong``."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: field {self.field}: {self.message}"
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    format: str
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    rejections: list[Rejection] = field(default_factory=list)
+    dry_run: bool = False
+    stored: bool = False  # True once the file's rows are committed (never for a dry run or an abort)
+    more_rejections: int = 0  # rejections beyond the listed ones
+
+    def count(self, table: str, state: str) -> int:
+        return self.counts.get(table, {}).get(state, 0)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.rejections) + self.more_rejections
+
+    def lines(self) -> list[str]:
+        """The summary as ``deskui import`` prints it (see docs/import.md)."""
+        return format_summary(self)
+
+
+class ImportFailed(Exception):
+    """The file was not imported (abort mode and at least one rejection, or an unusable file).
+    ``summary`` says what was found; nothing from the file was stored."""
+
+    def __init__(self, summary: ImportSummary):
+        self.summary = summary
+        self.rejections = summary.rejections
+        count = summary.rejected
+        first = str(summary.rejections[0]) if summary.rejections else summary.file
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(f"{first}{more}; nothing from {summary.file} was stored")
+
+
+def format_summary(summary: ImportSummary) -> list[str]:
+    rejected = summary.rejected
+    if summary.stored:
+        verb = "imported" + (f", {rejected} rejected (skipped)" if rejected else "")
+    elif summary.dry_run and not rejected:
+        verb = "would import (dry run: nothing stored)"
+    else:
+        verb = f"nothing stored: {rejected} rejected" + (" (dry run)" if summary.dry_run else "")
+    lines = [f"{summary.file} ({summary.format}): {verb}"]
+    width = max((len(table) for table in summary.counts), default=6)
+    for table, counts in summary.counts.items():
+        cells = "  ".join(f"{state} {counts.get(state, 0)}" for state in STATES)
+        lines.append(f"  {table:<{width}}  {cells}")
+    for rejection in summary.rejections:
+        lines.append(f"  {rejection}")
+    if summary.more_rejections:
+        lines.append(f"  ... and {summary.more_rejections} more rejection(s)")
+    return lines
+
+
+class Stop(Exception):
+    """Raised inside an importer when the file cannot be read any further (missing column,
+    binary data): the rejection is already recorded."""
+
+
+class Context:
+    """One file's import: where rejections and counts go, and the options."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, fmt: str, *, policy, now: datetime, on_error: str,
+                 dry_run: bool, zone: tzinfo, progress: Callable[[int, int | None], None] | None,
+                 display: str | None = None, **options):
+        if on_error not in ("abort", "skip"):
+            raise ValueError("on_error must be 'abort' or 'skip'")
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime")
+        self.conn = conn
+        self.path = path
+        self.name = display or str(path)
+        self.policy = policy
+        self.now = now
+        self.now_db = to_db(now)
+        self.on_error = on_error
+        self.zone = zone or UTC
+        self.progress = progress
+        self.options = options
+        self.summary = ImportSummary(file=self.name, format=fmt, dry_run=dry_run)
+        self._times: dict[str, str] = {}
+        # table -> key -> state, for rows met more than once in a file (an order on several rows,
+        # a customer with several orders): each is counted once, by its strongest state.
+        self._keyed: dict[str, dict] = {}
+
+    # ------------------------------------------------------------------ counting
+    def tables(self, *names: str) -> None:
+        for name in names:
+            self.summary.counts.setdefault(name, dict.fromkeys(STATES, 0))
+
+    def add(self, table: str, state: str, n: int = 1) -> None:
+        self.tables(table)
+        self.summary.counts[table][state] += n
+
+    _RANK = {"unchanged": 0, "updated": 1, "added": 2, "rejected": 3}
+
+    def mark(self, table: str, key, state: str) -> str | None:
+        """Count ``key`` of ``table`` once per file by its strongest state; returns the state it
+        had before (None the first time it is met)."""
+        seen = self._keyed.setdefault(table, {})
+        before = seen.get(key)
+        if before is None or self._RANK[state] > self._RANK[before]:
+            seen[key] = state
+        return before
+
+    def seen(self, table: str, key) -> str | None:
+        return self._keyed.get(table, {}).get(key)
+
+    def finish_counts(self) -> None:
+        for table, states in self._keyed.items():
+            self.tables(table)
+            for state in states.values():
+                self.summary.counts[table][state] += 1
+        self._keyed = {}
+
+    # ------------------------------------------------------------------ rejections
+    def reject(self, line: int, field_name: str, message: str, *, file: str | None = None,
+               tables: Iterable[tuple[str, int]] = ()) -> None:
+        if len(self.summary.rejections) < MAX_LISTED:
+            self.summary.rejections.append(Rejection(file or self.name, line, field_name, message))
+        else:
+            self.summary.more_rejections += 1
+        for table, n in tables:
+            if n:
+                self.add(table, "rejected", n)
+
+    @property
+    def failed(self) -> bool:
+        return self.on_error == "abort" and self.summary.rejected > 0
+
+    def tick(self, done: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+    # ------------------------------------------------------------------ values
+    def time(self, text: str) -> str:
+        """A stored time (``YYYY-MM-DDTHH:MM:SSZ``) from any common format; naive = ``zone``.
+        Cached: the rows of one order repeat the same dates."""
+        found = self._times.get(text)
+        if found is None:
+            if len(self._times) > 16384:
+                self._times.clear()
+            found = self._times[text] = db_time(text, self.zone)
+        return found
+
+
+_YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d|21\d\d)(?!\d)")
+
+
+def db_time(text: str, zone: tzinfo) -> str:
+    text = text.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        # dateutil reads almost anything, including a bare "12" as "the 12th of this month":
+        # insist on a four-digit year so a shifted price column is not taken for a date.
+        if not _YEAR.search(text):
+            raise TimeParseError(f"not a date/time: {text!r}") from None
+        moment = parse_time(text, zone)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return to_db(moment)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+
+
+def parse_number(text: str | None) -> float | None:
+    """``12.99``, ``-1.00``, ``12,99`` (decimal comma), ``1,299.00``, ``1.299,00``; empty -> None.
+    Anything else raises ValueError."""
+    if text is None:
+        return None
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        return None
+    if "," in cleaned and "." in cleaned:
+        if cleaned.rfind(",") > cleaned.rfind("."):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            cleaned = cleaned.replace(",", "")
+    elif cleaned.count(",") == 1:
+        cleaned = cleaned.replace(",", ".")
+    if not _NUMBER.match(cleaned):
+        raise ValueError(f"not a number: {text.strip()!r}")
+    return float(cleaned)
+
+
+def parse_int(text: str | None) -> int | None:
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value != int(value) or value < 0:
+        raise ValueError(f"not a whole quantity: {text.strip()!r}")
+    return int(value)
+
+
+def chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+# ---------------------------------------------------------------------- reading text
+def sniff(path: Path, size: int = SNIFF_BYTES) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(size)
+
+
+def is_binary(head: bytes) -> bool:
+    """NUL bytes, or a known binary signature: no text export has them."""
+    if b"\x00" in head:
+        return True
+    return head.startswith((b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"SQLite format 3", b"\x1f\x8b"))
+
+
+def decode_line(raw: bytes) -> str:
+    """UTF-8, else Windows-1252 (what spreadsheet programs and older Amazon EU reports write)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+class TextLines:
+    """The lines of a text file, decoded one at a time (UTF-8 with a BOM or not, else cp1252).
+    Binary data anywhere stops the file with one rejection."""
+
+    def __init__(self, ctx: Context, path: Path):
+        self.ctx = ctx
+        self.path = path
+        self.total = path.stat().st_size
+        self.done = 0
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        ctx = self.ctx
+        with open(self.path, "rb") as handle:
+            if is_binary(handle.read(8192)):
+                binary(ctx)
+            handle.seek(0)
+            next_tick = 1 << 20
+            for raw in handle:
+                self.number += 1
+                self.done += len(raw)
+                if b"\x00" in raw:
+                    ctx.reject(self.number, "file", "binary data (NUL bytes) in a text file: not an export this importer reads")
+                    raise Stop
+                if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+                if self.done >= next_tick:
+                    ctx.tick(self.done, self.total)
+                    next_tick = self.done + (1 << 20)
+                yield decode_line(raw)
+        ctx.tick(self.done, self.total)
+
+
+def binary(ctx: Context, file: str | None = None) -> None:
+    ctx.reject(1, "file", "binary file (NUL bytes or a binary signature), not a text export or e-mail; "
+                          "check that you picked the right file", file=file)
+    raise Stop
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {delimiter: header_line.count(delimiter) for delimiter in ("\t", ",", ";")}
+    return max(counts, key=counts.get) if max(counts.values()) else ","
+
+
+def normal_key(name: str) -> str:
+    """``Tracking Number`` / ``tracking-number`` / ``tracking_number`` -> ``tracking_number``."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+class Rows:
+    """CSV/TSV rows as dicts by header name, with the line each row starts on.
+
+    Every data row must have as many fields as the header: a short row is a truncated file, a long
+    one a shifted column, and either is rejected rather than read into the wrong columns."""
+
+    def __init__(self, ctx: Context, path: Path, *, delimiter: str | None = None, quoting: bool | None = None):
+        self.ctx = ctx
+        self.lines = TextLines(ctx, path)
+        self._iter = iter(self.lines)
+        self._delimiter = delimiter
+        self._quoting = quoting
+        self.header: list[str] = []
+
+    def read_header(self) -> list[str]:
+        for line in self._iter:
+            if line.strip():
+                first = line
+                break
+        else:
+            self.ctx.reject(1, "file", "empty file: no header line")
+            raise Stop
+        delimiter = self._delimiter or sniff_delimiter(first)
+        quoting = self._quoting if self._quoting is not None else True
+        if quoting is False and '"' in first:
+            quoting = True  # a quoted header means the whole file is quoted
+        self.header_line = self.lines.number
+        self._reader = csv.reader(
+            _chain_first(first, self._iter),
+            delimiter=delimiter,
+            quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
+            strict=False,
+        )
+        self.header = [name.strip() for name in next(self._reader)]
+        return self.header
+
+    def require(self, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+        """Map each wanted field to its column index, trying each accepted spelling; a missing
+        required field is a rejection at the header line. ``names`` maps the field to accepted
+        headers; a field whose tuple starts with ``?`` is optional."""
+        index = {}
+        by_name = {name: i for i, name in enumerate(self.header)}
+        by_key = {normal_key(name): i for i, name in enumerate(self.header)}
+        missing = []
+        for wanted, spellings in names.items():
+            optional = spellings[:1] == ("?",)
+            found = None
+            for spelling in spellings[1:] if optional else spellings:
+                if spelling in by_name:
+                    found = by_name[spelling]
+                    break
+                if normal_key(spelling) in by_key:
+                    found = by_key[normal_key(spelling)]
+                    break
+            if found is not None:
+                index[wanted] = found
+            elif not optional:
+                missing.append(spellings[0])
+        for name in missing:
+            self.ctx.reject(self.header_line, name, "required column missing from the header")
+        if missing:
+            raise Stop
+        return index
+
+    def __iter__(self) -> Iterator[tuple[int, list[str], bool]]:
+        """``(line, row, ok)``: a rejected row (already reported) comes with ``ok`` False and is
+        padded to the header's width, so the importer can still reject the order it belongs to."""
+        reader = self._reader
+        width = len(self.header)
+        previous = reader.line_num + self.header_line - 1
+        try:
+            for row in reader:
+                start = previous + 1
+                previous = reader.line_num + self.header_line - 1
+                if not row or (len(row) == 1 and not row[0].strip()):
+                    continue
+                if len(row) < width:
+                    self.ctx.reject(start, self.header[len(row)],
+                                    f"truncated row: {len(row)} of {width} columns (file cut short, or a line break inside a value)")
+                    yield start, row + [""] * (width - len(row)), False
+                    continue
+                if len(row) > width:
+                    if not any(value.strip() for value in row[width:]):
+                        row = row[:width]
+                    else:
+                        self.ctx.reject(start, self.header[-1],
+                                        f"{len(row)} columns where the header has {width} (a stray delimiter inside a value?)")
+                        yield start, row[:width], False
+                        continue
+                yield start, row, True
+        except csv.Error as error:
+            self.ctx.reject(previous + 1, "file", f"unreadable CSV: {error}")
+            raise Stop from None
+
+
+def _chain_first(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest

@@ -1,0 +1,309 @@
+"""Generic tickets and messages, as JSON Lines or CSV, following docs/schema.md.
+
+JSON Lines: one ticket per line::
+
+    {"channel": "amazon", "external_id": "msg-8812", "subject": "...", "marketplace": "amazon.de",
+     "order_number": "302-1234567-7654321", "created_at": "2026-11-25T08:12:00Z",
+     "customer": {"external_id": "jo@marketplace.amazon.de", "name": "Jo", "email": "...", "country": "DE"},
+     "tags": ["vip"],
+     "messages": [{"direction": "in", "author": "...", "body": "...", "sent_at": "...", "external_id": "..."}]}
+
+A ticket with one message may give ``body`` / ``direction`` / ``author`` / ``sent_at`` /
+``message_id`` at the top level instead of ``messages``; ``customer_external_id`` /
+``customer_email`` / ``customer_name`` / ``customer_country`` instead of ``customer``.
+
+CSV: the same flat names as columns, one row per message; rows with the same (channel,
+external_id) are one ticket. ``tags`` is a comma-separated list.
+
+A message without an ``external_id`` gets one derived from its content, so importing the same
+file twice never duplicates it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
+from deskui.policy.model import CHANNELS
+from deskui.store.tickets import refresh_tickets
+from deskui.timeutil import TimeParseError
+
+TICKET_FIELDS = ("channel", "external_id", "subject", "marketplace", "order_number", "created_at")
+CSV_COLUMNS = {
+    "channel": ("channel",),
+    "external_id": ("external_id", "ticket_id", "ticket_external_id"),
+    "subject": ("?", "subject"),
+    "marketplace": ("?", "marketplace"),
+    "order_number": ("?", "order_number"),
+    "created_at": ("?", "created_at"),
+    "customer_external_id": ("?", "customer_external_id", "customer_id"),
+    "customer_email": ("?", "customer_email", "email"),
+    "customer_name": ("?", "customer_name"),
+    "customer_country": ("?", "customer_country", "country"),
+    "tags": ("?", "tags"),
+    "direction": ("?", "direction"),
+    "author": ("?", "author"),
+    "body": ("body", "message", "text"),
+    "sent_at": ("?", "sent_at", "date"),
+    "message_id": ("?", "message_id", "message_external_id"),
+    "auto_ack": ("?", "auto_ack"),
+}
+
+
+class _Bad(Exception):
+    def __init__(self, field: str, message: str):
+        self.field, self.message = field, message
+
+
+def _text(value, name: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise _Bad(name, "must be text, not a JSON object or list")
+    text = str(value).strip()
+    return text or None
+
+
+def _record(ctx: Context, raw: dict) -> dict:
+    """Validate one ticket record (from a JSON line or a CSV row) into what gets written."""
+    if not isinstance(raw, dict):
+        raise _Bad("json", "each line must be a JSON object (one ticket)")
+    ticket = {name: _text(raw.get(name), name) for name in TICKET_FIELDS}
+    channel = (ticket["channel"] or "").lower()
+    if not channel:
+        raise _Bad("channel", "required")
+    if channel not in CHANNELS:
+        raise _Bad("channel", f"unknown channel {ticket['channel']!r} (one of {', '.join(CHANNELS)})")
+    ticket["channel"] = channel
+    if not ticket["external_id"]:
+        raise _Bad("external_id", "required: the channel's id for the conversation (it makes re-imports idempotent)")
+    ticket["subject"] = ticket["subject"] or ""
+    if ticket["created_at"]:
+        try:
+            ticket["created_at"] = ctx.time(ticket["created_at"])
+        except TimeParseError:
+            raise _Bad("created_at", f"not a date/time: {raw.get('created_at')!r}") from None
+    customer = raw.get("customer")
+    if customer is not None and not isinstance(customer, dict):
+        raise _Bad("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
+    customer = customer or {}
+    cust = {
+        "external_id": _text(customer.get("external_id", raw.get("customer_external_id")), "customer.external_id"),
+        "email": _text(customer.get("email", raw.get("customer_email")), "customer.email"),
+        "name": _text(customer.get("name", raw.get("customer_name")), "customer.name"),
+        "country": _text(customer.get("country", raw.get("customer_country")), "customer.country"),
+    }
+    if cust["email"]:
+        cust["email"] = cust["email"].lower()
+    cust["key"] = cust["external_id"] or cust["email"]
+    ticket["customer"] = cust if cust["key"] else None
+    tags = raw.get("tags") or []
+    if isinstance(tags, str):
+        tags = [tag.strip() for tag in tags.split(",")]
+    if not isinstance(tags, list):
+        raise _Bad("tags", "must be a list of strings or a comma-separated string")
+    ticket["tags"] = [str(tag).strip().lower() for tag in tags if str(tag).strip()]
+    messages = raw.get("messages")
+    if messages is None:
+        messages = [{"direction": raw.get("direction"), "author": raw.get("author"), "body": raw.get("body"),
+                     "sent_at": raw.get("sent_at"), "external_id": raw.get("message_id"), "auto_ack": raw.get("auto_ack")}]
+        prefix = ""
+    elif not isinstance(messages, list) or not messages:
+        raise _Bad("messages", "must be a non-empty list of messages")
+    else:
+        prefix = "messages"
+    out = []
+    for number, message in enumerate(messages, start=1):
+        where = f"{prefix}[{number}]." if prefix else ""
+        if not isinstance(message, dict):
+            raise _Bad(f"{prefix}[{number}]", "each message must be an object")
+        direction = (_text(message.get("direction"), where + "direction") or "in").lower()
+        if direction not in ("in", "out", "note"):
+            raise _Bad(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
+        body = message.get("body")
+        if body is None or (isinstance(body, str) and not body.strip()):
+            raise _Bad(where + "body", "required: the message text")
+        if not isinstance(body, str):
+            raise _Bad(where + "body", "must be text")
+        sent = _text(message.get("sent_at"), where + "sent_at")
+        if sent is None:
+            if ticket["created_at"] is None:
+                raise _Bad(where + "sent_at", "required (or give the ticket's created_at)")
+            sent_at = ticket["created_at"]
+        else:
+            try:
+                sent_at = ctx.time(sent)
+            except TimeParseError:
+                raise _Bad(where + "sent_at", f"not a date/time: {sent!r}") from None
+        auto = message.get("auto_ack")
+        auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
+        author = _text(message.get("author"), where + "author")
+        external = _text(message.get("external_id", message.get("message_id")), where + "external_id")
+        if external is None:
+            digest = hashlib.sha1("\x1f".join((direction, sent_at, author or "", body)).encode("utf-8")).hexdigest()[:20]
+            external = f"sha1:{digest}"
+        out.append((direction, author, body, sent_at, int(auto_ack), external))
+    ticket["messages"] = out
+    if not ticket["created_at"]:
+        ticket["created_at"] = min(message[3] for message in out)
+    return ticket
+
+
+def _jsonl(ctx: Context) -> Iterator[tuple[int, dict | None]]:
+    lines = TextLines(ctx, ctx.path)
+    for line in lines:
+        number = lines.number
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as error:
+            ctx.reject(number, "json", f"not JSON: {error.msg} (column {error.colno})", tables=[("tickets", 1)])
+            yield number, None
+            continue
+        yield number, raw
+
+
+def _csv(ctx: Context) -> Iterator[tuple[int, dict | None]]:
+    rows = Rows(ctx, ctx.path)
+    rows.read_header()
+    col = rows.require(CSV_COLUMNS)
+    for line, row, ok in rows:
+        if not ok:
+            ctx.add("tickets", "rejected")
+            yield line, None
+            continue
+        yield line, {name: row[index] for name, index in col.items()}
+
+
+def import_tickets(ctx: Context, fmt: str) -> None:
+    ctx.tables("tickets", "messages", "customers")
+    batch: list[tuple[int, dict]] = []
+    source = _jsonl(ctx) if fmt == "tickets_jsonl" else _csv(ctx)
+    for line, raw in source:
+        if raw is None:
+            continue
+        try:
+            record = _record(ctx, raw)
+        except _Bad as bad:
+            field = bad.field
+            ctx.reject(line, field, bad.message, tables=[("tickets", 1)])
+            continue
+        batch.append((line, record))
+        if len(batch) >= BATCH:
+            _flush(ctx, batch)
+            batch = []
+    _flush(ctx, batch)
+
+
+def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
+    if not batch or ctx.failed:
+        return
+    conn = ctx.conn
+    tickets: dict[tuple[str, str], dict] = {}
+    by_channel: dict[str, list[str]] = {}
+    for _, record in batch:
+        by_channel.setdefault(record["channel"], []).append(record["external_id"])
+    for channel, keys in by_channel.items():
+        for part in chunks(list(dict.fromkeys(keys))):
+            for row in conn.execute(
+                "SELECT id, channel, external_id, subject, marketplace, order_number, customer_id, created_at FROM tickets "
+                f"WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})", [channel, *part],
+            ):
+                tickets[(channel, row["external_id"])] = dict(row) | {"new": False}
+    customers: dict[tuple[str, str], dict] = {}
+    wanted: dict[str, list[str]] = {}
+    for _, record in batch:
+        if record["customer"]:
+            wanted.setdefault(record["channel"], []).append(record["customer"]["key"])
+    for channel, keys in wanted.items():
+        for part in chunks(list(dict.fromkeys(keys))):
+            for row in conn.execute(
+                f"SELECT id, external_id, name, email, country FROM customers WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})",
+                [channel, *part],
+            ):
+                customers[(channel, row["external_id"])] = dict(row)
+    touched: set[int] = set()
+    for _, record in batch:
+        channel = record["channel"]
+        customer_id = _customer(ctx, channel, record["customer"], customers)
+        key = (channel, record["external_id"])
+        ticket = tickets.get(key)
+        wanted_values = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
+        if ticket is None:
+            values = {"channel": channel, "external_id": record["external_id"], "created_at": record["created_at"], "updated_at": ctx.now_db, **wanted_values}
+            ticket_id = conn.execute(
+                f"INSERT INTO tickets ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values())
+            ).lastrowid
+            ticket = tickets[key] = values | {"id": ticket_id, "new": True}
+            ctx.mark("tickets", key, "added")
+            changed = True
+        else:
+            change = {c: v for c, v in wanted_values.items() if v not in (None, "") and ticket[c] != v}
+            if record["created_at"] < (ticket["created_at"] or "9999"):
+                change["created_at"] = record["created_at"]
+            if change:
+                conn.execute(f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in change)}, updated_at = ? WHERE id = ?",
+                             [*change.values(), ctx.now_db, ticket["id"]])
+                ticket.update(change)
+            changed = bool(change)
+        ticket_id = ticket["id"]
+        for direction, author, body, sent_at, auto_ack, external in record["messages"]:
+            row = conn.execute(
+                "SELECT id, direction, author, body, sent_at, auto_ack FROM messages WHERE ticket_id = ? AND external_id = ?", (ticket_id, external)
+            ).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO messages (ticket_id, direction, author, body, sent_at, auto_ack, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (ticket_id, direction, author, body, sent_at, auto_ack, external),
+                )
+                ctx.add("messages", "added")
+                changed = True
+            elif tuple(row[1:]) != (direction, author, body, sent_at, auto_ack):
+                conn.execute("UPDATE messages SET direction = ?, author = ?, body = ?, sent_at = ?, auto_ack = ? WHERE id = ?",
+                             (direction, author, body, sent_at, auto_ack, row[0]))
+                ctx.add("messages", "updated")
+                changed = True
+            else:
+                ctx.add("messages", "unchanged")
+        for tag in record["tags"]:
+            if conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag)).rowcount:
+                ctx.add("tags", "added")
+                changed = True
+            else:
+                ctx.add("tags", "unchanged")
+        if not ticket["new"]:
+            ctx.mark("tickets", key, "updated" if changed else "unchanged")
+        if changed:
+            touched.add(ticket_id)
+    if touched:
+        refresh_tickets(conn, ctx.policy, ctx.now, sorted(touched))
+
+
+def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict) -> int | None:
+    if not customer:
+        return None
+    key = (channel, customer["key"])
+    known = customers.get(key)
+    conn = ctx.conn
+    if known is None:
+        customer_id = conn.execute(
+            "INSERT INTO customers (channel, external_id, name, email, country) VALUES (?, ?, ?, ?, ?)",
+            (channel, customer["key"], customer["name"], customer["email"], customer["country"]),
+        ).lastrowid
+        customers[key] = {"id": customer_id, **{k: customer[k] for k in ("name", "email", "country")}}
+        ctx.mark("customers", key, "added")
+        return customer_id
+    change = {c: customer[c] for c in ("name", "email", "country") if customer[c] and known.get(c) != customer[c]}
+    if change:
+        conn.execute(f"UPDATE customers SET {', '.join(f'{c} = ?' for c in change)} WHERE id = ?", [*change.values(), known["id"]])
+        known.update(change)
+        ctx.mark("customers", key, "updated")
+    else:
+        ctx.mark("customers", key, "unchanged")
+    return known["id"]
+
+
+__all__ = ["import_tickets"]
