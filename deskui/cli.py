@@ -15,7 +15,7 @@ from pathlib import Path
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
-COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve", "health", "alerts")
+COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve", "health", "alerts", "import", "watch")
 
 
 class UserError(Exception):
@@ -237,6 +237,63 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 1 if fired else 0
 
 
+def _import_options(args: argparse.Namespace) -> dict:
+    from deskui.timeutil import zone
+
+    rules = []
+    for rule in args.channel_rule or []:
+        pattern, _, channel = rule.partition("=")
+        if not channel:
+            raise UserError(f"--channel-rule {rule!r}: write it as ADDRESS-GLOB=CHANNEL, e.g. '*@myshop.com=shopify'")
+        rules.append((pattern, channel))
+    try:
+        return {"format": args.format, "on_error": args.on_error, "zone": zone(args.zone),
+                "channel_rules": rules, "seller_addresses": args.seller or ()}
+    except ValueError as error:
+        raise UserError(f"--zone: {error}") from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from deskui.clock import SystemClock
+    from deskui.ingest import ImportFailed, import_file
+
+    conn = connect(_db_path(args.db))
+    policy = load_policy(args.policy)
+    options = _import_options(args)
+    status = 0
+    for name in args.files:
+        path = Path(name)
+        if not path.exists():
+            print(f"{path}: no such file", file=sys.stderr)
+            status = 1
+            continue
+        progress = _progress_bar(sys.stderr)
+        try:
+            summary = import_file(conn, path, policy=policy, now=SystemClock().now(), dry_run=args.dry_run,
+                                  progress=(lambda done, total: progress(done, total or done)) if progress else None, **options)
+        except ImportFailed as failed:
+            summary, status = failed.summary, 1
+        for line in summary.lines():
+            print(line)
+        if summary.rejected:
+            status = 1
+    return status
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from deskui.clock import SystemClock
+    from deskui.watch import watch
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise UserError(f"{directory}: not a folder; create it, or point your exports at an existing one")
+    conn = connect(_db_path(args.db))
+    print(f"watching {directory} (imported files go to done/, rejected ones to failed/; ctrl+c stops)", file=sys.stderr)
+    watch(directory, conn, load_policy(args.policy), SystemClock(), interval=args.interval,
+          report=lambda line: print(line, flush=True), **_import_options(args))
+    return 0
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Triage every ticket another program wrote without a tier (for cron and scripts)."""
     from deskui.clock import SystemClock
@@ -376,6 +433,29 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--json", action="store_true")
     alerts.add_argument("--rules", metavar="FILE", help="a TOML file of [[alerts]] (default: the config file's)")
     alerts.set_defaults(handler=cmd_alerts)
+
+    def import_flags(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
+        sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
+        sub.add_argument("--format", help="force the format instead of detecting it (docs/import.md)")
+        sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
+                         help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
+        sub.add_argument("--zone", default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+        sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
+                         help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
+        sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")
+
+    importing = commands.add_parser("import", help="import order reports, Shopify exports, e-mail, tracking and ticket files")
+    importing.add_argument("files", nargs="+", metavar="FILE")
+    importing.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
+    import_flags(importing)
+    importing.set_defaults(handler=cmd_import)
+
+    watching = commands.add_parser("watch", help="import files dropped into a folder as they arrive")
+    watching.add_argument("directory")
+    watching.add_argument("--interval", type=float, default=0.5, help="seconds between scans")
+    import_flags(watching)
+    watching.set_defaults(handler=cmd_watch)
 
     serve = commands.add_parser("serve", help="the board (or inbox) in a web browser, for a wall screen")
     common(serve)
