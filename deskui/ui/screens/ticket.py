@@ -108,6 +108,7 @@ class TicketScreen(Screen[None]):
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
         self._template_auto_ack = False
+        self._others: list = []
         app = self.app
         self.conn = connect(app.db_path)
         self.feed = ChangeFeed(self.conn)
@@ -133,7 +134,7 @@ class TicketScreen(Screen[None]):
         self.set_class(app.size.width < 100, "narrow")
         with write(self.conn):
             record_event(self.conn, self.ticket_id, "opened", app.agent, self.opened_at)
-        heartbeat(self.conn, app.clock, self.ticket_id, app.agent, "viewing")
+        self._heartbeat()
         self._reload()
         draft = load_draft(self.conn, self.ticket_id, app.agent)
         if draft:
@@ -183,18 +184,24 @@ class TicketScreen(Screen[None]):
         text.append(f" · {'assigned to ' + one_line(ticket['assignee'], limit=30) if ticket['assignee'] else 'unassigned'}")
         if self.context.tags:
             text.append(" · tags: " + ", ".join(one_line(tag, limit=30) for tag in self.context.tags), style="dim")
-        others = others_present(self.conn, app.clock, self.ticket_id, app.agent)
-        for other in others:
+        for other in self._others:
             text.append(f"  ⚠ {one_line(other.agent, limit=30)} is {other.activity}", style="bold yellow")
         self.query_one("#status", Static).update(text)
 
     def _poll(self) -> None:
         changes = self.feed.poll()
         if self.ticket_id in changes.ticket_ids or changes.overflow:
+            self._read_presence()
             self._reload()
+
+    def _read_presence(self) -> None:
+        """Who else is here: read when presence rows change and with each heartbeat (stale
+        heartbeats expire with time), not in the 1 s tick."""
+        self._others = others_present(self.conn, self.app.clock, self.ticket_id, self.app.agent)
 
     def _heartbeat(self) -> None:
         heartbeat(self.conn, self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
+        self._read_presence()
 
     # -- composing ----------------------------------------------------------------------
     def _open_composer(self, mode: str, text: str | None = None) -> None:
