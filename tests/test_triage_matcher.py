@@ -633,3 +633,8 @@ def test_throughput_smoke():
     for subject, text in messages:
         M.scan(subject, text)
     assert len(messages) / (time.perf_counter() - started) > 5000
+
+
+@pytest.mark.parametrize("text", ["Das Gerät geht nicht mehr", "Der Mixer funktioniert nicht richtig"])
+def test_german_defect_phrasings_buyers_use(text):
+    assert "defective" in default_matcher().categories(default_matcher().scan(None, text))
