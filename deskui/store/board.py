@@ -72,7 +72,7 @@ def next_breaches(conn: sqlite3.Connection, now: datetime, limit: int = 6) -> li
     """Running clocks that end soonest and have not ended yet (breached ones are counted apart)."""
     rows = conn.execute(
         f"SELECT id, tier, channel, subject, assignee, due_at, target_minutes, paused_at FROM tickets "
-        f"WHERE status = 'open' AND due_at > ? ORDER BY {SORT_DUE}, id LIMIT ?",
+        f"WHERE status != 'solved' AND {SORT_DUE} > ? AND {SORT_DUE} < '9999' ORDER BY {SORT_DUE}, id LIMIT ?",
         (to_db(now), limit),
     ).fetchall()
     return [NextBreach(r[0], r[1], r[2] or "", r[3] or "", r[4], from_db(r[5]), r[6] or 0, from_db(r[7])) for r in rows]
@@ -107,11 +107,14 @@ def state_matrix(conn: sqlite3.Connection, policy: Policy, now: datetime) -> dic
 def breaches_today(conn: sqlite3.Connection, now: datetime, day_start: datetime) -> int:
     """Clocks missed since the start of the day: stopped late, or still running past due."""
     start, now_text = to_db(day_start), to_db(now)
+    # Both counts are index range scans: stopped clocks by stopped_at, running ones by the
+    # inbox's due expression (open tickets; a paused one was counted when it breached).
     stopped = conn.execute(
-        "SELECT count(*) FROM sla_clocks WHERE outcome = 'missed' AND kind != 'marketplace' AND due_at >= ?", (start,)
+        "SELECT count(*) FROM sla_clocks WHERE stopped_at >= ? AND outcome = 'missed' AND kind != 'marketplace' AND due_at >= ?",
+        (start, start),
     ).fetchone()[0]
     running = conn.execute(
-        "SELECT count(*) FROM tickets WHERE status != 'solved' AND due_at >= ? AND due_at <= ?", (start, now_text)
+        f"SELECT count(*) FROM tickets WHERE status != 'solved' AND {SORT_DUE} >= ? AND {SORT_DUE} <= ?", (start, now_text)
     ).fetchone()[0]
     return stopped + running
 
@@ -161,7 +164,7 @@ def forecast(conn: sqlite3.Connection, policy: Policy, now: datetime, agents: in
     end = now + timedelta(minutes=longest)
     # Tickets that breach within the horizon if nobody reaches them in time.
     due_soon = conn.execute(
-        "SELECT id, tier, due_at FROM tickets WHERE status = 'open' AND due_at > ? AND due_at <= ?",
+        f"SELECT id, tier, due_at FROM tickets WHERE status != 'solved' AND {SORT_DUE} > ? AND {SORT_DUE} <= ?",
         (to_db(now), to_db(end)),
     ).fetchall()
     saved: set[int] = set()
@@ -171,7 +174,7 @@ def forecast(conn: sqlite3.Connection, policy: Policy, now: datetime, agents: in
         free = [now] * agents
         heapq.heapify(free)
         for ticket_id, tier, due_text in conn.execute(
-            "SELECT id, tier, due_at FROM tickets WHERE status = 'open' AND (due_at IS NULL OR due_at > ?) "
+            f"SELECT id, tier, due_at FROM tickets WHERE status != 'solved' AND {SORT_DUE} > ? "
             f"ORDER BY {SORT_RANK}, {SORT_DUE}, id LIMIT ?",
             (to_db(now), reachable),
         ):
@@ -207,10 +210,13 @@ def response_today(conn: sqlite3.Connection, day_start: datetime) -> tuple[float
     return (round(median(first), 1) if first else None), (round(100.0 * met / len(rows), 1) if rows else None)
 
 
-def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_start: datetime) -> BoardData:
+def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_start: datetime,
+               handle: dict[str, float] | None = None) -> BoardData:
+    """Everything the board shows. ``handle`` (per-tier handle minutes over 7 days) moves slowly
+    and costs the most to measure, so the board passes a copy it refreshes every few minutes."""
     agents = agent_loads(conn, now)
     active = sum(1 for load in agents if load.active)
-    handle = handle_minutes(conn, policy, now)
+    handle = handle if handle is not None else handle_minutes(conn, policy, now)
     first_response, attainment = response_today(conn, day_start)
     return BoardData(
         next_breaches=next_breaches(conn, now),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -14,7 +16,7 @@ from deskui import sla
 from deskui.analytics import metrics
 from deskui.sla import SlaState
 from deskui.store import connect
-from deskui.store.board import BoardData, board_data
+from deskui.store.board import BoardData, board_data, handle_minutes
 from deskui.store.changes import ChangeFeed
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
@@ -22,7 +24,8 @@ from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
 
 POLL_SECONDS = 0.25
-REFRESH_SECONDS = 10.0  # the forecast and "active agents" move with time too
+REFRESH_SECONDS = 10.0
+HANDLE_REFRESH = timedelta(minutes=5)  # a 7-day median barely moves between two changes  # the forecast and "active agents" move with time too
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
 
 
@@ -62,6 +65,8 @@ class BoardScreen(Screen[None]):
         self.paused = False
         self.data: BoardData | None = None
         self.spikes: dict = {}
+        self._handle: dict[str, float] | None = None
+        self._handle_at = None
         self.conn = connect(self.app.db_path)
         self.feed = ChangeFeed(self.conn)
 
@@ -100,7 +105,9 @@ class BoardScreen(Screen[None]):
             now = self.app.clock.now()
             local = now.astimezone(self.app.zone)
             day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            data = board_data(conn, self.app.policy, now, day_start)
+            if self._handle is None or now - self._handle_at > HANDLE_REFRESH:
+                self._handle, self._handle_at = handle_minutes(conn, self.app.policy, now), now
+            data = board_data(conn, self.app.policy, now, day_start, self._handle)
             spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         finally:
             conn.close()
