@@ -43,7 +43,7 @@ from deskui.ui.widgets.ticket_list import TicketList
 
 class Bench(DeskApp):
     def on_mount(self):
-        super().on_mount()
+        # DeskApp.on_mount runs too: Textual dispatches handlers along the MRO.
         self.set_interval(0.005, self._check)
     def _check(self):
         try:
