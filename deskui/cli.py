@@ -138,7 +138,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(line)
     if args.no_open:
         return 0
-    return _open_inbox(path, args)
+    if args.no_live:
+        return _open_inbox(path, args)
+    import threading
+
+    stop = threading.Event()
+    feed = threading.Thread(target=demo.live_feed, args=(path, SystemClock(), stop), kwargs={"seed": args.seed}, daemon=True)
+    feed.start()
+    try:
+        return _open_inbox(path, args)
+    finally:
+        stop.set()
 
 
 def _open_inbox(path: Path, args: argparse.Namespace) -> int:
@@ -373,6 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--tickets", type=int, default=2000, help="how many tickets, open and solved (default 2000)")
     demo.add_argument("--force", action="store_true", help="replace an existing file without asking")
     demo.add_argument("--no-open", action="store_true", help="generate, print the summary and exit")
+    demo.add_argument("--no-live", action="store_true", help="no new buyer messages while the inbox is open")
     demo.add_argument("--agent", default=None, help=argparse.SUPPRESS)
     demo.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     demo.set_defaults(handler=cmd_demo)

@@ -1991,3 +1991,69 @@ def _summarise(conn: sqlite3.Connection, path: Path, seed: int, now: datetime, p
         by_channel=by_channel,
         seconds=0.0,
     )
+
+
+# -- the live feed ---------------------------------------------------------------------------
+# While `deskui demo` is open, buyers keep writing: new tickets and follow-ups arrive the way an
+# ingest script would write them (plain rows, no tier), so the demo shows live triage, the
+# change feed and moving counts, not a still picture.
+LIVE_SCENARIOS = ("atoz_threat", "damaged", "missing_item", "not_received", "wrong_item", "defective", "refund", "return",
+                  "product_question", "tracking", "general")
+
+
+def live_feed(path: Path, clock, stop, *, seed: int = 7, interval: tuple[float, float] = (8.0, 25.0)) -> None:
+    """Write a buyer message every few seconds until ``stop`` (a threading.Event) is set."""
+    rng = random.Random(seed * 7919)
+    conn = connect(path)
+    try:
+        while not stop.wait(rng.uniform(*interval)):
+            now = clock.now()
+            if rng.random() < 0.3:
+                _live_follow_up(conn, rng, now)
+            else:
+                _live_ticket(conn, rng, now)
+    finally:
+        conn.close()
+
+
+def _live_ticket(conn: sqlite3.Connection, rng: random.Random, now: datetime) -> None:
+    row = conn.execute(
+        "SELECT o.channel, o.order_number, o.marketplace, c.id, c.name, c.country, i.title FROM orders o "
+        "JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items i ON i.order_id = o.id "
+        "WHERE o.id >= abs(random() % (SELECT max(id) FROM orders)) LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return
+    channel, order, marketplace, customer_id, name, country, title = row
+    lang = LANGUAGE.get(country or "US", "en")
+    scenario = rng.choice(LIVE_SCENARIOS)
+    templates = BUYER.get(scenario, BUYER["general"])
+    text = rng.choice(templates.get(lang, templates["en"])).format(order=order, item=title or "the item", carrier="the carrier",
+                                                                   tracking="", days=rng.randint(3, 12))
+    subjects = SUBJECTS.get(scenario, SUBJECTS["general"])
+    subject = rng.choice(subjects.get(lang, subjects["en"])).format(order=order, item=title or "item")
+    if channel == "amazon":
+        first = (name or "Buyer").split()[0]
+        subject = f"Inquiry from Amazon customer {first} (Order: {order})"
+    with write(conn):
+        ticket_id = conn.execute(
+            "INSERT INTO tickets (channel, marketplace, customer_id, order_number, subject, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (channel, marketplace, customer_id, order, subject, to_db(now)),
+        ).lastrowid
+        conn.execute("INSERT INTO messages (ticket_id, direction, author, body, sent_at) VALUES (?, 'in', ?, ?, ?)",
+                     (ticket_id, name, text, to_db(now)))
+
+
+def _live_follow_up(conn: sqlite3.Connection, rng: random.Random, now: datetime) -> None:
+    row = conn.execute(
+        "SELECT t.id, c.name, c.country, t.order_number FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+        "WHERE t.status = 'open' AND t.first_response_at IS NOT NULL ORDER BY random() LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return
+    ticket_id, name, country, order = row
+    lang = LANGUAGE.get(country or "US", "en")
+    text = rng.choice(FOLLOW_UPS[lang]).format(hours=rng.randint(2, 20), order=order or "")
+    with write(conn):
+        conn.execute("INSERT INTO messages (ticket_id, direction, author, body, sent_at) VALUES (?, 'in', ?, ?, ?)",
+                     (ticket_id, name, text, to_db(now)))

@@ -312,3 +312,26 @@ def test_refuses_nonsense(tmp_path):
         generate(tmp_path / "x.db", tickets=0, now=NOW)
     with pytest.raises(ValueError):
         generate(tmp_path / "x.db", tickets=10, now=NOW.replace(tzinfo=None))
+
+
+def test_live_feed_writes_untriaged_buyer_messages(tmp_path):
+    import threading
+
+    from deskui.clock import FixedClock
+    from deskui.demo import generate, live_feed
+    from deskui.store import connect
+
+    path = tmp_path / "live.db"
+    generate(path, seed=3, tickets=200, now=NOW, force=True)
+    before = connect(path).execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0]
+    stop = threading.Event()
+    feed = threading.Thread(target=live_feed, args=(path, FixedClock(NOW), stop), kwargs={"interval": (0.01, 0.02)})
+    feed.start()
+    import time
+
+    time.sleep(0.5)
+    stop.set()
+    feed.join(timeout=5)
+    conn = connect(path)
+    assert conn.execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0] > before
+    assert conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] > 0

@@ -119,6 +119,7 @@ class InboxScreen(Screen[None]):
         if "tickets" in changes.tables or "messages" in changes.tables or changes.overflow:
             self._triage_backlog()
         self.ticket_list.load()
+        self._show_view()
         self._count_states()
         if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
             self._show_context(self.ticket_list.highlighted_id)
