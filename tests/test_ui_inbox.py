@@ -280,3 +280,21 @@ async def test_command_palette_runs_screen_actions(inbox_db):
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert app.screen.query_one(TicketList).count == 2
+
+
+async def test_a_long_write_lock_elsewhere_is_a_notice_not_a_crash(inbox_db, monkeypatch):
+    monkeypatch.setenv("DESKUI_BUSY_TIMEOUT_MS", "200")
+    path, ids = inbox_db
+    app = make_app(path, agent="zoe")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        importer = connect(path)
+        importer.execute("BEGIN IMMEDIATE")  # a huge import holding the write lock
+        await pilot.press("j", "a")
+        await pilot.pause()
+        assert app.is_running
+        assert any("busy" in str(n.message).lower() for n in app._notifications)
+        importer.execute("ROLLBACK")
+        await pilot.press("a")
+        await pilot.pause()
+        assert connect(path).execute("SELECT assignee FROM tickets WHERE id = ?", (ids["imminent"],)).fetchone()[0] == "zoe"

@@ -20,6 +20,7 @@ from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, stat
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
 from deskui.store.workspace import presence_by_ticket
 from deskui.text import one_line
+from deskui.ui.busy import tolerate_busy
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
 from deskui.ui.widgets.ticket_list import TicketList
@@ -251,6 +252,7 @@ class InboxScreen(Screen[None]):
         if position is not None:
             self.ticket_list.cursor = position
 
+    @tolerate_busy
     def action_claim(self) -> None:
         ticket_id = self.ticket_list.highlighted_id
         if ticket_id is None:

@@ -25,6 +25,7 @@ from deskui.store.workspace import (add_note, changes_since_opened, escalate, he
                                     parse_snooze, save_draft, set_tags)
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
+from deskui.ui.busy import tolerate_busy
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
@@ -132,8 +133,7 @@ class TicketScreen(Screen[None]):
         app = self.app
         self.opened_at = app.clock.now()
         self.set_class(app.size.width < 100, "narrow")
-        with write(self.conn):
-            record_event(self.conn, self.ticket_id, "opened", app.agent, self.opened_at)
+        self._record_opened()
         self._heartbeat()
         self._reload()
         draft = load_draft(self.conn, self.ticket_id, app.agent)
@@ -199,6 +199,7 @@ class TicketScreen(Screen[None]):
         heartbeats expire with time), not in the 1 s tick."""
         self._others = others_present(self.conn, self.app.clock, self.ticket_id, self.app.agent)
 
+    @tolerate_busy
     def _heartbeat(self) -> None:
         heartbeat(self.conn, self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
         self._read_presence()
@@ -232,6 +233,7 @@ class TicketScreen(Screen[None]):
                 self._draft_timer.stop()
             self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft)
 
+    @tolerate_busy
     def _save_draft(self) -> None:
         if self._draft_dirty and self.mode == "reply":
             save_draft(self.conn, self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
@@ -294,6 +296,7 @@ class TicketScreen(Screen[None]):
 
         self.app.push_screen(PickScreen(f"Templates ({language}, best match first)", options), chosen)
 
+    @tolerate_busy
     def action_send(self) -> None:
         if self.mode is None:
             return
@@ -335,6 +338,7 @@ class TicketScreen(Screen[None]):
         else:
             self._send(text)
 
+    @tolerate_busy
     def _send(self, text: str) -> None:
         app = self.app
         ticket = self.context.ticket if self.context else None
@@ -361,6 +365,10 @@ class TicketScreen(Screen[None]):
         self._heartbeat()
 
     # -- ticket actions -------------------------------------------------------------------
+    @tolerate_busy
+    def _guarded(self, action, value) -> None:
+        action(value)
+
     def _after_action(self, message: str) -> None:
         self.notify(message)
         self._reload()
@@ -392,15 +400,17 @@ class TicketScreen(Screen[None]):
         self.app.push_screen(
             PromptScreen("Assign to (your name claims it; empty unassigns)", value=self.app.agent if not current else current,
                          hint="A claim fails if someone else holds the ticket; typing another name reassigns it."),
-            assign,
+            lambda value: self._guarded(assign, value),
         )
 
+    @tolerate_busy
     def action_resolve(self) -> None:
         app = self.app
         solved = self.context is not None and self.context.ticket["status"] == "solved"
         set_status(self.conn, app.policy, app.clock, self.ticket_id, "open" if solved else "solved", app.agent)
         self._after_action("Reopened." if solved else "Solved.")
 
+    @tolerate_busy
     def action_pending(self) -> None:
         app = self.app
         set_status(self.conn, app.policy, app.clock, self.ticket_id, "pending", app.agent)
@@ -420,8 +430,10 @@ class TicketScreen(Screen[None]):
             set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
             self._after_action(f"Snoozed until {until.astimezone(app.zone):%a %d %b %H:%M}.")
 
-        self.app.push_screen(PromptScreen("Snooze until", placeholder="2h · tomorrow 9am · friday 14:00 · 2026-12-01 08:30"), snooze)
+        self.app.push_screen(PromptScreen("Snooze until", placeholder="2h · tomorrow 9am · friday 14:00 · 2026-12-01 08:30"),
+                             lambda value: self._guarded(snooze, value))
 
+    @tolerate_busy
     def action_escalate(self) -> None:
         tier = escalate(self.conn, self.app.policy, self.app.clock, self.ticket_id, self.app.agent)
         self._after_action(f"Escalated: tier {tier}.")
@@ -439,7 +451,8 @@ class TicketScreen(Screen[None]):
                 return
             self._after_action("Tags updated.")
 
-        self.app.push_screen(PromptScreen("Tags (comma separated; -tag removes)", placeholder="a-to-z risk, fragile"), tag)
+        self.app.push_screen(PromptScreen("Tags (comma separated; -tag removes)", placeholder="a-to-z risk, fragile"),
+                             lambda value: self._guarded(tag, value))
 
     def action_back(self) -> None:
         if self.mode is not None:
@@ -447,7 +460,16 @@ class TicketScreen(Screen[None]):
             return
         self.app.pop_screen()
 
+    @tolerate_busy
+    def _record_opened(self) -> None:
+        with write(self.conn):
+            record_event(self.conn, self.ticket_id, "opened", self.app.agent, self.opened_at)
+
+    @tolerate_busy
+    def _leave(self) -> None:
+        leave(self.conn, self.ticket_id, self.app.agent)
+
     def on_unmount(self) -> None:
         self._save_draft()
-        leave(self.conn, self.ticket_id, self.app.agent)
+        self._leave()  # if it can't, the heartbeat simply goes stale in 30 s
         self.conn.close()
