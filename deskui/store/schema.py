@@ -273,6 +273,8 @@ ALTER TABLE orders ADD COLUMN ship_city TEXT;
 ALTER TABLE orders ADD COLUMN ship_country TEXT;
 ALTER TABLE orders ADD COLUMN ship_postal_code TEXT;
 ALTER TABLE orders ADD COLUMN tags TEXT;
+-- Every open screen wakes due snoozes on each change; this keeps that an index probe.
+CREATE INDEX tickets_snoozed ON tickets (snoozed_until) WHERE status = 'snoozed';
 -- The check-up's account-health windows read orders by these dates.
 CREATE INDEX orders_purchased ON orders (purchased_at);
 CREATE INDEX orders_ship_by ON orders (ship_by);

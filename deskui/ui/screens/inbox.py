@@ -71,6 +71,7 @@ class InboxScreen(Screen[None]):
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
         self._ticks = 0
+        self._counts_stale = False
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -109,6 +110,9 @@ class InboxScreen(Screen[None]):
         now = self.app.clock.now()
         self.status_bar.show(now)
         self.ticket_list.tick()
+        if self._counts_stale:
+            self._counts_stale = False
+            self._count_states()
         self._ticks += 1
         if self._ticks % 5 == 0:  # stale heartbeats expire with time, not with writes
             self._show_presence()
@@ -121,7 +125,7 @@ class InboxScreen(Screen[None]):
             self._triage_backlog()
         self.ticket_list.load()
         self._show_view()
-        self._count_states()
+        self._counts_stale = True  # recounted by the next tick: at most once a second under a write storm
         if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
             self._show_context(self.ticket_list.highlighted_id)
         if "presence" in changes.tables or changes.overflow:
