@@ -307,3 +307,16 @@ def test_two_app_instances_claiming_at_once(desk):
     messages = dict(zip(("zoe", "yan"), (out for out, _ in outputs)))
     assert "is yours" in messages[winner]
     assert f"already held by {winner}" in messages[loser]
+
+
+async def test_narrow_terminal_switches_between_thread_and_order_panel(desk):
+    path, ids = desk
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_ticket(pilot, ids["breached"])
+        panel = screen.query_one("#ticket-panel")
+        assert not panel.display or panel.region.width == 0
+        await pilot.press("p")
+        await pilot.pause()
+        assert panel.region.width > 40
+        assert "171-5550123-1234567" in str(panel.query_one("#order-panel-body").render())

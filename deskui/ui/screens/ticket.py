@@ -79,6 +79,8 @@ class TicketScreen(Screen[None]):
     TicketScreen #thread { width: 1fr; padding: 0 1; }
     TicketScreen OrderPanel { width: 44%; max-width: 72; border-left: tall $primary 40%; }
     TicketScreen.narrow OrderPanel { display: none; }
+    TicketScreen.narrow.show-panel OrderPanel { display: block; width: 1fr; max-width: 100%; border-left: none; }
+    TicketScreen.narrow.show-panel #thread { display: none; }
     TicketScreen #composer { height: auto; max-height: 60%; display: none; border-top: tall $accent; }
     TicketScreen #composer.open { display: block; }
     TicketScreen #composer.note { border-top: tall $warning; }
@@ -96,6 +98,7 @@ class TicketScreen(Screen[None]):
         Binding("w", "pending", "Pending on buyer", id="ticket.pending"),
         Binding("e", "escalate", "Escalate", id="ticket.escalate"),
         Binding("plus", "tag", "Tag", id="ticket.tag"),
+        Binding("p", "toggle_panel", "Order panel", id="ticket.panel"),
         Binding("ctrl+s", "send", "Send", id="ticket.send", show=False),
         Binding("escape", "back", "Back", id="ticket.back"),
     ]
@@ -453,6 +456,10 @@ class TicketScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Tags (comma separated; -tag removes)", placeholder="a-to-z risk, fragile"),
                              lambda value: self._guarded(tag, value))
+
+    def action_toggle_panel(self) -> None:
+        """On a narrow terminal the order panel takes the thread's place; p switches."""
+        self.toggle_class("show-panel")
 
     def action_back(self) -> None:
         if self.mode is not None:
