@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from rich.text import Text
@@ -25,7 +26,8 @@ from deskui.ui.widgets.status_bar import STATE_STYLES
 
 POLL_SECONDS = 0.25
 REFRESH_SECONDS = 10.0
-HANDLE_REFRESH = timedelta(minutes=5)  # a 7-day median barely moves between two changes  # the forecast and "active agents" move with time too
+HANDLE_REFRESH = timedelta(minutes=5)
+RELOAD_GAP = 0.5  # seconds between two re-reads at most  # a 7-day median barely moves between two changes  # the forecast and "active agents" move with time too
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
 
 
@@ -65,6 +67,8 @@ class BoardScreen(Screen[None]):
         self.paused = False
         self.data: BoardData | None = None
         self.spikes: dict = {}
+        self._stale = False
+        self._last_reload = 0.0
         self._handle: dict[str, float] | None = None
         self._handle_at = None
         self.conn = connect(self.app.db_path)
@@ -93,13 +97,27 @@ class BoardScreen(Screen[None]):
         self.set_class(self.app.size.width < 100, "narrow")
 
     def _poll(self) -> None:
-        if not self.paused and self.feed.poll():
+        """A change re-reads the board at once, or, if it re-read less than RELOAD_GAP ago, as
+        soon as the gap has passed. Under a stream of writes the aggregates (~300 ms at 100k
+        open tickets) run at most twice a second; any change still shows within a second."""
+        if self.paused or not self.feed.poll() or self._stale:
+            return
+        wait = RELOAD_GAP - (time.monotonic() - self._last_reload)
+        if wait <= 0:
             self._reload()
+        else:
+            self._stale = True
+            self.set_timer(wait, self._reload_stale)
+
+    def _reload_stale(self) -> None:
+        self._stale = False
+        self._reload()
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _reload(self) -> None:
         if self.paused:
             return
+        self._last_reload = time.monotonic()
         conn = connect(self.app.db_path)
         try:
             now = self.app.clock.now()
