@@ -36,11 +36,14 @@ def test_forecast_counts_what_nobody_reaches(conn, policy, clock):
 
 def test_handle_time_is_measured_from_events(conn, policy, clock):
     now = clock.now()
+    from deskui.clock import FixedClock
+    from deskui.store.tickets import add_reply
+
     ticket = add_ticket(conn, subject="damaged", body="", sent_at=ago(now, hours=1))
     refresh_tickets(conn, policy, now)
     with write(conn):
         record_event(conn, ticket, "opened", "ana", now - timedelta(minutes=30))
-        record_event(conn, ticket, "replied", "ana", now - timedelta(minutes=18))
+    add_reply(conn, policy, FixedClock(now - timedelta(minutes=18)), ticket, "ana", "Sorry, a replacement is on its way.")
     assert handle_minutes(conn, policy, now)["high"] == 12.0
 
 

@@ -137,24 +137,13 @@ def agent_loads(conn: sqlite3.Connection, now: datetime) -> list[AgentLoad]:
 
 
 def handle_minutes(conn: sqlite3.Connection, policy: Policy, now: datetime) -> dict[str, float]:
-    """Median minutes from an agent opening a ticket to that agent's next reply, per tier, last 7 days."""
-    rows = conn.execute(
-        """
-        SELECT t.tier, (julianday(r.at) - julianday(o.at)) * 1440.0
-        FROM events r
-        JOIN tickets t ON t.id = r.ticket_id
-        JOIN events o ON o.id = (
-            SELECT id FROM events WHERE ticket_id = r.ticket_id AND agent = r.agent AND kind IN ('opened', 'claimed')
-              AND at <= r.at ORDER BY at DESC, id DESC LIMIT 1)
-        WHERE r.kind = 'replied' AND r.at >= ?
-        """,
-        (to_db(now - HISTORY_WINDOW),),
-    ).fetchall()
-    samples: dict[str, list[float]] = {}
-    for tier, minutes in rows:
-        if tier and minutes is not None and 0 < minutes < 8 * 60:
-            samples.setdefault(tier, []).append(minutes)
-    return {tier.name: round(median(samples[tier.name]), 1) if samples.get(tier.name) else DEFAULT_HANDLE_MINUTES
+    """Median handle time per tier over the last 7 days, as the check-up defines it (an agent's
+    take of a ticket to their first substantive reply after it), so board and check-up agree."""
+    from deskui.analytics import metrics
+
+    start = now - HISTORY_WINDOW
+    per_tier = metrics.clock_pass(conn, start, now, start, need=frozenset({"aht"})).aht.dim("tier")
+    return {tier.name: round(median(per_tier[tier.name]), 1) if per_tier.get(tier.name) else DEFAULT_HANDLE_MINUTES
             for tier in policy.tiers}
 
 
