@@ -152,11 +152,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _open_inbox(path: Path, args: argparse.Namespace) -> int:
-    try:
-        from deskui.ui.app import run_inbox
-    except ImportError:
-        print(f"(the inbox screen is not built yet; the data is in {path})")
-        return 0
+    from deskui.ui.app import run_inbox
+
     return run_inbox(path, args)
 
 

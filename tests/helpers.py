@@ -23,3 +23,25 @@ def add_ticket(conn, *, channel="amazon", subject="Question", body="Hello", sent
 
 def ago(now: datetime, **kwargs) -> datetime:
     return now - timedelta(**kwargs)
+
+
+def insert_triaged_open_tickets(conn, count: int, now: datetime) -> None:
+    """``count`` open tickets written as an already-triaged store holds them: for scale tests and
+    benchmarks of the screens, which read only the tickets table (going through triage would
+    measure the demo generator instead)."""
+    from deskui.policy import default_policy
+
+    tiers = [(tier.name, tier.rank, tier.first_response_minutes) for tier in default_policy().tiers]
+    channels = ["amazon", "shopify", "ebay", "walmart", "tiktok", "instagram"]
+
+    def rows():
+        for number in range(count):
+            name, rank, minutes = tiers[number % len(tiers)]
+            created = now - timedelta(minutes=(number * 7) % 5000)
+            yield (channels[number % 6], f"Ticket number {number}", to_db(created), name, rank,
+                   to_db(created + timedelta(minutes=minutes)), minutes, to_db(created))
+
+    with write(conn):
+        conn.executemany(
+            "INSERT INTO tickets (channel, subject, created_at, tier, tier_rank, due_at, target_minutes, "
+            "awaiting_reply_since, needs_triage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", rows())

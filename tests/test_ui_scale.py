@@ -1,41 +1,25 @@
 """The inbox on 100,000 open tickets: it opens fast, scrolls to any row, and searches."""
 
 import time
-from datetime import timedelta
 
 import pytest
 
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
-from deskui.store import connect, write
-from deskui.timeutil import to_db
+from deskui.store import connect
 from deskui.ui.app import DeskApp
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
+from tests.helpers import insert_triaged_open_tickets
 
 COUNT = 100_000
 
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory):
-    """Rows written as an already-triaged store would hold them; building them through triage
-    would test the demo generator, not the screen."""
     path = tmp_path_factory.mktemp("scale") / "big.db"
     conn = connect(path, create=True)
-    tiers = [(tier.name, tier.rank, tier.first_response_minutes) for tier in default_policy().tiers]
-    channels = ["amazon", "shopify", "ebay", "walmart", "tiktok", "instagram"]
-
-    def rows():
-        for number in range(COUNT):
-            name, rank, minutes = tiers[number % len(tiers)]
-            created = NOW - timedelta(minutes=(number * 7) % 5000)
-            yield (channels[number % 6], f"Ticket number {number}", to_db(created), name, rank,
-                   to_db(created + timedelta(minutes=minutes)), minutes, to_db(created))
-
-    with write(conn):
-        conn.executemany(
-            "INSERT INTO tickets (channel, subject, created_at, tier, tier_rank, due_at, target_minutes, "
-            "awaiting_reply_since, needs_triage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", rows())
+    insert_triaged_open_tickets(conn, COUNT, NOW)
     conn.close()
     return path
 

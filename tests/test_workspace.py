@@ -2,7 +2,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from deskui.clock import FixedClock
 from deskui.store import SCHEMA_VERSION, connect
 from deskui.store.tickets import add_reply, refresh_tickets
 from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, leave, load_draft, others_present,

@@ -106,30 +106,15 @@ def build(open_tickets: int) -> Path:
 def build_synthetic(open_tickets: int) -> Path:
     """Open tickets only, written as a triaged store holds them (the demo generator would take
     ~12 min for 1M open tickets; the inbox only reads the tickets table at start-up)."""
-    from datetime import timedelta
-
-    from deskui.store import connect, write
-    from deskui.timeutil import to_db
+    from deskui.store import connect
+    from tests.helpers import insert_triaged_open_tickets
 
     path = Path(f"/tmp/deskui-bench-synthetic-{open_tickets}.db")
     if path.exists():
         return path
     started = time.perf_counter()
     conn = connect(path, create=True)
-    tiers = [(tier.name, tier.rank, tier.first_response_minutes) for tier in default_policy().tiers]
-    channels = ["amazon", "shopify", "ebay", "walmart", "tiktok", "instagram"]
-
-    def rows():
-        for number in range(open_tickets):
-            name, rank, minutes = tiers[number % len(tiers)]
-            created = NOW - timedelta(minutes=(number * 7) % 5000)
-            yield (channels[number % 6], f"Ticket number {number}", to_db(created), name, rank,
-                   to_db(created + timedelta(minutes=minutes)), minutes, to_db(created))
-
-    with write(conn):
-        conn.executemany(
-            "INSERT INTO tickets (channel, subject, created_at, tier, tier_rank, due_at, target_minutes, "
-            "awaiting_reply_since, needs_triage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", rows())
+    insert_triaged_open_tickets(conn, open_tickets, NOW)
     conn.close()
     print(f"  built {open_tickets:,} synthetic open tickets in {time.perf_counter() - started:.1f} s -> {path}")
     return path
