@@ -126,7 +126,8 @@ def agent_loads(conn: sqlite3.Connection, now: datetime) -> list[AgentLoad]:
     loads = {
         row[0]: AgentLoad(row[0], row[1], row[2] or 0, from_db(row[3]), row[0] in active)
         for row in conn.execute(
-            "SELECT assignee, count(*), sum(due_at IS NOT NULL AND due_at <= ?), min(created_at) "
+            # Breached as the matrix counts it: a ticket paused before its due time is not.
+            "SELECT assignee, count(*), sum(due_at IS NOT NULL AND due_at <= coalesce(paused_at, ?)), min(created_at) "
             "FROM tickets WHERE status != 'solved' AND assignee IS NOT NULL GROUP BY assignee",
             (now_text,),
         )

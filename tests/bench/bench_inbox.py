@@ -175,42 +175,6 @@ async def in_process(path: Path) -> dict[str, float]:
     return figures
 
 
-async def board(path: Path) -> dict[str, float]:
-    """The board's 1 s tick (big timers only) and a full re-read of its data after a change."""
-    from deskui.store import connect
-    from deskui.store.board import board_data
-    from deskui.ui.app import DeskApp
-    from deskui.ui.screens.board import BoardScreen
-
-    clock = FixedClock(NOW)
-    app = DeskApp(path, policy=default_policy(), clock=clock, agent="bench", start="board")
-    figures = {}
-    async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, BoardScreen)
-        samples = []
-        for _ in range(30):
-            clock.advance(seconds=1)
-            started = time.process_time()
-            screen._tick()
-            samples.append(time.process_time() - started)
-        figures["board_tick_ms"] = statistics.median(samples) * 1000
-    from deskui.store.board import handle_minutes
-
-    conn = connect(path)
-    handle = handle_minutes(conn, default_policy(), NOW)  # the screen re-measures it every 5 min
-    samples = []
-    for _ in range(5):
-        started = time.perf_counter()
-        board_data(conn, default_policy(), NOW, NOW.replace(hour=0, minute=0), handle)
-        samples.append(time.perf_counter() - started)
-    figures["board_reread_ms (worker thread, on change)"] = statistics.median(samples) * 1000
-    return figures
-
-
 async def naive_tick(path: Path, rows: int) -> float:
     import sqlite3
     from textual.app import App
@@ -257,7 +221,6 @@ def main() -> None:
         seconds, rss = first_paint(path)
         print(f"deskui first paint, {open_count:,} open tickets: median {seconds * 1000:.0f} ms, peak RSS {rss / 1024:.0f} MB")
     figures = asyncio.run(in_process(paths[args.tickets]))
-    figures.update(asyncio.run(board(paths[args.tickets])))
     for name, value in figures.items():
         print(f"deskui {name}: {value:.2f}")
     seconds, rss = run_script(NAIVE_FIRST_PAINT, str(paths[args.tickets]), str(args.naive_rows))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
-
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -17,17 +14,17 @@ from deskui import sla
 from deskui.analytics import metrics
 from deskui.sla import SlaState
 from deskui.store import connect
-from deskui.store.board import BoardData, board_data, handle_minutes
+from deskui.store.board import BoardData, handle_minutes
 from deskui.store.changes import ChangeFeed
+from deskui.store.live_board import LiveBoard
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
 
-POLL_SECONDS = 0.25
-REFRESH_SECONDS = 10.0
-HANDLE_REFRESH = timedelta(minutes=5)
-RELOAD_GAP = 0.5  # seconds between two re-reads at most  # a 7-day median barely moves between two changes  # the forecast and "active agents" move with time too
+POLL_SECONDS = 0.25  # a change shows within half a second
+EVENTS_SECONDS = 10.0  # who is active: events are not in the change feed
+SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
 
 
@@ -67,10 +64,11 @@ class BoardScreen(Screen[None]):
         self.paused = False
         self.data: BoardData | None = None
         self.spikes: dict = {}
-        self._stale = False
-        self._last_reload = 0.0
-        self._handle: dict[str, float] | None = None
-        self._handle_at = None
+        self.live = LiveBoard(self.app.policy)
+        self._loaded = False
+        self._pending: set[int] = set()  # changed tickets not applied yet
+        self._applying = False
+        self._handle: dict[str, float] = {}
         self.conn = connect(self.app.db_path)
         self.feed = ChangeFeed(self.conn)
 
@@ -90,55 +88,109 @@ class BoardScreen(Screen[None]):
         self.set_class(self.app.size.width < 100, "narrow")
         self.set_interval(1.0, self._tick)
         self.set_interval(POLL_SECONDS, self._poll)
-        self.set_interval(REFRESH_SECONDS, self._reload)
-        self._reload()
+        self.set_interval(EVENTS_SECONDS, self._catch_up_events)
+        self.set_interval(SLOW_SECONDS, self._measure_slow)
+        self._load()
 
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < 100, "narrow")
 
-    def _poll(self) -> None:
-        """A change re-reads the board at once, or, if it re-read less than RELOAD_GAP ago, as
-        soon as the gap has passed. Under a stream of writes the aggregates (~300 ms at 100k
-        open tickets) run at most twice a second; any change still shows within a second."""
-        if self.paused or not self.feed.poll() or self._stale:
-            return
-        wait = RELOAD_GAP - (time.monotonic() - self._last_reload)
-        if wait <= 0:
-            self._reload()
-        else:
-            self._stale = True
-            self.set_timer(wait, self._reload_stale)
+    def _day_start(self):
+        local = self.app.clock.now().astimezone(self.app.zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
-    def _reload_stale(self) -> None:
-        self._stale = False
-        self._reload()
-
-    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _reload(self) -> None:
-        if self.paused:
-            return
-        self._last_reload = time.monotonic()
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _load(self) -> None:
+        """Once, and again only when the change feed overflowed or the lead asks (r): every
+        open ticket, read into the live board. From then on only changed tickets are read."""
         conn = connect(self.app.db_path)
         try:
             now = self.app.clock.now()
-            local = now.astimezone(self.app.zone)
-            day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            if self._handle is None or now - self._handle_at > HANDLE_REFRESH:
-                self._handle, self._handle_at = handle_minutes(conn, self.app.policy, now), now
-            data = board_data(conn, self.app.policy, now, day_start, self._handle)
-            spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
+            live = LiveBoard(self.app.policy)
+            live.load(conn, now, self._day_start())
+            handle, spikes = self._slow_figures(conn, now)
         finally:
             conn.close()
-        self.app.call_from_thread(self._show, data, spikes)
+        self.app.call_from_thread(self._loaded_board, live, handle, spikes)
 
-    def _show(self, data: BoardData, spikes: dict | None = None) -> None:
-        self.data = data
-        self.spikes = spikes or {}
-        self._render_tables()
+    def _loaded_board(self, live: LiveBoard, handle: dict[str, float], spikes: dict) -> None:
+        self.live, self._handle, self.spikes, self._loaded = live, handle, spikes, True
         self._tick()
 
+    def _slow_figures(self, conn, now) -> tuple[dict[str, float], dict]:
+        handle = handle_minutes(conn, self.app.policy, now)
+        spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
+        return handle, spikes
+
+    @work(thread=True, exclusive=True, group="board-slow", exit_on_error=False)
+    def _measure_slow(self) -> None:
+        conn = connect(self.app.db_path)
+        try:
+            handle, spikes = self._slow_figures(conn, self.app.clock.now())
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._slow_measured, handle, spikes)
+
+    def _slow_measured(self, handle: dict[str, float], spikes: dict) -> None:
+        self._handle, self.spikes = handle, spikes
+        self._tick()
+
+    def _poll(self) -> None:
+        """Changed tickets go to a worker that re-reads just those rows; a paused board does not
+        look, and catches up from the feed when resumed."""
+        if self.paused or not self._loaded:
+            return
+        changes = self.feed.poll()
+        if changes.overflow:
+            self._reload_all()
+        elif changes.ticket_ids:
+            self._pending |= changes.ticket_ids
+            self._apply_pending()
+
+    def _apply_pending(self) -> None:
+        if self._applying or not self._pending:
+            return
+        self._applying = True
+        ids, self._pending = self._pending, set()
+        self._apply(ids)
+
+    @work(thread=True, group="board-apply", exit_on_error=False)
+    def _apply(self, ids: set[int]) -> None:
+        conn = connect(self.app.db_path)
+        try:
+            self.live.apply(conn, ids)
+        finally:
+            conn.close()
+            self.app.call_from_thread(self._applied)
+
+    def _applied(self) -> None:
+        self._applying = False
+        self._tick()
+        self._apply_pending()
+
+    @work(thread=True, exclusive=True, group="board-events", exit_on_error=False)
+    def _catch_up_events(self) -> None:
+        if not self._loaded:
+            return
+        conn = connect(self.app.db_path)
+        try:
+            self.live.catch_up_events(conn)
+            day_start = self._day_start()
+            if self.live.day_start != day_start:
+                self.live.load_day(conn, day_start)
+        finally:
+            conn.close()
+
+    def _refresh_board(self) -> None:
+        """Recount from memory (bisecting sorted due times, no file read) and redraw."""
+        if not self._loaded or self.paused:
+            return
+        self.data = self.live.snapshot(self.conn, self.app.clock.now(), self._handle)
+        self._render_tables()
+
     def _tick(self) -> None:
-        """Once a second: only the big countdowns and the clock move."""
+        """Once a second: states move with time, so the counts are taken again (from memory)."""
+        self._refresh_board()
         now = self.app.clock.now()
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("deskui board  ", style="bold")
@@ -171,14 +223,16 @@ class BoardScreen(Screen[None]):
         assert data is not None
         matrix = Text()
         matrix.append("OPEN TICKETS BY TIER × SLA STATE\n", style="bold")
-        matrix.append(f"{'':<10}" + "".join(f"{SlaState.from_key(s).glyph:>5}" for s in STATES) + "  total\n", style="dim")
+        # Columns widen with the largest count, so 5-digit counts never run into each other.
+        width = max(5, 1 + max((len(str(count)) for states in data.matrix.values() for count in states.values()), default=0))
+        matrix.append(f"{'':<10}" + "".join(f"{SlaState.from_key(s).glyph:>{width}}" for s in STATES) + "  total\n", style="dim")
         for tier, states in data.matrix.items():
             matrix.append(f"{tier:<10}")
             for state in STATES:
                 count = states.get(state, 0)
-                matrix.append(f"{count:>5}", style=STATE_STYLES[state] if count and state in ("breached", "imminent", "at_risk") else "")
+                matrix.append(f"{count:>{width}}", style=STATE_STYLES[state] if count and state in ("breached", "imminent", "at_risk") else "")
             matrix.append(f"  {sum(states.values()):>5}\n")
-        matrix.append(f"\nbreaches so far today: ", style="bold")
+        matrix.append("\nbreaches so far today: ", style="bold")
         matrix.append(str(data.breaches_today), style="bold red" if data.breaches_today else "green")
         self.query_one("#matrix", Static).update(matrix)
 
@@ -234,11 +288,18 @@ class BoardScreen(Screen[None]):
     def action_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused:
-            self._reload()
+            self._poll()
         self._tick()
 
     def action_refresh_now(self) -> None:
-        self._reload()
+        self._reload_all()
+
+    def _reload_all(self) -> None:
+        # Polling stops until the new load lands: changes committed meanwhile stay in the feed
+        # and are applied to the new board (applying a ticket twice is harmless).
+        self._loaded = False
+        self._pending.clear()
+        self._load()
 
     def action_back(self) -> None:
         if self.standalone:
