@@ -202,10 +202,26 @@ def cmd_health(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     report = health_check(connect(path), policy, SystemClock().now(), days=args.days, channel=args.channel,
-                          sample_size=args.sample)
+                          sample_size=args.sample, zone=_seller_zone(args.zone))
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     print()
     return 0
+
+
+def _seller_zone(requested: str | None):
+    """--zone, else the config file's timezone, else UTC: the zone whose days a report counts."""
+    from deskui.config import ConfigError, load_config
+    from deskui.timeutil import zone
+
+    if requested:
+        try:
+            return zone(requested)
+        except ValueError as error:
+            raise UserError(f"--zone: {error}") from None
+    try:
+        return zone(load_config().timezone)
+    except ConfigError as error:
+        raise UserError(str(error)) from None
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -432,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--days", type=int, default=28, help="the window in days (default 28)")
     health.add_argument("--channel", help="only this channel")
     health.add_argument("--sample", type=int, default=10, help="high-risk tickets to sample for review")
+    health.add_argument("--zone", help="whose days to count (default: timezone in the config file, else UTC)")
     health.add_argument("--agent", default=None, help=argparse.SUPPRESS)
     health.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     health.set_defaults(handler=cmd_health)

@@ -67,6 +67,13 @@ def zone(name: str | None) -> tzinfo:
     return found
 
 
+def zone_name(found: tzinfo) -> str:
+    """The IANA name of a zone from ``zone`` (dateutil keeps it as ``_filename``), for reports."""
+    if found is UTC:
+        return "UTC"
+    return getattr(found, "key", None) or getattr(found, "_filename", None) or str(found)
+
+
 def parse_duration(text: str) -> timedelta:
     """``"90m"``, ``"2h"``, ``"1h30m"``, ``"1d"``, ``"45"`` (minutes) -> timedelta."""
     cleaned = text.strip().lower().replace(" ", "")

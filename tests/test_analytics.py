@@ -590,3 +590,39 @@ def test_the_worker_thread_gives_the_same_report(conn, policy):
         ticket(conn, created=ago(hours=1), category="damaged")
         report = health_check(conn, policy, NOW)
     assert sum(entry["total"] for entry in report["spikes"]["categories"]) == 3 + 4 + 5 + 2 * 14 + 30 + 1 + 1
+
+
+def test_days_are_the_sellers_days_in_their_time_zone(conn, policy):
+    from zoneinfo import ZoneInfo
+
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    # 03:00 UTC on Wednesday is 19:00 on Tuesday in Los Angeles; NOW (12:00 UTC) is 04:00 Wednesday there
+    late_tuesday = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+    t = ticket(conn, created=late_tuesday, category="damaged")
+    clock(conn, t, "first_response", late_tuesday, late_tuesday + timedelta(minutes=30), agent="ana")
+    # Saturday 23:00 in Los Angeles is Sunday 07:00 UTC: a weekend either way, but which day
+    saturday_night = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+    s = ticket(conn, created=saturday_night)
+    clock(conn, s, "first_response", saturday_night, saturday_night + timedelta(hours=2), agent="ana")
+
+    utc = check(conn, policy)
+    local = check(conn, policy, zone=los_angeles)
+    assert utc["window"]["timezone"] == "UTC" and local["window"]["timezone"] == "America/Los_Angeles"
+    assert local["window"]["dates"][-1] == "2026-11-25" and local["window"]["from"] == "2026-10-29T07:00:00Z"
+    utc_days = {entry["date"]: entry["n"] for entry in utc["response_times"]["first_response"]["by_day"]}
+    local_days = {entry["date"]: entry["n"] for entry in local["response_times"]["first_response"]["by_day"]}
+    assert utc_days["2026-11-25"] == 1 and local_days["2026-11-25"] == 0
+    assert local_days["2026-11-24"] == 1
+    assert utc_days["2026-11-22"] == 1 and local_days["2026-11-21"] == 1 and local_days["2026-11-22"] == 0
+    assert local["response_times"]["first_response"]["today"]["n"] == 0
+    local_weekdays = {entry["weekday"]: entry["n"] for entry in local["response_times"]["first_response"]["by_weekday"]}
+    assert local_weekdays["Sat"] == 1 and local_weekdays["Tue"] == 1
+    # ticket volumes per day move the same way; the 24 h spike periods do not depend on the zone
+    volumes = m.volumes(conn, NOW, NOW - timedelta(days=5), days=local_days_of(los_angeles))
+    assert ("damaged", "amazon", "2026-11-24", 0) in [row[:4] for row in volumes]
+
+
+def local_days_of(zone):
+    from deskui.analytics.days import LocalDays
+
+    return LocalDays(zone, NOW - timedelta(days=30), NOW)

@@ -54,6 +54,17 @@ def test_health_json_has_the_documented_keys(demo_db):
     assert {"generated_at", "spikes", "response_times", "drilldowns", "account_health", "sample"} <= set(report)
 
 
+def test_health_json_counts_the_sellers_days(demo_db, tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('timezone = "America/Los_Angeles"\n')
+    from_config = deskui("health", str(demo_db), "--json", "--days", "7", env={"DESKUI_CONFIG": str(config)})
+    assert json.loads(from_config.stdout)["window"]["timezone"] == "America/Los_Angeles"
+    flag = deskui("health", str(demo_db), "--json", "--days", "7", "--zone", "Europe/Paris", env={"DESKUI_CONFIG": str(config)})
+    assert json.loads(flag.stdout)["window"]["timezone"] == "Europe/Paris"
+    wrong = deskui("health", str(demo_db), "--json", "--zone", "Mars/Olympus")
+    assert wrong.returncode == 2 and "--zone: unknown time zone 'Mars/Olympus'" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_alerts_exit_non_zero_when_one_fires(demo_db, tmp_path):
     rules = tmp_path / "alerts.toml"
     rules.write_text('[[alerts]]\nname = "anything breached"\nmetric = "breached_open"\nop = ">"\nthreshold = 0\n\n'

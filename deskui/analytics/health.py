@@ -13,13 +13,14 @@ from __future__ import annotations
 import random
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 
 from deskui.analytics import metrics as m
+from deskui.analytics.days import LocalDays, local_midnight
 from deskui.policy.model import Policy
 from deskui.store.db import StoreError, connect
-from deskui.timeutil import from_db, to_db
+from deskui.timeutil import from_db, to_db, zone_name
 from deskui.triage.lexicon import CATEGORIES
 
 UTC = timezone.utc
@@ -97,9 +98,9 @@ def _with_flags(values) -> dict:
     return {**found, **_flags(found)}
 
 
-def _trend(timing: m.Timing, today: datetime) -> dict:
+def _trend(timing: m.Timing, today: date) -> dict:
     """Median of the last 7 calendar days (today included) against the 7 before."""
-    dates = [(today - timedelta(days=i)).date().isoformat() for i in range(14)]
+    dates = [(today - timedelta(days=i)).isoformat() for i in range(14)]
     recent, previous = m.stats(timing.over_days(dates[:7])), m.stats(timing.over_days(dates[7:]))
     change = None
     if recent["median"] is not None and previous["median"]:
@@ -113,15 +114,20 @@ def _trend(timing: m.Timing, today: datetime) -> dict:
 
 
 class _Window:
-    def __init__(self, now: datetime, days: int) -> None:
+    """The check-up's days: calendar days in the seller's zone, the last one being today."""
+
+    def __init__(self, now: datetime, days: int, zone: tzinfo = UTC) -> None:
         self.now = now
-        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        self.start = today - timedelta(days=days - 1)
-        self.dates = [(self.start + timedelta(days=i)).date().isoformat() for i in range(days)]
-        self.today = today.date().isoformat()
-        self.today_start = today
+        today = now.astimezone(zone).date()
+        first = today - timedelta(days=days - 1)
+        self.start = local_midnight(datetime.combine(first, datetime.min.time(), tzinfo=zone), zone)
+        self.dates = [(first + timedelta(days=i)).isoformat() for i in range(days)]
+        self.today = today.isoformat()
+        self.today_date = today
+        self.zone_name = zone_name(zone)
         # The widest range any section needs: the window, the spike rule, two weeks of trend.
         self.query_start = min(self.start, now - timedelta(days=max(m.RECENT_DAYS + m.BASELINE_DAYS, 14)))
+        self.days = LocalDays(zone, self.query_start - timedelta(minutes=m.AHT_MAX_MINUTES), now)
 
 
 def health_check(
@@ -134,13 +140,15 @@ def health_check(
     sample_size: int = 10,
     seed: int | None = None,
     parallel: bool = True,
+    zone: tzinfo = UTC,
 ) -> dict:
     """The check-up as a JSON-serialisable dict; top-level keys ``generated_at``, ``window``,
     ``spikes``, ``response_times``, ``drilldowns``, ``account_health``, ``sample``.
 
     ``now`` is the end of every window (the one source of time: pass ``clock.now()``). With
     ``parallel`` (the default) the aggregate sections run on a second, read-only connection to
-    the same file in a worker thread; the answer is the same either way."""
+    the same file in a worker thread; the answer is the same either way. Days (today, per day,
+    per weekday) are calendar days in ``zone``, the seller's."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if days < 1:
@@ -149,16 +157,16 @@ def health_check(
         raise ValueError("sample_size must not be negative")
     with m.no_gc():
         return _health_check(conn, policy, now.astimezone(UTC).replace(microsecond=0), days,
-                             channel.strip().lower() if channel else None, sample_size, seed, parallel)
+                             channel.strip().lower() if channel else None, sample_size, seed, parallel, zone)
 
 
 def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days: int, channel: str | None,
-                  sample_size: int, seed: int | None, parallel: bool) -> dict:
-    window = _Window(now, days)
+                  sample_size: int, seed: int | None, parallel: bool, zone: tzinfo) -> dict:
+    window = _Window(now, days, zone)
 
     def aggregates(connection: sqlite3.Connection) -> dict:
         """The sections SQLite answers with small aggregates (it runs without the GIL)."""
-        tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True)
+        tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
         return {
             "tickets": tickets,
             "spikes": _spikes(connection, window, channel, tickets),
@@ -170,20 +178,20 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
 
     helper = _second_connection(conn) if parallel else None
     if helper is None:
-        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel)
+        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days)
         found = aggregates(conn)
     else:
         # Two cores: the aggregates on a read-only connection of their own while this thread reads
         # the clocks (the part that needs Python). Same answers, about 40 % less wall time.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskui-health") as pool:
             future = pool.submit(_closing, helper, aggregates)
-            clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel)
+            clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days)
             found = future.result()
     orders = found["orders"]
     return {
         "generated_at": to_db(now),
         "window": {"from": to_db(window.start), "to": to_db(now), "days": days, "channel": channel,
-                   "dates": window.dates, "timezone": "UTC"},
+                   "dates": window.dates, "timezone": window.zone_name},
         "spikes": found["spikes"],
         "response_times": {
             "first_response": _timing_section(clocks.frt, window, flags=True),
@@ -340,7 +348,7 @@ def _timing_section(timing: m.Timing, window: _Window, *, flags: bool) -> dict:
                        for index, name in enumerate(WEEKDAYS)],
         "weekdays_vs_weekend": {"weekdays": m.stats(weekdays), "weekend": m.stats(weekend)},
         "by_tier": {tier: m.stats(values) for tier, values in sorted(timing.dim('tier').items())},
-        "trend": _trend(timing, window.today_start),
+        "trend": _trend(timing, window.today_date),
     }
 
 

@@ -35,8 +35,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from deskui.analytics.days import LocalDays
 from deskui.store.schema import SORT_DUE
 from deskui.timeutil import to_db
 
@@ -210,13 +211,15 @@ class ClockPass:
 
 def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_start: datetime, *,
                channel: str | None = None, tier: str | None = None, frt_by: str = "started",
-               track_tickets: bool = False, need: frozenset[str] = frozenset({"frt", "aht", "attainment"})) -> ClockPass:
+               track_tickets: bool = False, need: frozenset[str] = frozenset({"frt", "aht", "attainment"}),
+               days: LocalDays | None = None) -> ClockPass:
     """Read the response clocks stopped in [start, end] (plus AHT_MAX_MINUTES before, so every
     reply's previous reply is known) and group them. Values from before ``window_start`` go only
     into the per-day lists (trends). ``frt_by`` = ``started`` counts a first response on the
     buyer's day, ``stopped`` on the reply's. Attainment counts only the window. With
     ``track_tickets`` each window value's ticket id is kept too (for alerts: which tickets);
-    ``need`` names the measures wanted, so an alert on one of them reads no more than it needs."""
+    ``need`` names the measures wanted, so an alert on one of them reads no more than it needs.
+    ``days`` names the per-day lists by the seller's local date (UTC dates without it)."""
     params: dict = {
         "start": to_db(start - timedelta(minutes=AHT_MAX_MINUTES)),
         "end": to_db(end),
@@ -252,6 +255,8 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
         if len(times) > 1:
             times.sort()
 
+    days = days or LocalDays(UTC, start, end)
+    local_day = days.day
     first_day, window_text = to_db(start), params["window"]
     frt, aht = Timing(), Timing()
     if track_tickets:
@@ -277,7 +282,7 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
                     take_jd = times[index - 1]
         elif stopped < first_day:
             continue
-        day = stopped[:10]
+        day = local_day(stopped)
         inside = stopped >= window_text
         if inside:
             key = (first, day, combo, met)
@@ -285,7 +290,7 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
         if start_jd is not None and frt_at_text >= first_day:
             frt_minutes = (stop_jd - start_jd) * 1440.0
             frt_inside = frt_at_text >= window_text
-            frt_combos[frt_at_text[:10], frt_inside, combo].append(frt_minutes)
+            frt_combos[local_day(frt_at_text), frt_inside, combo].append(frt_minutes)
             if track_tickets and frt_inside:
                 frt.tickets.append((frt_minutes, ticket_id))
         if not agent:
@@ -309,18 +314,18 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
             entry[0] += met
             entry[1] += total
     if "attainment" in need:
-        _marketplace(conn, counts, window_start, end, channel, tier)
-        _running_breaches(conn, counts, window_start, end, channel, tier)
+        _marketplace(conn, counts, window_start, end, channel, tier, days)
+        _running_breaches(conn, counts, window_start, end, channel, tier, days)
     return ClockPass(frt, aht, dict(counts))
 
 
-def _marketplace(conn, counts, window_start: datetime, end: datetime, channel, tier) -> None:
+def _marketplace(conn, counts, window_start: datetime, end: datetime, channel, tier, days: LocalDays) -> None:
     """The marketplace's own deadline (Amazon's 24 h), which an auto-ack stops: counted apart."""
     params = {"start": to_db(window_start), "end": to_db(end)}
     where = _filters(channel, tier, channel_col="t.channel", tier_col="coalesce(c.tier, t.tier)", params=params)
     join = " JOIN tickets t ON t.id = c.ticket_id" if where else ""
     for day, met, total in query(conn,
-        f"SELECT substr(c.stopped_at, 1, 10), sum(c.outcome = 'met'), count(*) FROM sla_clocks c{join} "
+        f"SELECT {days.sql('c.stopped_at')}, sum(c.outcome = 'met'), count(*) FROM sla_clocks c{join} "
         f"WHERE c.stopped_at >= :start AND c.stopped_at <= :end AND c.kind = 'marketplace'{where} GROUP BY 1",
         params,
     ):
@@ -329,7 +334,7 @@ def _marketplace(conn, counts, window_start: datetime, end: datetime, channel, t
             counts[key][1] += total
 
 
-def _running_breaches(conn, counts, window_start: datetime, end: datetime, channel, tier) -> None:
+def _running_breaches(conn, counts, window_start: datetime, end: datetime, channel, tier, days: LocalDays) -> None:
     """Open tickets whose internal or marketplace clock is past due: missed targets not stopped.
     Either clock past due means ``due_at`` (the earliest) is too, so open tickets are found with
     the inbox's due-time index; paused ones (pending, snoozed) are read apart."""
@@ -339,7 +344,7 @@ def _running_breaches(conn, counts, window_start: datetime, end: datetime, chann
         rows = query(conn,
             f"""
             SELECT CASE WHEN first_response_at IS NULL THEN 'first_response' ELSE 'next_response' END,
-                   substr(sla_due_at, 1, 10), coalesce(assignee, ''), coalesce(tier, ''), channel, count(*)
+                   {days.sql('sla_due_at')}, coalesce(assignee, ''), coalesce(tier, ''), channel, count(*)
             FROM tickets
             WHERE {branch} AND sla_due_at >= :start AND sla_due_at <= min(coalesce(paused_at, :end), :end){where}
             GROUP BY 1, 2, 3, 4, 5
@@ -351,7 +356,7 @@ def _running_breaches(conn, counts, window_start: datetime, end: datetime, chann
                         ("channel", channel_name)):
                 counts[key][1] += count
         for day, count in query(conn,
-            f"SELECT substr(marketplace_due_at, 1, 10), count(*) FROM tickets WHERE {branch} "
+            f"SELECT {days.sql('marketplace_due_at')}, count(*) FROM tickets WHERE {branch} "
             f"AND marketplace_due_at >= :start AND marketplace_due_at <= :end{where} GROUP BY 1",
             params,
         ):
@@ -364,27 +369,31 @@ def _running_breaches(conn, counts, window_start: datetime, end: datetime, chann
 # --------------------------------------------------------------------------------------------
 
 def volumes(conn: sqlite3.Connection, now: datetime, start: datetime, *, channel: str | None = None,
-            fulfillment: bool = False) -> list[tuple]:
-    """Tickets created in [start, now], counted per (category, channel, UTC date, 24 h period back
-    from now: 0 = the last 24 h[, fulfilment of the ticket's order]). One indexed range scan of
-    tickets.created_at. The period needs no date arithmetic: a ticket of day D at time t is in
-    period (today - D) when t <= now's time of day, else in the period after it."""
+            fulfillment: bool = False, days: LocalDays | None = None) -> list[tuple]:
+    """Tickets created in [start, now], counted per (category, channel, local date, 24 h period
+    back from now: 0 = the last 24 h[, fulfilment of the ticket's order]). One indexed range scan
+    of tickets.created_at. The period needs no date arithmetic: a ticket of UTC day D at time t is
+    in period (today - D) when t <= now's time of day, else in the period after it. Dates are the
+    seller's (``days``), UTC without it; periods are 24 h whatever the zone."""
     now_text = to_db(now)
+    days = days or LocalDays(UTC, start, now)
     params = {"now": now_text, "start": to_db(start), "tod": now_text[11:]}
     where = _filters(channel, None, channel_col="t.channel", tier_col="", params=params)
     extra, join = "", ""
     if fulfillment:
         extra = ", coalesce(upper(o.fulfillment), CASE WHEN o.id IS NULL THEN '-' ELSE '' END)"
         join = " LEFT JOIN orders o ON o.channel = t.channel AND o.order_number = t.order_number"
-    today = now.date()
+    local = "" if days.utc else f", {days.sql('t.created_at')}"
+    groups = ", ".join(str(column) for column in range(1, 5 + bool(fulfillment) + bool(local)))
+    today = now.astimezone(UTC).date()  # the UTC date, like substr(created_at, 1, 10)
     rows = []
     for row in query(conn,
         f"""
-        SELECT coalesce(t.category, ''), t.channel, substr(t.created_at, 1, 10), substr(t.created_at, 12) > :tod{extra},
+        SELECT coalesce(t.category, ''), t.channel, substr(t.created_at, 1, 10), substr(t.created_at, 12) > :tod{extra}{local},
                count(*)
         FROM tickets t{join}
         WHERE t.created_at >= :start AND t.created_at <= :now{where}
-        GROUP BY 1, 2, 3, 4{', 5' if fulfillment else ''}
+        GROUP BY {groups}
         """,
         params,
     ):
@@ -392,7 +401,10 @@ def volumes(conn: sqlite3.Connection, now: datetime, start: datetime, *, channel
             back = (today - date.fromisoformat(row[2])).days
         except ValueError:
             continue  # a created_at another program wrote in another format
-        rows.append((row[0], row[1], row[2], back - row[3], *row[4:]))
+        if local:
+            rows.append((row[0], row[1], row[-2], back - row[3], *row[4:-2], row[-1]))
+        else:
+            rows.append((row[0], row[1], row[2], back - row[3], *row[4:]))
     return rows
 
 

@@ -354,6 +354,10 @@ def run(tickets: int, history_days: int, *, rebuild: bool, naive: bool) -> None:
 
     fast, fast_runs, fast_cpu, report = _median_time(lambda: health_check(conn, policy, NOW))
     alone, alone_runs, alone_cpu, _ = _median_time(lambda: health_check(conn, policy, NOW, parallel=False))
+    from zoneinfo import ZoneInfo
+
+    seller = ZoneInfo("America/Los_Angeles")  # local days: a DST change (1 Nov) inside the window
+    local, local_runs, local_cpu, _ = _median_time(lambda: health_check(conn, policy, NOW, zone=seller))
     rules = parse_alert_rules({"alerts": RULES}, "bench")
     alerts_time, alerts_runs, alerts_cpu, fired = _median_time(lambda: evaluate_alerts(conn, policy, NOW, rules))
 
@@ -364,6 +368,8 @@ def run(tickets: int, history_days: int, *, rebuild: bool, naive: bool) -> None:
           f"{fast_cpu * 1000:.0f} ms CPU; {len(json.dumps(report)):,} bytes of JSON")
     print(f"  health_check (one thread):        median {alone * 1000:.0f} ms wall of 3 ({_ms(alone_runs)}), "
           f"{alone_cpu * 1000:.0f} ms CPU")
+    print(f"  health_check (parallel, America/Los_Angeles days): median {local * 1000:.0f} ms wall of 3 "
+          f"({_ms(local_runs)}), {local_cpu * 1000:.0f} ms CPU")
     print(f"  evaluate_alerts ({len(rules)} rules, {len(fired)} fired): median {alerts_time * 1000:.0f} ms wall "
           f"({_ms(alerts_runs)}), {alerts_cpu * 1000:.0f} ms CPU")
     if naive:

@@ -92,7 +92,7 @@ class HealthScreen(Screen[None]):
 
         conn = connect(self.app.db_path)
         try:
-            report = health_check(conn, self.app.policy, self.app.clock.now(), days=self.days)
+            report = health_check(conn, self.app.policy, self.app.clock.now(), days=self.days, zone=self.app.zone)
         finally:
             conn.close()
         self.app.call_from_thread(self._show, report)
