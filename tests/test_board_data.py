@@ -59,3 +59,17 @@ def test_board_data_lists_agents_and_next_breaches(conn, policy, clock):
     assert data.breaches_today == 1
     assert data.agents[0].agent == "ana" and data.agents[0].breached == 1 and data.agents[0].active
     assert data.active_agents == 1
+
+
+def test_agents_hold_claimed_tickets_of_which_some_wait_on_them(conn, policy, clock):
+    from deskui.store.tickets import set_status
+
+    now = clock.now()
+    first = add_ticket(conn, subject="damaged", body="", sent_at=ago(now, minutes=30))
+    second = add_ticket(conn, subject="damaged", body="", sent_at=ago(now, minutes=20))
+    refresh_tickets(conn, policy, now)
+    claim(conn, clock, first, "ana")
+    claim(conn, clock, second, "ana")
+    set_status(conn, policy, clock, second, "pending", None)  # waiting on the buyer, not on ana
+    ana = board_data(conn, policy, now, now.replace(hour=0, minute=0)).agents[0]
+    assert (ana.agent, ana.claimed, ana.open, ana.breached) == ("ana", 2, 1, 0)

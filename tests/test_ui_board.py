@@ -93,3 +93,15 @@ async def test_inbox_opens_the_board_and_back(board_path):
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
 def test_board_snapshot(snap_compare, board_path, size):
     assert snap_compare(board_app(board_path), terminal_size=size, run_before=settle)
+
+
+async def test_a_wall_screen_shows_more_countdowns_and_the_whole_team(board_path):
+    app = board_app(board_path)
+    async with app.run_test(size=(320, 90)) as pilot:
+        await settle(pilot)
+        shown = [card for card in app.screen.query("BreachCard") if card.display]
+        assert len(shown) == 8
+        assert "claimed" in text_of(app, "#agents") and "more" not in text_of(app, "#agents")
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        assert len([card for card in app.screen.query("BreachCard") if card.display]) == 2

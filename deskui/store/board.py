@@ -39,10 +39,11 @@ class NextBreach:
 @dataclass
 class AgentLoad:
     agent: str
-    open: int
+    claimed: int  # every unsolved ticket the agent holds
+    open: int  # of those, the ones waiting on the agent (not pending or snoozed)
     breached: int
-    oldest: datetime | None
-    active: bool
+    oldest: datetime | None  # creation of the oldest ticket held
+    active: bool  # did something in the last hour
 
 
 @dataclass
@@ -124,17 +125,18 @@ def agent_loads(conn: sqlite3.Connection, now: datetime) -> list[AgentLoad]:
     active = {row[0] for row in conn.execute(
         "SELECT DISTINCT agent FROM events WHERE at >= ? AND agent IS NOT NULL", (to_db(now - ACTIVE_WINDOW),))}
     loads = {
-        row[0]: AgentLoad(row[0], row[1], row[2] or 0, from_db(row[3]), row[0] in active)
+        row[0]: AgentLoad(row[0], row[1], row[2] or 0, row[3] or 0, from_db(row[4]), row[0] in active)
         for row in conn.execute(
             # Breached as the matrix counts it: a ticket paused before its due time is not.
-            "SELECT assignee, count(*), sum(due_at IS NOT NULL AND due_at <= coalesce(paused_at, ?)), min(created_at) "
+            "SELECT assignee, count(*), sum(paused_at IS NULL), sum(due_at IS NOT NULL AND due_at <= coalesce(paused_at, ?)), "
+            "min(created_at) "
             "FROM tickets WHERE status != 'solved' AND assignee IS NOT NULL GROUP BY assignee",
             (now_text,),
         )
     }
     for agent in active - loads.keys():
-        loads[agent] = AgentLoad(agent, 0, 0, None, True)
-    return sorted(loads.values(), key=lambda load: (-load.breached, -load.open, load.agent))
+        loads[agent] = AgentLoad(agent, 0, 0, 0, None, True)
+    return sorted(loads.values(), key=lambda load: (-load.breached, -load.claimed, load.agent))
 
 
 def handle_minutes(conn: sqlite3.Connection, policy: Policy, now: datetime) -> dict[str, float]:

@@ -67,6 +67,11 @@ class _Ticket:
         self.tier, self.rank, self.assignee, self.created = tier, rank, assignee, created
         self.due, self.imminent_at, self.at_risk_at, self.fixed = due, imminent_at, at_risk_at, fixed
 
+    @property
+    def paused(self) -> bool:
+        """Pending or snoozed (only a paused ticket is fixed as breached: its clock stopped late)."""
+        return self.fixed in ("paused", "breached")
+
 
 def _epoch(moment: datetime) -> int:
     # Stored times have whole seconds; comparing against a truncated "now" matches the SQL text
@@ -210,6 +215,7 @@ class LiveBoard:
         self._agent_created: dict[str, list[int]] = {}
         self._agent_due: dict[str, list[int]] = {}
         self._agent_late: Counter[str] = Counter()  # paused after breaching: breached for good
+        self._agent_paused: Counter[str] = Counter()  # pending or snoozed: held, not waiting on the agent
 
     def _rebuild_indexes(self) -> None:
         self._clear_indexes()
@@ -236,6 +242,8 @@ class LiveBoard:
                 add(self._agent_due.setdefault(ticket.assignee, []), ticket.due)
             elif ticket.fixed == "breached":
                 self._agent_late[ticket.assignee] += 1
+            if ticket.paused:
+                self._agent_paused[ticket.assignee] += 1
 
     def _unindex(self, ticket_id: int, ticket: _Ticket) -> None:
         tier = ticket.tier
@@ -252,6 +260,8 @@ class LiveBoard:
                 _discard(self._agent_due[ticket.assignee], ticket.due)
             elif ticket.fixed == "breached":
                 self._agent_late[ticket.assignee] -= 1
+            if ticket.paused:
+                self._agent_paused[ticket.assignee] -= 1
 
     # -- answering -----------------------------------------------------------------------------
 
@@ -325,12 +335,13 @@ class LiveBoard:
                 continue
             oldest = created[0]
             loads[agent] = AgentLoad(
-                agent, len(created), bisect_right(self._agent_due.get(agent, []), now) + self._agent_late[agent],
+                agent, len(created), len(created) - self._agent_paused[agent],
+                bisect_right(self._agent_due.get(agent, []), now) + self._agent_late[agent],
                 datetime.fromtimestamp(oldest, UTC) if oldest < 2**62 else None, agent in active,
             )
         for agent in active - loads.keys():
-            loads[agent] = AgentLoad(agent, 0, 0, None, True)
-        return sorted(loads.values(), key=lambda load: (-load.breached, -load.open, load.agent))
+            loads[agent] = AgentLoad(agent, 0, 0, 0, None, True)
+        return sorted(loads.values(), key=lambda load: (-load.breached, -load.claimed, load.agent))
 
     def _clock_numbers(self) -> tuple[int, float | None, float | None]:
         if self._clock_summary is None:

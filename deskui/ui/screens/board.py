@@ -24,6 +24,8 @@ from deskui.ui.widgets.status_bar import STATE_STYLES
 
 POLL_SECONDS = 0.25  # a change shows within half a second
 EVENTS_SECONDS = 10.0  # who is active: events are not in the change feed
+MAX_CARDS = 8  # big countdowns on a wall screen; one per CARD_WIDTH columns, at least two
+CARD_WIDTH = 40
 SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
 
@@ -49,7 +51,6 @@ class BoardScreen(Screen[None]):
     BoardScreen #grid { grid-size: 2; grid-columns: 1fr 1fr; height: 1fr; }
     BoardScreen.narrow #grid { grid-size: 1; overflow-y: auto; grid-rows: auto; }
     BoardScreen.narrow #grid > Static { height: auto; }
-    BoardScreen.narrow #cards BreachCard.extra { display: none; }
     BoardScreen #grid > Static { border: round $primary 40%; padding: 0 1; height: 1fr; }
     """
     BINDINGS = [
@@ -75,8 +76,8 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
         with Horizontal(id="cards"):
-            for index in range(4):
-                yield BreachCard(classes="extra" if index >= 2 else "")
+            for _ in range(MAX_CARDS):
+                yield BreachCard()
         with Grid(id="grid"):
             yield Static("", id="matrix", markup=False)
             yield Static("", id="forecast", markup=False)
@@ -85,7 +86,7 @@ class BoardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < 100, "narrow")
+        self._fit()
         self.set_interval(1.0, self._tick)
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(EVENTS_SECONDS, self._catch_up_events)
@@ -93,7 +94,16 @@ class BoardScreen(Screen[None]):
         self._load()
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.width < 100, "narrow")
+        self._fit()
+        if self.data is not None:
+            self._render_tables()
+
+    def _fit(self) -> None:
+        width = self.app.size.width
+        self.set_class(width < 100, "narrow")
+        shown = 2 if width < 100 else max(2, min(MAX_CARDS, width // CARD_WIDTH))
+        for index, card in enumerate(self.query(BreachCard)):
+            card.display = index < shown
 
     def _day_start(self):
         local = self.app.clock.now().astimezone(self.app.zone)
@@ -185,7 +195,7 @@ class BoardScreen(Screen[None]):
         """Recount from memory (bisecting sorted due times, no file read) and redraw."""
         if not self._loaded or self.paused:
             return
-        self.data = self.live.snapshot(self.conn, self.app.clock.now(), self._handle)
+        self.data = self.live.snapshot(self.conn, self.app.clock.now(), self._handle, limit=MAX_CARDS)
         self._render_tables()
 
     def _tick(self) -> None:
@@ -200,12 +210,12 @@ class BoardScreen(Screen[None]):
         self.query_one("#title", Static).update(title)
         if self.data is None:
             return
-        for card, ticket in zip(self.query(BreachCard), [*self.data.next_breaches, *[None] * 4]):
+        for card, ticket in zip(self.query(BreachCard), [*self.data.next_breaches, *[None] * MAX_CARDS]):
             digits, caption = card.query_one(Digits), card.query_one(Static)
             if ticket is None:
                 digits.update("")
                 caption.update("")
-                card.set_classes("extra" if "extra" in card.classes else "")
+                card.set_classes("")
                 continue
             left = sla.remaining(now, ticket.due_at, ticket.paused_at)
             state = sla.state(now, ticket.due_at, ticket.target_minutes, self.app.policy, paused_at=ticket.paused_at)
@@ -259,15 +269,22 @@ class BoardScreen(Screen[None]):
 
         agents = Text()
         agents.append("AGENTS\n", style="bold")
-        agents.append(f"{'agent':<14}{'open':>6}{'breached':>10}  oldest\n", style="dim")
+        agents.append(f"{'agent':<14}{'claimed':>8}{'open':>7}{'breached':>10}  oldest\n", style="dim")
         now = self.app.clock.now()
-        for load in data.agents[:12]:
+        panel = self.query_one("#agents", Static)
+        # As many agents as the panel holds (a wall screen shows the whole team), 12 when it
+        # grows with its content (narrow layout).
+        rows = 12 if self.has_class("narrow") else max(3, panel.content_size.height - 3)
+        for load in data.agents[:rows]:
             agents.append(f"{one_line(load.agent, limit=13):<14}", style="bold" if load.active else "dim")
-            agents.append(f"{load.open:>6}")
+            agents.append(f"{load.claimed:>8}")
+            agents.append(f"{load.open:>7}")
             agents.append(f"{load.breached:>10}", style="bold red" if load.breached else "")
             agents.append(f"  {format_minutes(max((now - load.oldest).total_seconds() / 60, 0)) if load.oldest else '—'}\n")
         if not data.agents:
             agents.append("nobody holds a ticket", style="dim")
+        elif len(data.agents) > rows:
+            agents.append(f"… and {len(data.agents) - rows} more", style="dim")
         self.query_one("#agents", Static).update(agents)
         self._render_alerts()
 
