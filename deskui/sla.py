@@ -42,7 +42,7 @@ class SlaState(enum.Enum):
         raise KeyError(key)
 
 
-def _working_intervals(calendar: Calendar, since: datetime) -> Iterator[Interval]:
+def working_intervals(calendar: Calendar, since: datetime) -> Iterator[Interval]:
     """The calendar's working intervals (UTC) that end after ``since``, in order."""
     if calendar.always:
         yield since, datetime.max.replace(tzinfo=since.tzinfo)
@@ -91,7 +91,7 @@ def add_working_time(
     if calendar.always and not pauses:
         return start + timedelta(minutes=minutes)
     left = timedelta(minutes=minutes)
-    for interval_start, interval_end in _minus_pauses(_working_intervals(calendar, start), pauses):
+    for interval_start, interval_end in _minus_pauses(working_intervals(calendar, start), pauses):
         length = interval_end - interval_start
         if length >= left:
             return interval_start + left
@@ -108,7 +108,7 @@ def working_minutes_between(
     if calendar.always and not pauses:
         return (end - start).total_seconds() / 60
     total = timedelta()
-    for interval_start, interval_end in _minus_pauses(_working_intervals(calendar, start), pauses):
+    for interval_start, interval_end in _minus_pauses(working_intervals(calendar, start), pauses):
         if interval_start >= end:
             break
         total += min(interval_end, end) - interval_start

@@ -6,6 +6,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskui.analytics import health_check
 from deskui.analytics import metrics as m
@@ -626,3 +628,50 @@ def local_days_of(zone):
     from deskui.analytics.days import LocalDays
 
     return LocalDays(zone, NOW - timedelta(days=30), NOW)
+
+
+def test_first_response_in_business_hours_next_to_calendar_time(conn, policy):
+    from dataclasses import replace
+    from datetime import time
+
+    from deskui.policy import Calendar
+
+    office = Calendar(name="office", timezone="UTC", weekdays=frozenset(range(5)), opens=time(9), closes=time(17),
+                      always=False)
+    business = replace(policy, calendars={"office": office},
+                       tiers=tuple(replace(tier, calendar="office") if tier.name == "high" else tier for tier in policy.tiers))
+    friday = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+    late = ticket(conn, created=friday, tier="high")
+    # answered Monday 10:00: 66 h for the buyer, 2 working hours (Fri 16-17, Mon 9-10) for the team
+    clock(conn, late, "first_response", friday, datetime(2026, 11, 23, 10, 0, tzinfo=UTC), agent="ana", tier="high")
+    tuesday = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+    quick = ticket(conn, created=tuesday, tier="normal")  # 24/7 tier: both measures agree
+    clock(conn, quick, "first_response", tuesday, tuesday + timedelta(minutes=30), agent="ben", tier="normal")
+
+    times = check(conn, business)["response_times"]
+    assert times["first_response"]["window"]["median"] == (66 * 60 + 30) / 2
+    hours = times["first_response_business_hours"]
+    assert hours["unit"] == "business minutes" and hours["calendars"]["by_tier"] == {"high": "office"}
+    assert hours["by_tier"]["high"]["median"] == 120.0 and hours["by_tier"]["normal"]["median"] == 30.0
+    assert hours["window"]["median"] == 75.0
+    assert {entry["date"]: entry["n"] for entry in hours["by_day"]}["2026-11-20"] == 1  # still the buyer's day
+    assert check(conn, policy)["response_times"]["first_response_business_hours"] is None  # all 24/7
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=st.integers(0, 40 * 86400), length=st.integers(0, 12 * 86400))
+def test_working_time_by_running_total_matches_the_interval_walk(first, length):
+    from datetime import time
+
+    from deskui.policy import Calendar
+    from deskui.sla import working_minutes_between
+
+    # Paris office hours across the October DST change, with a holiday
+    office = Calendar(name="office", timezone="Europe/Paris", weekdays=frozenset(range(5)), opens=time(9),
+                      closes=time(17, 30), holidays=frozenset({datetime(2026, 11, 11).date()}), always=False)
+    start = datetime(2026, 10, 10, tzinfo=UTC)
+    working = m.WorkingTime(office, start, start + timedelta(days=45))
+    a = start + timedelta(seconds=first)
+    b = a + timedelta(seconds=length)
+    expected = working_minutes_between(a, b, office)
+    assert working.minutes_between(a.timestamp(), b.timestamp()) == pytest.approx(expected, abs=1e-6)

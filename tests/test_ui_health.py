@@ -80,3 +80,19 @@ def test_bad_alert_rules_are_named(demo_db, tmp_path):
     rules.write_text('[[alerts]]\nname = "x"\nmetric = "frt_weeks"\nop = ">"\nthreshold = 1\n')
     result = deskui("alerts", str(demo_db), "--rules", str(rules))
     assert result.returncode == 2 and "alerts[0].metric" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_documented_example_has_every_key_a_report_has(demo_db):
+    """docs/health.md shows a trimmed report; its keys down to the sections stay those of a real one."""
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "health.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(\{.*?\n\})\n```", doc, re.S).group(1))
+    report = json.loads(deskui("health", str(demo_db), "--json", "--days", "14").stdout)
+    assert set(example) == set(report)
+    left_out = {"late_shipment_10d"}  # the doc says so under the example
+    for key, section in report.items():
+        if isinstance(section, dict):
+            assert set(example[key]) == set(section) - left_out, key
+    assert set(example["response_times"]["first_response"]) == set(report["response_times"]["first_response"])

@@ -32,12 +32,14 @@ import gc
 import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from deskui.analytics.days import LocalDays
+from deskui.policy.model import Calendar, Policy
+from deskui.sla import working_intervals, working_minutes_between
 from deskui.store.schema import SORT_DUE
 from deskui.timeutil import to_db
 
@@ -200,6 +202,7 @@ class ClockPass:
     frt: Timing
     aht: Timing
     attainment: dict[tuple[str, str], list[int]]  # (dim, key) -> [met, total]
+    frt_business: Timing | None = None  # FRT in the tiers' working minutes, when a tier has business hours
 
     def attained(self, dim: str, key: str = "") -> dict:
         met, total = self.attainment.get((dim, key), (0, 0))
@@ -212,21 +215,22 @@ class ClockPass:
 def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_start: datetime, *,
                channel: str | None = None, tier: str | None = None, frt_by: str = "started",
                track_tickets: bool = False, need: frozenset[str] = frozenset({"frt", "aht", "attainment"}),
-               days: LocalDays | None = None) -> ClockPass:
+               days: LocalDays | None = None, policy: Policy | None = None) -> ClockPass:
     """Read the response clocks stopped in [start, end] (plus AHT_MAX_MINUTES before, so every
     reply's previous reply is known) and group them. Values from before ``window_start`` go only
     into the per-day lists (trends). ``frt_by`` = ``started`` counts a first response on the
     buyer's day, ``stopped`` on the reply's. Attainment counts only the window. With
     ``track_tickets`` each window value's ticket id is kept too (for alerts: which tickets);
     ``need`` names the measures wanted, so an alert on one of them reads no more than it needs.
-    ``days`` names the per-day lists by the seller's local date (UTC dates without it)."""
+    ``days`` names the per-day lists by the seller's local date (UTC dates without it). With a
+    ``policy`` whose tiers or channels run on business hours, first responses are also measured
+    in working minutes of the ticket's calendar (``frt_business``)."""
     params: dict = {
         "start": to_db(start - timedelta(minutes=AHT_MAX_MINUTES)),
         "end": to_db(end),
         "window": to_db(window_start),
     }
     where = _filters(channel, tier, channel_col="t.channel", tier_col="coalesce(c.tier, t.tier)", params=params)
-    takes_sql = ", ".join(f"'{kind}'" for kind in TAKE_KINDS)
     frt_at = "c.started_at" if frt_by == "started" else "c.stopped_at"
     rows = query(conn,
         f"""
@@ -243,22 +247,14 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
         """,
         params,
     ).fetchall()
-    # Every take in reach (8 h before the first reply counted): (ticket, agent) -> times, sorted.
-    takes: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for ticket_id, agent, take_jd in query(conn,
-        f"SELECT ticket_id, agent, julianday(at) FROM events WHERE kind IN ({takes_sql}) "
-        f"AND at >= :start AND at <= :end AND agent IS NOT NULL",
-        {"start": params["start"], "end": params["end"]},
-    ) if "aht" in need else ():
-        takes[ticket_id, agent].append(take_jd)
-    for times in takes.values():
-        if len(times) > 1:
-            times.sort()
+    takes = read_takes(conn, start, end) if "aht" in need else {}
 
     days = days or LocalDays(UTC, start, end)
     local_day = days.day
     first_day, window_text = to_db(start), params["window"]
     frt, aht = Timing(), Timing()
+    business = _business_minutes(policy, start, end) if policy is not None and "frt" in need else None
+    frt_business = Timing() if business is not None else None
     if track_tickets:
         frt.tickets, aht.tickets = [], []
     frt_combos, aht_combos = frt.combos, aht.combos
@@ -291,6 +287,8 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
             frt_minutes = (stop_jd - start_jd) * 1440.0
             frt_inside = frt_at_text >= window_text
             frt_combos[local_day(frt_at_text), frt_inside, combo].append(frt_minutes)
+            if business is not None:
+                frt_business.combos[local_day(frt_at_text), frt_inside, combo].append(business(combo, start_jd, stop_jd))
             if track_tickets and frt_inside:
                 frt.tickets.append((frt_minutes, ticket_id))
         if not agent:
@@ -316,7 +314,88 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
     if "attainment" in need:
         _marketplace(conn, counts, window_start, end, channel, tier, days)
         _running_breaches(conn, counts, window_start, end, channel, tier, days)
-    return ClockPass(frt, aht, dict(counts))
+    return ClockPass(frt, aht, dict(counts), frt_business)
+
+
+def read_takes(conn: sqlite3.Connection, start: datetime, end: datetime) -> dict[tuple[int, str], list[float]]:
+    """Every take in reach of clock_pass(start, end) (from 8 h before the first reply counted):
+    (ticket, agent) -> julian days, sorted."""
+    takes_sql = ", ".join(f"'{kind}'" for kind in TAKE_KINDS)
+    takes: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for ticket_id, agent, take_jd in query(conn,
+        f"SELECT ticket_id, agent, julianday(at) FROM events WHERE kind IN ({takes_sql}) "
+        f"AND at >= :start AND at <= :end AND agent IS NOT NULL",
+        {"start": to_db(start - timedelta(minutes=AHT_MAX_MINUTES)), "end": to_db(end)},
+    ):
+        takes[ticket_id, agent].append(take_jd)
+    for times in takes.values():
+        if len(times) > 1:
+            times.sort()
+    return takes
+
+
+def _business_minutes(policy: Policy, start: datetime, end: datetime) -> Callable[[str, float, float], float] | None:
+    """Working minutes between two julian days on the calendar of a combo's tier and channel, or
+    None when every calendar is 24/7 (then business minutes are calendar minutes)."""
+    if all(calendar.always for calendar in policy.calendars.values()):
+        return None
+    calendars: dict[tuple[str, str], WorkingTime | None] = {}
+    # First responses stopped in the range may have started well before it.
+    reach = (start - timedelta(days=BUSINESS_LOOKBACK_DAYS), end)
+
+    def minutes(combo: str, start_jd: float, stop_jd: float) -> float:
+        _, tier_name, channel_name, _ = combo.split(_SEP, 3)
+        key = (tier_name, channel_name)
+        if key not in calendars:
+            calendar = policy.calendar_for(policy.tier(tier_name), channel_name)
+            calendars[key] = None if calendar.always else WorkingTime(calendar, *reach)
+        working = calendars[key]
+        if working is None:
+            return (stop_jd - start_jd) * 1440.0
+        return working.minutes_between(_julian_seconds(start_jd), _julian_seconds(stop_jd))
+
+    return minutes
+
+
+BUSINESS_LOOKBACK_DAYS = 60
+
+
+class WorkingTime:
+    """A calendar's working time as a running total, so the working minutes between two instants
+    are two bisections (``sla.working_minutes_between`` walks the intervals: ~18 µs a call, 1.6 s
+    for 87k first responses). Instants outside the prepared range take that exact walk."""
+
+    def __init__(self, calendar: Calendar, start: datetime, end: datetime) -> None:
+        self.calendar = calendar
+        self.start, self.end = start.timestamp(), end.timestamp()
+        self.opens: list[float] = []
+        self.closes: list[float] = []
+        self.before: list[float] = []  # working seconds from the first interval to each open
+        total = 0.0
+        for opens, closes in working_intervals(calendar, start):
+            if opens.timestamp() > self.end:
+                break
+            self.opens.append(opens.timestamp())
+            self.closes.append(closes.timestamp())
+            self.before.append(total)
+            total += closes.timestamp() - opens.timestamp()
+
+    def _worked(self, moment: float) -> float:
+        index = bisect_right(self.opens, moment) - 1
+        if index < 0:
+            return 0.0
+        return self.before[index] + min(moment, self.closes[index]) - self.opens[index]
+
+    def minutes_between(self, first: float, last: float) -> float:
+        if not (self.start <= first <= self.end and self.start <= last <= self.end):
+            return working_minutes_between(datetime.fromtimestamp(first, UTC), datetime.fromtimestamp(last, UTC),
+                                           self.calendar)
+        return (self._worked(last) - self._worked(first)) / 60.0
+
+
+def _julian_seconds(day: float) -> float:
+    """Unix seconds of a julian day number, to the whole second as stored."""
+    return float(round((day - 2440587.5) * 86400.0))
 
 
 def _marketplace(conn, counts, window_start: datetime, end: datetime, channel, tier, days: LocalDays) -> None:

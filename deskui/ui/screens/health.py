@@ -151,11 +151,15 @@ class HealthScreen(Screen[None]):
             today, window = section["today"], section["window"]
             style = "bold red" if today.get("rule_24h") else "bold yellow" if today.get("warning_12h") else "green"
             text.append(f"{label:<15} today median {_minutes(today.get('median'))}", style=style)
-            text.append(f" · {times and 'window'} median {_minutes(window.get('median'))}, p90 {_minutes(window.get('p90'))}")
+            text.append(f" · window median {_minutes(window.get('median'))}, p90 {_minutes(window.get('p90'))}")
             trend = section.get("trend", {})
             if trend.get("rising"):
                 text.append(f"  rising {trend.get('change_pct'):+g} % week on week", style="bold red")
             text.append("\n")
+        business = times.get("first_response_business_hours")
+        if business:
+            text.append(f"  first response in business hours: today median {_minutes(business['today'].get('median'))}"
+                        f" · window median {_minutes(business['window'].get('median'))}\n", style="dim")
         first = times["first_response"]
         split = first.get("weekdays_vs_weekend", {})
         if split:
