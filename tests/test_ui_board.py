@@ -105,3 +105,31 @@ async def test_a_wall_screen_shows_more_countdowns_and_the_whole_team(board_path
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert len([card for card in app.screen.query("BreachCard") if card.display]) == 2
+
+
+async def test_a_failed_re_read_is_tried_again(board_path, monkeypatch):
+    import sqlite3
+
+    from deskui.store.live_board import LiveBoard
+
+    real_apply, failures = LiveBoard.apply, []
+
+    def flaky_apply(self, conn, ticket_ids):
+        if not failures:
+            failures.append(set(ticket_ids))
+            raise sqlite3.OperationalError("disk I/O error")
+        return real_apply(self, conn, ticket_ids)
+
+    monkeypatch.setattr(LiveBoard, "apply", flaky_apply)
+    app = board_app(board_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        other = connect(board_path)
+        with write(other):
+            ticket = other.execute("SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL LIMIT 1").fetchone()[0]
+            other.execute("UPDATE tickets SET assignee = 'zoe' WHERE id = ?", (ticket,))
+        for _ in range(4):
+            await pilot.pause(0.3)
+            await settle(pilot)
+        assert failures == [{ticket}]
+        assert "zoe" in text_of(app, "#agents")

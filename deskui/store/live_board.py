@@ -313,7 +313,8 @@ class LiveBoard:
             )
         if missing:
             self._read_details(conn, missing)
-        data.next_breaches = [self._details[ticket_id] for ticket_id in next_ids if ticket_id in self._details]
+        # .get: a worker may drop a changed ticket's details meanwhile; it shows again next second
+        data.next_breaches = [found for found in map(self._details.get, next_ids) if found is not None]
         return data
 
     def _read_details(self, conn: sqlite3.Connection, ids: list[int]) -> None:

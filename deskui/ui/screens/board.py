@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,7 +15,7 @@ from textual.widgets import Digits, Footer, Static
 from deskui import sla
 from deskui.analytics import metrics
 from deskui.sla import SlaState
-from deskui.store import connect
+from deskui.store import StoreError, connect
 from deskui.store.board import BoardData, handle_minutes
 from deskui.store.changes import ChangeFeed
 from deskui.store.live_board import LiveBoard
@@ -153,9 +155,9 @@ class BoardScreen(Screen[None]):
         changes = self.feed.poll()
         if changes.overflow:
             self._reload_all()
-        elif changes.ticket_ids:
-            self._pending |= changes.ticket_ids
-            self._apply_pending()
+            return
+        self._pending |= changes.ticket_ids
+        self._apply_pending()
 
     def _apply_pending(self) -> None:
         if self._applying or not self._pending:
@@ -166,17 +168,23 @@ class BoardScreen(Screen[None]):
 
     @work(thread=True, group="board-apply", exit_on_error=False)
     def _apply(self, ids: set[int]) -> None:
-        conn = connect(self.app.db_path)
+        failed: set[int] = set()
         try:
-            self.live.apply(conn, ids)
-        finally:
-            conn.close()
-            self.app.call_from_thread(self._applied)
+            conn = connect(self.app.db_path)
+            try:
+                self.live.apply(conn, ids)
+            finally:
+                conn.close()
+        except (sqlite3.Error, StoreError):
+            failed = ids  # the file was unreadable for a moment: the next poll tries again
+        self.app.call_from_thread(self._applied, failed)
 
-    def _applied(self) -> None:
+    def _applied(self, failed: set[int]) -> None:
         self._applying = False
+        self._pending |= failed
         self._tick()
-        self._apply_pending()
+        if not failed:
+            self._apply_pending()
 
     @work(thread=True, exclusive=True, group="board-events", exit_on_error=False)
     def _catch_up_events(self) -> None:
