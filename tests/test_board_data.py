@@ -73,3 +73,18 @@ def test_agents_hold_claimed_tickets_of_which_some_wait_on_them(conn, policy, cl
     set_status(conn, policy, clock, second, "pending", None)  # waiting on the buyer, not on ana
     ana = board_data(conn, policy, now, now.replace(hour=0, minute=0)).agents[0]
     assert (ana.agent, ana.claimed, ana.open, ana.breached) == ("ana", 2, 1, 0)
+
+
+def test_first_response_today_per_tier_against_its_target(conn, policy, clock):
+    from deskui.clock import FixedClock
+    from deskui.store.tickets import add_reply
+
+    now = clock.now()
+    claim_ticket = add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=90))
+    question = add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=ago(now, minutes=30))
+    refresh_tickets(conn, policy, now)
+    add_reply(conn, policy, FixedClock(now), claim_ticket, "ana", "Sorry, a replacement is on its way.")
+    add_reply(conn, policy, FixedClock(now), question, "ana", "Happy to help with that.")
+    data = board_data(conn, policy, now, now.replace(hour=0, minute=0))
+    assert data.first_response_by_tier == {"critical": 90.0, "normal": 30.0}  # critical's target is 60 min
+    assert data.first_response_today == 60.0

@@ -38,6 +38,7 @@ def assert_same(live, conn, policy, now):
     assert got.forecasts == expected.forecasts
     assert got.first_response_today == expected.first_response_today
     assert got.attainment_today == expected.attainment_today
+    assert got.first_response_by_tier == expected.first_response_by_tier
     assert [item.id for item in got.next_breaches] == [item.id for item in expected.next_breaches]
     assert got.next_breaches == expected.next_breaches
 

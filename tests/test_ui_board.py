@@ -133,3 +133,17 @@ async def test_a_failed_re_read_is_tried_again(board_path, monkeypatch):
             await settle(pilot)
         assert failures == [{ticket}]
         assert "zoe" in text_of(app, "#agents")
+
+
+async def test_on_a_small_terminal_the_keys_scroll_to_the_agents(board_path):
+    app = board_app(board_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grid = app.screen.query_one("#grid")
+        assert grid.scroll_y == 0 and grid.max_scroll_y > 0
+        await pilot.press("end")
+        assert grid.scroll_y == grid.max_scroll_y
+        await pilot.press("home")
+        assert grid.scroll_y == 0
+        await pilot.press("down")
+        assert grid.scroll_y == 1

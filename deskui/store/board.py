@@ -67,6 +67,7 @@ class BoardData:
     active_agents: int = 0
     first_response_today: float | None = None  # median minutes, first responses sent today
     attainment_today: float | None = None  # % of response clocks stopped today that were met
+    first_response_by_tier: dict[str, float] = field(default_factory=dict)  # median minutes today, per tier
 
 
 def next_breaches(conn: sqlite3.Connection, now: datetime, limit: int = 6) -> list[NextBreach]:
@@ -190,16 +191,29 @@ def forecast(conn: sqlite3.Connection, policy: Policy, now: datetime, agents: in
     return results
 
 
-def response_today(conn: sqlite3.Connection, day_start: datetime) -> tuple[float | None, float | None]:
-    """Median first response (minutes) and % of response targets met, over clocks stopped today."""
+def response_today(conn: sqlite3.Connection, day_start: datetime) -> tuple[float | None, float | None, dict[str, float]]:
+    """Median first response (minutes), % of response targets met, and the median first
+    response per tier, over the clocks stopped today."""
     rows = conn.execute(
-        "SELECT kind, (julianday(stopped_at) - julianday(started_at)) * 1440.0, outcome FROM sla_clocks "
-        "WHERE stopped_at >= ? AND kind IN ('first_response', 'next_response')",
+        "SELECT kind, (julianday(stopped_at) - julianday(started_at)) * 1440.0, outcome, coalesce(tier, '') "
+        "FROM sla_clocks WHERE stopped_at >= ? AND kind IN ('first_response', 'next_response')",
         (to_db(day_start),),
     ).fetchall()
-    first = [minutes for kind, minutes, _ in rows if kind == "first_response" and minutes is not None]
-    met = sum(1 for *_, outcome in rows if outcome == "met")
-    return (round(median(first), 1) if first else None), (round(100.0 * met / len(rows), 1) if rows else None)
+    return summarise_responses(rows)
+
+
+def summarise_responses(rows) -> tuple[float | None, float | None, dict[str, float]]:
+    """From (kind, minutes, outcome, tier) of response clocks: what ``response_today`` returns."""
+    first = [(minutes, tier) for kind, minutes, _, tier in rows if kind == "first_response" and minutes is not None]
+    met = sum(1 for _, _, outcome, _ in rows if outcome == "met")
+    by_tier: dict[str, list[float]] = {}
+    for minutes, tier in first:
+        by_tier.setdefault(tier or "untriaged", []).append(minutes)
+    return (
+        round(median(minutes for minutes, _ in first), 1) if first else None,
+        round(100.0 * met / len(rows), 1) if rows else None,
+        {tier: round(median(values), 1) for tier, values in by_tier.items()},
+    )
 
 
 def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_start: datetime,
@@ -209,7 +223,7 @@ def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_star
     agents = agent_loads(conn, now)
     active = sum(1 for load in agents if load.active)
     handle = handle if handle is not None else handle_minutes(conn, policy, now)
-    first_response, attainment = response_today(conn, day_start)
+    first_response, attainment, by_tier = response_today(conn, day_start)
     return BoardData(
         next_breaches=next_breaches(conn, now),
         matrix=state_matrix(conn, policy, now),
@@ -220,4 +234,5 @@ def board_data(conn: sqlite3.Connection, policy: Policy, now: datetime, day_star
         active_agents=active,
         first_response_today=first_response,
         attainment_today=attainment,
+        first_response_by_tier=by_tier,
     )

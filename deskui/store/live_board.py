@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from itertools import chain, islice
 from math import inf
-from statistics import median
 
 from deskui.policy.model import Policy
 from deskui.store.board import (
@@ -35,6 +34,7 @@ from deskui.store.board import (
     BoardData,
     Forecast,
     NextBreach,
+    summarise_responses,
 )
 from deskui.timeutil import from_db, to_db
 
@@ -51,7 +51,8 @@ _TICKET_COLUMNS = (
 )
 # Clocks stopped since the day started; both placeholders take the day's start.
 _CLOCKS_TODAY = (
-    "SELECT ticket_id, kind, (julianday(stopped_at) - julianday(started_at)) * 1440.0, outcome, due_at >= ? "
+    "SELECT ticket_id, kind, (julianday(stopped_at) - julianday(started_at)) * 1440.0, outcome, due_at >= ?, "
+    "coalesce(tier, '') "
     "FROM sla_clocks WHERE stopped_at >= ?"
 )
 
@@ -91,7 +92,7 @@ class LiveBoard:
         self.day_start: datetime | None = None
         self._clear_indexes()
         self._clocks_today: dict[int, list[tuple[str, float, str, bool]]] = {}
-        self._clock_summary: tuple[int, float | None, float | None] | None = None
+        self._clock_summary: tuple[int, float | None, float | None, dict[str, float]] | None = None
         self._last_event_id = 0
         self._agent_seen: dict[str, int] = {}
         self._details: dict[int, NextBreach] = {}
@@ -199,8 +200,8 @@ class LiveBoard:
         if replace_all:
             self._clocks_today = {}
             self.day_start = day_start
-        for ticket_id, kind, minutes, outcome, due_today in clocks:
-            self._clocks_today.setdefault(ticket_id, []).append((kind, minutes, outcome, bool(due_today)))
+        for ticket_id, kind, minutes, outcome, due_today, tier in clocks:
+            self._clocks_today.setdefault(ticket_id, []).append((kind, minutes, outcome, bool(due_today), tier))
         self._clock_summary = None
 
     # -- the sorted lists ----------------------------------------------------------------------
@@ -293,7 +294,7 @@ class LiveBoard:
         with self._lock:
             agents = self._agents(now_s)
             active = sum(1 for load in agents if load.active)
-            breaches, first_response, attainment = self._clock_numbers()
+            breaches, first_response, attainment, first_by_tier = self._clock_numbers()
             start_s = _epoch(self.day_start) if self.day_start else now_s
             running_today = sum(bisect_right(items, (now_s, inf)) - bisect_left(items, (start_s, -inf))
                                 for items in self._running.values())
@@ -310,6 +311,7 @@ class LiveBoard:
                 active_agents=active,
                 first_response_today=first_response,
                 attainment_today=attainment,
+                first_response_by_tier=first_by_tier,
             )
         if missing:
             self._read_details(conn, missing)
@@ -344,19 +346,14 @@ class LiveBoard:
             loads[agent] = AgentLoad(agent, 0, 0, 0, None, True)
         return sorted(loads.values(), key=lambda load: (-load.breached, -load.claimed, load.agent))
 
-    def _clock_numbers(self) -> tuple[int, float | None, float | None]:
+    def _clock_numbers(self) -> tuple[int, float | None, float | None, dict[str, float]]:
         if self._clock_summary is None:
             clocks = [clock for ticket_clocks in self._clocks_today.values() for clock in ticket_clocks]
-            missed = sum(1 for kind, _, outcome, due_today in clocks
+            missed = sum(1 for kind, _, outcome, due_today, _ in clocks
                          if outcome == "missed" and kind != "marketplace" and due_today)
-            responses = [clock for clock in clocks if clock[0] in RESPONSE_KINDS]
-            first = [minutes for kind, minutes, _, _ in responses if kind == "first_response" and minutes is not None]
-            met = sum(1 for clock in responses if clock[2] == "met")
-            self._clock_summary = (
-                missed,
-                round(median(first), 1) if first else None,
-                round(100.0 * met / len(responses), 1) if responses else None,
-            )
+            responses = [(kind, minutes, outcome, tier) for kind, minutes, outcome, _, tier in clocks
+                         if kind in RESPONSE_KINDS]
+            self._clock_summary = (missed, *summarise_responses(responses))
         return self._clock_summary
 
     def _forecast(self, now: int, agents: int, handle: dict[str, float], horizons: tuple[int, ...] = (15, 60)) -> list[Forecast]:

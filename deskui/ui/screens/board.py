@@ -59,6 +59,13 @@ class BoardScreen(Screen[None]):
         Binding("p", "pause", "Pause", id="board.pause"),
         Binding("r", "refresh_now", "Refresh", id="board.refresh"),
         Binding("escape,q", "back", "Back", id="board.back"),
+        # On a small terminal the panels stack and scroll; nothing on the board takes focus.
+        Binding("down,j", "scroll_panels('down')", "Scroll", show=False),
+        Binding("up,k", "scroll_panels('up')", "Scroll", show=False),
+        Binding("pagedown,space", "scroll_panels('page_down')", "Scroll", show=False),
+        Binding("pageup", "scroll_panels('page_up')", "Scroll", show=False),
+        Binding("home", "scroll_panels('home')", "Scroll", show=False),
+        Binding("end", "scroll_panels('end')", "Scroll", show=False),
     ]
 
     def __init__(self, *, standalone: bool = False) -> None:
@@ -271,6 +278,15 @@ class BoardScreen(Screen[None]):
             frt = data.first_response_today
             forecast.append(format_minutes(frt), style="bold red" if frt >= 12 * 60 else "bold yellow" if frt >= 8 * 60 else "green")
             forecast.append("  (warning at 12h, Amazon's rule 24h)", style="dim")
+            # Each tier against its own target: a 3 h median is fine for "normal", a disaster for "critical".
+            for tier in self.app.policy.tiers:
+                minutes = data.first_response_by_tier.get(tier.name)
+                if minutes is None:
+                    continue
+                late = minutes > tier.first_response_minutes
+                forecast.append(f"\n  {tier.name:<10} {format_minutes(minutes):>7} of {format_minutes(tier.first_response_minutes):<5}",
+                                style="bold red" if late else "green")
+                forecast.append(" over target" if late else " within", style="red" if late else "dim")
         if data.attainment_today is not None:
             forecast.append(f"\nSLA targets met today: {data.attainment_today:g} %", style="bold")
         self.query_one("#forecast", Static).update(forecast)
@@ -325,6 +341,10 @@ class BoardScreen(Screen[None]):
         self._loaded = False
         self._pending.clear()
         self._load()
+
+    def action_scroll_panels(self, where: str) -> None:
+        grid = self.query_one("#grid")
+        getattr(grid, f"scroll_{where}")(animate=False)
 
     def action_back(self) -> None:
         if self.standalone:
