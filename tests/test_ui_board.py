@@ -147,3 +147,54 @@ async def test_on_a_small_terminal_the_keys_scroll_to_the_agents(board_path):
         assert grid.scroll_y == 0
         await pilot.press("down")
         assert grid.scroll_y == 1
+
+
+WRITER = r"""
+import sys
+from datetime import datetime, timedelta, timezone
+from deskui.clock import FixedClock
+from deskui.policy import default_policy
+from deskui.store import connect
+from deskui.store.tickets import claim, refresh_tickets, set_status
+from tests.helpers import add_ticket
+
+path, now = sys.argv[1], datetime.fromisoformat(sys.argv[2])
+conn, policy, clock = connect(path), default_policy(), FixedClock(now)
+for number in range(30):  # one short transaction each, as agents and importers write
+    ticket = add_ticket(conn, subject="A-to-z claim" if number % 3 == 0 else "item arrived damaged", body="",
+                        sent_at=now - timedelta(minutes=10 + 4 * number))
+    refresh_tickets(conn, policy, now)
+    claim(conn, clock, ticket, ("ana", "ben", "zoe")[number % 3], force=True)
+    if number % 5 == 0:
+        set_status(conn, policy, clock, ticket, "pending", None)
+"""
+
+
+async def test_a_second_process_writing_leaves_the_board_equal_to_a_full_recount(board_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from deskui.store.board import board_data
+
+    root = Path(__file__).resolve().parents[1]
+    app = board_app(board_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(board_path), NOW.isoformat()], cwd=root,
+                                  env={**os.environ, "PYTHONPATH": str(root)})
+        while writer.poll() is None:  # the board keeps applying while the other process writes
+            await pilot.pause(0.1)
+        assert writer.returncode == 0
+        for _ in range(4):
+            await pilot.pause(0.3)
+            await settle(pilot)
+        screen = app.screen
+        loaded = screen.live.rows_read
+        conn = connect(board_path)
+        expected = board_data(conn, default_policy(), NOW, screen.live.day_start, dict(screen._handle))
+        assert screen.data.matrix == expected.matrix
+        assert screen.data.agents == expected.agents
+        assert screen.data.breaches_today == expected.breaches_today
+        assert screen.live.rows_read < 2 * 100  # the tickets read once at start, then only the changed ones
