@@ -191,7 +191,6 @@ async def test_a_second_process_writing_leaves_the_board_equal_to_a_full_recount
             await pilot.pause(0.3)
             await settle(pilot)
         screen = app.screen
-        loaded = screen.live.rows_read
         conn = connect(board_path)
         expected = board_data(conn, default_policy(), NOW, screen.live.day_start, dict(screen._handle))
         assert screen.data.matrix == expected.matrix
