@@ -91,7 +91,7 @@ class LiveBoard:
         self.rows_read = 0  # tickets read from the file so far: tests and benchmarks check it
         self.day_start: datetime | None = None
         self._clear_indexes()
-        self._clocks_today: dict[int, list[tuple[str, float, str, bool]]] = {}
+        self._clocks_today: dict[int, list[tuple[str, float, str, bool, str]]] = {}  # kind, minutes, outcome, due today?, tier
         self._clock_summary: tuple[int, float | None, float | None, dict[str, float]] | None = None
         self._last_event_id = 0
         self._agent_seen: dict[str, int] = {}
