@@ -367,3 +367,59 @@ def test_fast_header_path_matches_the_stdlib_parser(monkeypatch, tmp_path):
         fast_hits += mail_module._fast(raw.data) is not None
         assert fast == slow, raw.file
     assert fast_hits >= len(raws) - 6  # only the multipart and malformed ones take the stdlib path
+
+
+# ---------------------------------------------------------------------- the write lock
+def test_triage_runs_after_the_files_transaction(db, monkeypatch):
+    import deskui.ingest as ingest
+
+    seen = []
+    real = ingest.refresh_tickets
+
+    def watching(conn, *args, **kwargs):
+        seen.append(conn.in_transaction)  # the file's rows are committed, the lock released
+        return real(conn, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "refresh_tickets", watching)
+    run(db, "mail/atoz-claim.eml")
+    assert seen == [False]
+    assert tickets(db)["atoz/111-0944945-3989852"]["tier"] == "critical"
+
+
+def test_a_crash_before_triage_leaves_the_tickets_stored_and_flagged(db, monkeypatch):
+    import deskui.ingest as ingest
+    from deskui.store.tickets import refresh_tickets
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # the process is stopped right after the commit
+
+    monkeypatch.setattr(ingest, "refresh_tickets", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run(db, "mail/atoz-claim.eml")
+    ticket = tickets(db)["atoz/111-0944945-3989852"]
+    assert ticket["needs_triage"] == 1 and ticket["tier"] is None
+    assert refresh_tickets(db, default_policy(), NOW) == 1  # what the inbox or `deskui refresh` runs
+    assert tickets(db)["atoz/111-0944945-3989852"]["tier"] == "critical"
+
+
+def test_a_seller_reply_to_a_known_ticket_is_flagged_for_triage_too(db, tmp_path, monkeypatch):
+    """An outgoing message raises no inbound trigger, yet it stops the first-response clock: the
+    import flags its ticket itself, so a crash before triage cannot leave the clock running."""
+    import deskui.ingest as ingest
+
+    run(db, "mail/amazon-buyer-message.eml")
+    ticket_id = tickets(db)[f"114-3941689-8772232/{ALIAS}"]["id"]
+    assert tickets(db)[f"114-3941689-8772232/{ALIAS}"]["needs_triage"] == 0  # triaged after the first file
+    monkeypatch.setattr(ingest, "refresh_tickets", lambda *args, **kwargs: 0)  # "crash" before triage
+    reply = tmp_path / "reply.eml"
+    reply.write_text(
+        "Date: Tue, 24 Nov 2026 19:00:00 +0000\n"
+        "From: Oak & Ember <seller@myshop.example>\n"
+        f"To: \"Alisa - Amazon Marketplace\" <{ALIAS}>\n"
+        "Subject: RE: Order delivery inquiry from Amazon customer Alisa (Order: 114-3941689-8772232)\n"
+        "Message-ID: <reply-1@myshop.example>\n\nHello Alisa, your parcel is with UPS: it arrives tomorrow.\n",
+        encoding="utf-8",
+    )
+    run(db, reply)
+    row = db.execute("SELECT needs_triage, first_response_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    assert tuple(row) == (1, None)  # the reply is stored, its effect on the clocks still to derive

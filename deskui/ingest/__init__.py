@@ -20,6 +20,7 @@ from pathlib import Path
 from deskui.ingest.base import UTC, Context, ImportFailed, ImportSummary, Rejection, Stop, format_summary
 from deskui.ingest.detect import FORMATS, detect_format
 from deskui.store.db import write
+from deskui.store.tickets import refresh_tickets
 
 IMPORT_CACHE_KIB = 32 * 1024
 
@@ -102,6 +103,8 @@ def import_file(
         conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
     try:
         keep, fatal = _transaction(conn, ctx, fmt, dry_run)
+        if keep and ctx.triage:
+            refresh_tickets(conn, policy, now, sorted(ctx.triage))  # each batch its own transaction
     finally:
         conn.execute(f"PRAGMA cache_size = {cache}")
     ctx.summary.stored = keep

@@ -120,9 +120,22 @@ class Context:
         self.options = options
         self.summary = ImportSummary(file=self.name, format=fmt, dry_run=dry_run)
         self._times: dict[str, str] = {}
+        self.triage: set[int] = set()  # tickets whose tier and clocks to derive once the file is stored
         # table -> key -> state, for rows met more than once in a file (an order on several rows,
         # a customer with several orders): each is counted once, by its strongest state.
         self._keyed: dict[str, dict] = {}
+
+    def to_triage(self, ticket_ids: set[int]) -> None:
+        """Flag these tickets for triage, inside the file's transaction, and remember them: they
+        are triaged after the commit, in short batches of their own, so the write lock is held
+        for the rows only. If the process dies in between, the flag leaves them to any deskui
+        (the inbox, ``deskui refresh``), as for rows another program wrote."""
+        ids = sorted(ticket_ids - self.triage)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start: start + 500]
+            self.conn.execute(
+                f"UPDATE tickets SET needs_triage = 1 WHERE needs_triage = 0 AND id IN ({','.join('?' * len(chunk))})", chunk)
+        self.triage.update(ids)
 
     # ------------------------------------------------------------------ counting
     def tables(self, *names: str) -> None:

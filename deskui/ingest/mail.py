@@ -41,7 +41,7 @@ from pathlib import Path
 from deskui.ingest.base import BATCH, Context, Stop, binary, chunks, db_time, is_binary
 from deskui.ingest.mailtext import decode_bytes, header_text, html_to_text, readable
 from deskui.policy.model import CHANNELS
-from deskui.store.tickets import record_event, refresh_tickets
+from deskui.store.tickets import record_event
 from deskui.timeutil import TimeParseError, from_db, to_db
 
 AMAZON_ALIAS = re.compile(r"^[^@\s]+@marketplace\.(amazon\.[a-z]{2,3}(?:\.[a-z]{2})?)$")
@@ -530,8 +530,8 @@ class MailImporter:
     def run(self, batches: Iterable[list[Mail]]) -> None:
         for batch in batches:
             self.flush(batch)
-        if self.touched and not self.ctx.failed:
-            refresh_tickets(self.conn, self.ctx.policy, self.ctx.now, sorted(self.touched))
+        if not self.ctx.failed:
+            self.ctx.to_triage(self.touched)
 
     def flush(self, batch: list[Mail]) -> None:
         if not batch or self.ctx.failed:

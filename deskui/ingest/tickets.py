@@ -27,7 +27,6 @@ from collections.abc import Iterator
 
 from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
 from deskui.policy.model import CHANNELS
-from deskui.store.tickets import refresh_tickets
 from deskui.timeutil import TimeParseError
 
 TICKET_FIELDS = ("channel", "external_id", "subject", "marketplace", "order_number", "created_at")
@@ -278,8 +277,7 @@ def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
             ctx.mark("tickets", key, "updated" if changed else "unchanged")
         if changed:
             touched.add(ticket_id)
-    if touched:
-        refresh_tickets(conn, ctx.policy, ctx.now, sorted(touched))
+    ctx.to_triage(touched)
 
 
 def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict) -> int | None:
