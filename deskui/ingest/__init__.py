@@ -104,13 +104,27 @@ def import_file(
     try:
         keep, fatal = _transaction(conn, ctx, fmt, dry_run)
         if keep and ctx.triage:
-            refresh_tickets(conn, policy, now, sorted(ctx.triage))  # each batch its own transaction
+            _triage(conn, policy, now, sorted(ctx.triage))
     finally:
         conn.execute(f"PRAGMA cache_size = {cache}")
     ctx.summary.stored = keep
     if fatal or ctx.failed:
         raise ImportFailed(ctx.summary)
     return ctx.summary
+
+
+def _triage(conn: sqlite3.Connection, policy, now: datetime, ticket_ids: list[int]) -> None:
+    """Derive tiers and clocks in batches, each its own short transaction. The batches' commits
+    do not checkpoint: after a big file each one would copy its pages into the database again
+    (+1.8 s at 100k e-mails); one checkpoint at the end does it once."""
+    every = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        refresh_tickets(conn, policy, now, ticket_ids)
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {every}")
+    if not conn.in_transaction:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool) -> tuple[bool, bool]:
