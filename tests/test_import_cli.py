@@ -62,3 +62,37 @@ def test_watch_imports_files_as_they_arrive(db_path, tmp_path):
     import sqlite3
 
     assert sqlite3.connect(db_path).execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+
+
+def test_an_agent_writes_between_the_triage_batches_of_another_process_import(db_path, tmp_path):
+    """The import's rows are one transaction; their triage follows in batches of their own, so an
+    agent in another process gets the write lock while imported tickets still wait for triage."""
+    from datetime import timedelta
+
+    from deskui.clock import FixedClock
+    from deskui.policy import default_policy
+    from deskui.store import connect
+    from deskui.store.tickets import add_reply
+    from tests.bench.bench_ingest import NOW, make_mbox
+    from tests.helpers import add_ticket
+
+    archive = tmp_path / "big.mbox"
+    make_mbox(archive, 4000)
+    conn = connect(db_path)
+    mine = add_ticket(conn, subject="question", body="hello", sent_at=NOW - timedelta(hours=1))
+    importer = subprocess.Popen([sys.executable, "-m", "deskui", "import", "--db", str(db_path), str(archive)],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    replies, between = 0, 0
+    while importer.poll() is None:
+        add_reply(conn, default_policy(), FixedClock(NOW), mine, "ana", f"Update {replies}")  # never raises "locked"
+        replies += 1
+        imported, waiting = conn.execute(
+            "SELECT count(*), coalesce(sum(needs_triage), 0) FROM tickets WHERE id != ?", (mine,)).fetchone()
+        if imported and waiting:
+            between += 1  # our reply committed after the import's rows and before their triage ended
+        time.sleep(0.01)
+    assert importer.returncode == 0, importer.stderr.read()
+    assert between > 0 and replies > between
+    assert conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM messages WHERE ticket_id = ? AND direction = 'out'", (mine,)).fetchone()[0] == replies

@@ -222,3 +222,36 @@ def test_two_writer_processes_never_hit_database_is_locked(db_path, conn):
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0 and out.strip() == "ok", err
     assert conn.execute("SELECT count(*) FROM tickets").fetchone()[0] == 600
+
+
+def test_triage_reads_outside_the_lock_yet_never_writes_stale_values(db_path, conn, policy, clock, monkeypatch):
+    """A buyer message committed by another connection while a batch is being derived: the batch
+    is derived again under the write lock, so the ticket ends critical, not with the old tier."""
+    import deskui.store.tickets as tickets_module
+    from deskui.store import write as write_to
+    from deskui.timeutil import to_db
+
+    now = clock.now()
+    ticket = add_ticket(conn, subject="Question", body="what size is it?", sent_at=ago(now, minutes=5))
+    other = connect(db_path)
+    other.execute("PRAGMA busy_timeout = 200")  # if the batch held the write lock, this would fail fast
+    real, calls, wrote = tickets_module._derive_batch, [], []
+
+    def derive_while_another_process_writes(*args):
+        result = real(*args)
+        calls.append(len(calls) + 1)
+        if not wrote:
+            wrote.append(True)
+            with write_to(other):  # succeeds: deriving holds no write lock
+                other.execute("INSERT INTO messages (ticket_id, direction, body, sent_at) VALUES (?, 'in', ?, ?)",
+                              (ticket, "I will open an A-to-z claim today", to_db(now)))
+        return result
+
+    monkeypatch.setattr(tickets_module, "_derive_batch", derive_while_another_process_writes)
+    refresh_tickets(conn, policy, now, [ticket])
+    row = conn.execute("SELECT tier, needs_triage FROM tickets WHERE id = ?", (ticket,)).fetchone()
+    assert tuple(row) == ("critical", 0)
+    assert calls == [1, 2]  # derived again, under the lock, after the other write
+    calls.clear()
+    refresh_tickets(conn, policy, now, [ticket])  # nobody else writes: derived once
+    assert calls == [1]

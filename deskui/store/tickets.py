@@ -17,7 +17,7 @@ from datetime import datetime
 from deskui import sla
 from deskui.clock import Clock
 from deskui.policy.model import Policy
-from deskui.store.db import write
+from deskui.store.db import data_version, write
 from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
 
@@ -89,36 +89,27 @@ def refresh_tickets(
 
 
 def _refresh_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: list[int]) -> None:
-    marks = ",".join("?" * len(ids))
-    messages: dict[int, list[_Message]] = defaultdict(list)
-    tags: dict[int, list[str]] = defaultdict(list)
-    events: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
+    """Read and derive on a read snapshot, then take the write lock for the UPDATE alone: the
+    reading and deriving (most of a batch) leave a gap in which other processes' writers, polling
+    in their busy handlers, get the lock between two batches of a long backlog. If anyone
+    committed since the snapshot, the batch is read and derived again under the lock, so nothing
+    written meanwhile (a new message, a claim) is overwritten with stale values."""
+    if conn.in_transaction:  # the caller's transaction: read and write inside it
+        conn.executemany(_UPDATE_DERIVED, _derive_batch(conn, policy, now, ids))
+        return
+    version = data_version(conn)
+    conn.execute("BEGIN")
+    try:
+        updates = _derive_batch(conn, policy, now, ids)
+    finally:
+        conn.execute("COMMIT")
     with write(conn):
-        tickets = conn.execute(
-            f"SELECT id, channel, subject, status, created_at, first_response_at, paused_at FROM tickets WHERE id IN ({marks})",
-            ids,
-        ).fetchall()
-        for row in conn.execute(
-            f"SELECT ticket_id, direction, sent_at, auto_ack, substr(body, 1, {TRIAGE_BODY_CHARS}) "
-            f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
-            ids,
-        ):
-            messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), row[4] or ""))
-        for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
-            tags[ticket_id].append(tag)
-        for ticket_id, kind, at in conn.execute(
-            f"SELECT ticket_id, kind, at FROM events WHERE ticket_id IN ({marks}) "
-            # "+kind" keeps SQLite on events_ticket: the kind index would read every pause event
-            # in the file for each batch.
-            f"AND +kind IN ('pending', 'snoozed', 'resumed', 'solved', 'reopened') ORDER BY at, id",
-            ids,
-        ):
-            events[ticket_id].append((kind, from_db(at)))
-        updates = []
-        for ticket in tickets:
-            updates.append(_derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]]))
-        conn.executemany(
-            """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, category = :category,
+        if data_version(conn) != version:
+            updates = _derive_batch(conn, policy, now, ids)
+        conn.executemany(_UPDATE_DERIVED, updates)
+
+
+_UPDATE_DERIVED = """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, category = :category,
                    evidence = :evidence, awaiting_reply_since = :awaiting_reply_since,
                    marketplace_waiting_since = :marketplace_waiting_since,
                    first_response_at = :first_response_at, created_at = :created_at,
@@ -126,9 +117,36 @@ def _refresh_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids:
                    resolution_due_at = :resolution_due_at, due_at = :due_at, due_kind = :due_kind,
                    target_minutes = :target_minutes, needs_triage = 0, channel = :channel,
                    updated_at = :updated_at
-               WHERE id = :id""",
-            updates,
-        )
+               WHERE id = :id"""
+
+
+def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: list[int]) -> list[dict]:
+    marks = ",".join("?" * len(ids))
+    messages: dict[int, list[_Message]] = defaultdict(list)
+    tags: dict[int, list[str]] = defaultdict(list)
+    events: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
+    tickets = conn.execute(
+        f"SELECT id, channel, subject, status, created_at, first_response_at, paused_at FROM tickets WHERE id IN ({marks})",
+        ids,
+    ).fetchall()
+    for row in conn.execute(
+        f"SELECT ticket_id, direction, sent_at, auto_ack, substr(body, 1, {TRIAGE_BODY_CHARS}) "
+        f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
+        ids,
+    ):
+        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), row[4] or ""))
+    for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
+        tags[ticket_id].append(tag)
+    for ticket_id, kind, at in conn.execute(
+        f"SELECT ticket_id, kind, at FROM events WHERE ticket_id IN ({marks}) "
+        # "+kind" keeps SQLite on events_ticket: the kind index would read every pause event
+        # in the file for each batch.
+        f"AND +kind IN ('pending', 'snoozed', 'resumed', 'solved', 'reopened') ORDER BY at, id",
+        ids,
+    ):
+        events[ticket_id].append((kind, from_db(at)))
+    return [_derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]])
+            for ticket in tickets]
 
 
 def _derive(policy, now, ticket, messages, tags, events) -> dict:
