@@ -89,6 +89,19 @@ def test_classify_answers_every_line_in_order_and_flags_bad_ones():
     assert "Traceback" not in result.stderr
 
 
+def test_classify_reports_a_line_that_is_not_utf8_and_reads_a_bom():
+    import subprocess as sp
+
+    good = json.dumps({"id": 1, "channel": "amazon", "subject": "Where is my parcel?", "body": ""}).encode()
+    payload = b"\xef\xbb\xbf" + good + b"\n" + b'{"id": 2, "subject": "caf\xe9"}\n' + good + b"\n"
+    result = sp.run([sys.executable, "-m", "deskui", "classify"], input=payload, capture_output=True,
+                    env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert out[0]["id"] == 1 and out[2]["id"] == 1
+    assert out[1]["line"] == 2 and "utf-8" in out[1]["error"]
+    assert result.returncode == 1 and b"Traceback" not in result.stderr
+
+
 def test_classify_with_another_policy(tmp_path):
     policy = tmp_path / "p.toml"
     policy.write_text('[[tiers]]\nname = "all"\nfirst_response = "3h"\n\n[[rules]]\ntier = "all"\n')
