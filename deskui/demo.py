@@ -105,6 +105,15 @@ EMAIL_DOMAINS = {
     "IT": ("gmail.com", "libero.it", "alice.it", "virgilio.it", "hotmail.it"),
 }
 
+# Buyers who write on a Saturday or Sunday wait this much longer for an answer.
+WEEKEND_SLOWDOWN = 2.0
+
+
+def _weekday(moment: int) -> int:
+    """Monday 0 .. Sunday 6 of a UTC epoch second (the demo's seller works in UTC)."""
+    return (moment // DAY + 3) % 7  # 1 January 1970 was a Thursday
+
+
 # (name, display name, how fast they answer, how much slower on returns): the health check's
 # drill-down by agent should find the one who is slow on return tickets.
 AGENTS = (
@@ -1715,13 +1724,15 @@ class _Thread:
 
     def delay(self, target: int, started: int) -> int:
         """How long an agent takes to answer: mostly inside the target, sometimes late, slower
-        over the last week (the health check's rising FRT) and slower still for some agents."""
+        over the last week (the health check's rising FRT), slower still for some agents, and
+        slower at weekends, when the team is thin (the check-up's weekend dip)."""
         rng = self.rng
         fraction = rng.uniform(0.05, 0.9) if rng.random() < 0.85 else rng.uniform(1.05, 3.0)
         age = self.now - started
         recent = 1 + 0.5 * max(0.0, 1 - age / (7 * DAY))
         returns = self.return_speed if self.plan.scenario in ("return", "refund", "exchange") else 1.0
-        return max(60, int(target * fraction * self.speed * returns * recent))
+        weekend = WEEKEND_SLOWDOWN if _weekday(started) >= 5 else 1.0
+        return max(60, int(target * fraction * self.speed * returns * recent * weekend))
 
     def maybe_ack(self, started: int, limit: int) -> int | None:
         """Many Amazon sellers auto-acknowledge: that stops Amazon's 24 h clock, not the SLA."""

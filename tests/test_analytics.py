@@ -555,22 +555,26 @@ def test_channel_filter_restricts_every_ticket_section(conn, policy):
 
 
 @pytest.mark.slow
-def test_on_the_demo_database(tmp_path, policy):
-    demo = pytest.importorskip("deskui.demo")
+def test_the_demo_plants_what_the_check_up_should_find(tmp_path, policy):
+    """Issue 6: a damaged spike on one ASIN, an agent slow on returns, a weekend dip."""
+    from deskui.demo import PRODUCTS, SPIKE_PRODUCT, generate
     from deskui.store import connect
 
     path = tmp_path / "demo.db"
-    try:
-        demo.generate(path, seed=7, tickets=1500, now=NOW, force=True)
-    except Exception as error:  # the generator is someone else's work in progress
-        pytest.skip(f"demo generator unavailable: {error}")
+    generate(path, seed=7, tickets=1500, now=NOW, force=True)
     conn = connect(path)
     try:
         report = health_check(conn, policy, NOW)
     finally:
         conn.close()
     json.dumps(report, allow_nan=False)
-    assert report["response_times"]["first_response"]["window"]["n"] > 0
+    spiking = {spike["category"]: spike for spike in report["spikes"]["spikes"]}
+    assert "damaged" in spiking
+    assert spiking["damaged"]["top_products"][0]["asin"] == PRODUCTS[SPIKE_PRODUCT].asin
+    noah = next(entry for entry in report["drilldowns"]["by_agent"] if entry["agent"] == "noah")
+    assert {slow["category"] for slow in noah["slow_on"]} & {"return", "refund", "exchange"}
+    split = report["response_times"]["first_response"]["weekdays_vs_weekend"]
+    assert split["weekend"]["median"] >= 1.4 * split["weekdays"]["median"]
     assert report["account_health"]["odr"]["denominator"] > 0
 
 

@@ -20,6 +20,7 @@ from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 
 MAX_SPARKLINES = 8
+WEEKEND_SLOW = 1.5  # weekend first responses this much slower than weekdays are called out
 
 
 def _minutes(value) -> str:
@@ -164,8 +165,11 @@ class HealthScreen(Screen[None]):
         split = first.get("weekdays_vs_weekend", {})
         if split:
             weekday, weekend = split.get("weekdays", {}), split.get("weekend", {})
-            text.append(f"  weekdays median {_minutes(weekday.get('median'))} · weekend median {_minutes(weekend.get('median'))}"
-                        "  (12 h is too close to Amazon's 24 h rule)\n", style="dim")
+            text.append(f"  weekdays median {_minutes(weekday.get('median'))} · weekend median {_minutes(weekend.get('median'))}",
+                        style="dim")
+            if weekday.get("median") and weekend.get("median") and weekend["median"] >= WEEKEND_SLOW * weekday["median"]:
+                text.append(f"  weekends {weekend['median'] / weekday['median']:.1f}x slower", style="bold yellow")
+            text.append("  (12 h is too close to Amazon's 24 h rule)\n", style="dim")
         days = " ".join(f"{day['weekday']} {_minutes(day.get('median'))}" for day in first["by_weekday"])
         text.append(f"  by weekday: {days}\n", style="dim")
         attainment = times["attainment"]
