@@ -153,3 +153,23 @@ def test_new_day_starts_from_no_breaches(db_path, policy, clock):
     assert board.first_response_today is None  # yesterday's reply no longer counts
     assert board.breaches_today == 1  # only the resolution clock, running past due since 10:30
     assert_same(live, writer, policy, tomorrow)
+
+
+def test_rows_other_programs_wrote_in_other_formats_or_garbage_do_not_break_the_board(db_path, policy, clock):
+    now = clock.now()
+    writer = connect(db_path)
+    with writer:
+        writer.executemany(
+            "INSERT INTO tickets (channel, subject, created_at, due_at, target_minutes, tier, tier_rank, assignee, needs_triage) "
+            "VALUES ('amazon', 'x', ?, ?, 60, 'critical', 0, 'ana', 0)",
+            [("2026-11-25 10:00:00", "2026-11-25 12:30:00"),  # another program's format: still a time
+             ("yesterday", "soon"),  # garbage: no due time, no age
+             ("2026-11-25T11:00:00Z", None)],
+        )
+    live = LiveBoard(policy)
+    live.load(writer, now, day_start(now))
+    board = live.snapshot(writer, now, dict(HANDLE))
+    assert sum(board.matrix["critical"].values()) == 3
+    assert board.matrix["critical"].get("on_track", 0) >= 1
+    assert board.agents[0].agent == "ana" and board.agents[0].claimed == 3
+    assert [item.id for item in board.next_breaches] == [1]
