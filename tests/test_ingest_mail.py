@@ -107,8 +107,9 @@ def test_atoz_claim_notice(db):
     assert db.execute("SELECT claim_status FROM orders WHERE order_number = '111-0944945-3989852'").fetchone()[0] == "open"
 
 
-def test_seller_reply_to_an_amazon_alias_is_outgoing(db, tmp_path):
-    reply = tmp_path / "reply.eml"
+def seller_reply_to_alisa(folder: Path) -> Path:
+    """The seller's answer, from their own mailbox, to the buyer of amazon-buyer-message.eml."""
+    reply = folder / "reply.eml"
     reply.write_text(
         "Date: Tue, 24 Nov 2026 19:00:00 +0000\n"
         "From: Oak & Ember <seller@myshop.example>\n"
@@ -117,6 +118,11 @@ def test_seller_reply_to_an_amazon_alias_is_outgoing(db, tmp_path):
         "Message-ID: <reply-1@myshop.example>\n\nHello Alisa, your parcel is with UPS: it arrives tomorrow.\n",
         encoding="utf-8",
     )
+    return reply
+
+
+def test_seller_reply_to_an_amazon_alias_is_outgoing(db, tmp_path):
+    reply = seller_reply_to_alisa(tmp_path)
     run(db, "mail/amazon-buyer-message.eml")
     import_file(db, reply, policy=default_policy(), now=NOW)  # no seller addresses configured
     ticket = tickets(db)[f"114-3941689-8772232/{ALIAS}"]
@@ -411,15 +417,7 @@ def test_a_seller_reply_to_a_known_ticket_is_flagged_for_triage_too(db, tmp_path
     ticket_id = tickets(db)[f"114-3941689-8772232/{ALIAS}"]["id"]
     assert tickets(db)[f"114-3941689-8772232/{ALIAS}"]["needs_triage"] == 0  # triaged after the first file
     monkeypatch.setattr(ingest, "refresh_tickets", lambda *args, **kwargs: 0)  # "crash" before triage
-    reply = tmp_path / "reply.eml"
-    reply.write_text(
-        "Date: Tue, 24 Nov 2026 19:00:00 +0000\n"
-        "From: Oak & Ember <seller@myshop.example>\n"
-        f"To: \"Alisa - Amazon Marketplace\" <{ALIAS}>\n"
-        "Subject: RE: Order delivery inquiry from Amazon customer Alisa (Order: 114-3941689-8772232)\n"
-        "Message-ID: <reply-1@myshop.example>\n\nHello Alisa, your parcel is with UPS: it arrives tomorrow.\n",
-        encoding="utf-8",
-    )
+    reply = seller_reply_to_alisa(tmp_path)
     run(db, reply)
     row = db.execute("SELECT needs_triage, first_response_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     assert tuple(row) == (1, None)  # the reply is stored, its effect on the clocks still to derive
