@@ -138,6 +138,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(line)
     if args.no_open:
         return 0
+    args.demo_alerts = True  # example rules when the config file has none: the board shows alerts firing
+    print("  alerts: the [[alerts]] of your config file, else four example rules (docs/health.md)")
     if args.no_live:
         return _open_inbox(path, args)
     import threading

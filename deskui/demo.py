@@ -976,6 +976,47 @@ class DemoSummary:
         ]
 
 
+# The alert rules a demo runs with when the user's config file has none (the examples of
+# docs/health.md), so the demo's board and inbox show alerts firing, as a lead's would.
+DEMO_ALERTS = """
+[[alerts]]
+name = "FRT above 8 h"
+metric = "frt_hours"
+op = ">"
+threshold = 8
+window = "24h"
+
+[[alerts]]
+name = "A critical ticket with under 15 min left"
+metric = "critical_minutes_left"
+op = "<"
+threshold = 15
+
+[[alerts]]
+name = "Amazon category spike"
+metric = "spike"
+op = ">="
+threshold = 15
+channel = "amazon"
+
+[[alerts]]
+name = "High tier under 90 % this week"
+metric = "sla_attainment_pct"
+op = "<"
+threshold = 90
+window = "7d"
+tier = "high"
+"""
+
+
+def demo_alert_rules(policy: Policy) -> list:
+    import tomllib
+
+    from deskui.analytics.alerts import parse_alert_rules
+
+    return parse_alert_rules(tomllib.loads(DEMO_ALERTS), "deskui demo", tiers=[tier.name for tier in policy.tiers])
+
+
 def generate(
     path: Path,
     *,

@@ -197,3 +197,19 @@ async def test_a_second_process_writing_leaves_the_board_equal_to_a_full_recount
         assert screen.data.agents == expected.agents
         assert screen.data.breaches_today == expected.breaches_today
         assert screen.live.rows_read < 2 * 100  # the tickets read once at start, then only the changed ones
+
+
+async def test_the_demo_runs_example_alert_rules_that_fire_on_the_board(tmp_path):
+    from deskui.demo import demo_alert_rules, generate
+
+    path = tmp_path / "demo.db"
+    generate(path, seed=7, tickets=1500, now=NOW, force=True)
+    rules = demo_alert_rules(default_policy())
+    assert [rule.name for rule in rules] == ["FRT above 8 h", "A critical ticket with under 15 min left",
+                                           "Amazon category spike", "High tier under 90 % this week"]
+    app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="board", alert_rules=rules)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.pause(1.1)  # the next tick redraws the panel with what the alerts worker found
+        alerts = text_of(app, "#alerts")
+        assert "⚠" in alerts and "Amazon category spike" in alerts

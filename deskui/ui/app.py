@@ -162,6 +162,11 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         raise SystemExit(f"deskui: {error}") from None
     except PolicyError as error:
         raise SystemExit("\n".join(str(problem) for problem in error.problems)) from None
+    alert_rules = config.alerts
+    if not alert_rules and getattr(args, "demo_alerts", False):
+        from deskui.demo import demo_alert_rules  # only for `deskui demo`: not on every launch
+
+        alert_rules = demo_alert_rules(policy)
     app = DeskApp(
         path,
         policy=policy,
@@ -171,7 +176,7 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         keys=config.keys,
         start=start,
         lint_rules=lint_rules,
-        alert_rules=config.alerts,
+        alert_rules=alert_rules,
     )
     app.run()
     return 0
