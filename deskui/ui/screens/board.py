@@ -14,6 +14,7 @@ from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
 from deskui.analytics import metrics
+from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
 from deskui.store import StoreError, connect
 from deskui.store.board import BoardData, handle_minutes
@@ -115,8 +116,7 @@ class BoardScreen(Screen[None]):
             card.display = index < shown
 
     def _day_start(self):
-        local = self.app.clock.now().astimezone(self.app.zone)
-        return local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return local_midnight(self.app.clock.now(), self.app.zone)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self) -> None:
