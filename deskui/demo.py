@@ -32,7 +32,7 @@ from deskui import sla
 from deskui.policy import Policy, Tier, default_policy
 from deskui.store.db import connect, write
 from deskui.store.inbox import state_counts
-from deskui.store.tickets import refresh_tickets
+from deskui.store.tickets import refresh_tickets, sync_response_outcomes
 from deskui.timeutil import to_db
 
 # ---------------------------------------------------------------------------------------------
@@ -1954,6 +1954,7 @@ def _build(conn: sqlite3.Connection, rng: random.Random, count: int, now: dateti
         triaged += batch
         report(count + triaged, total)
     _write_clocks(conn, builder.counts.clocks, policy, builder.stamp)
+    sync_response_outcomes(conn)
     _restore(conn, deferred, "trigger")
 
 

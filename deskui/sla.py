@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from deskui.policy.model import Calendar, Policy, Tier
+from deskui.policy.model import ALWAYS, Calendar, Policy, Tier
 from deskui.timeutil import zone
 
 Interval = tuple[datetime, datetime]
@@ -28,6 +28,7 @@ class SlaState(enum.Enum):
     BREACHED = ("breached", "breached", "✗")
     PAUSED = ("paused", "paused", "‖")
     MET = ("met", "met", "✓")
+    MISSED = ("missed", "missed", "⊘")  # answered, but after the target: no longer actionable
 
     def __init__(self, key: str, label: str, glyph: str) -> None:
         self.key = key
@@ -115,56 +116,62 @@ def working_minutes_between(
     return total.total_seconds() / 60
 
 
-def state(
-    now: datetime,
-    due: datetime | None,
-    target_minutes: float,
-    policy: Policy,
-    *,
-    calendar: Calendar | None = None,
-    paused_at: datetime | None = None,
-    met: bool = False,
-) -> SlaState:
-    """The state a timer shows. A paused timer stays paused, but a target missed before the
-    pause is still breached (pausing never hides a breach)."""
-    if met:
-        return SlaState.MET
-    if due is None:
-        return SlaState.PAUSED if paused_at is not None else SlaState.ON_TRACK
-    reference = paused_at if paused_at is not None else now
-    if due <= reference:
-        return SlaState.BREACHED
-    if paused_at is not None:
-        return SlaState.PAUSED
-    if calendar is None or calendar.always:
-        left = (due - now).total_seconds() / 60
-    else:
-        left = working_minutes_between(now, due, calendar)
-    fraction = left / target_minutes if target_minutes > 0 else 1.0
-    if fraction < policy.imminent_fraction:
-        return SlaState.IMMINENT
-    if fraction < policy.at_risk_fraction:
-        return SlaState.AT_RISK
-    return SlaState.ON_TRACK
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A ticket's headline clock as the store keeps it: the instants at which it turns at risk,
+    imminent and breached, computed once over the clock's calendar when the ticket is triaged or
+    refreshed. Every screen and report asks this (or ``STATE_SQL``, its SQL twin, for counts)
+    and nothing else, so they all agree at every instant, boundaries included.
+
+    ``outcome`` is what ``sla_clocks`` recorded for the last response clock that stopped: it is
+    what a ticket with no running clock shows (met, or missed when the reply came late).
+    """
+
+    due_at: datetime | None
+    at_risk_at: datetime | None
+    imminent_at: datetime | None
+    paused_at: datetime | None = None
+    outcome: str | None = None  # "met" / "missed": the last stopped response clock
+
+    def state(self, now: datetime) -> SlaState:
+        """A paused timer stays paused, but a target missed before the pause is still breached
+        (pausing never hides a breach). A state holds from its instant on: at ``due_at`` exactly
+        the timer is breached."""
+        if self.due_at is None:
+            if self.paused_at is not None:
+                return SlaState.PAUSED
+            if self.outcome == "missed":
+                return SlaState.MISSED
+            return SlaState.MET if self.outcome == "met" else SlaState.ON_TRACK
+        if self.due_at <= (self.paused_at or now):
+            return SlaState.BREACHED
+        if self.paused_at is not None:
+            return SlaState.PAUSED
+        if self.imminent_at is not None and self.imminent_at <= now:
+            return SlaState.IMMINENT
+        if self.at_risk_at is not None and self.at_risk_at <= now:
+            return SlaState.AT_RISK
+        return SlaState.ON_TRACK
+
+    def left(self, now: datetime) -> timedelta | None:
+        """Calendar time left (negative once breached); a paused timer is frozen at its pause."""
+        return remaining(now, self.due_at, self.paused_at)
 
 
-def ticket_state(
-    policy: Policy,
-    now: datetime,
-    *,
-    tier: str | None,
-    channel: str,
-    due_at: datetime | None,
-    target_minutes: float,
-    paused_at: datetime | None,
-    answered: bool,
-) -> SlaState:
-    """The state of a ticket's running clock as stored on its row: no clock running means met when
-    a substantive reply went out, on track otherwise. A pending or snoozed ticket shows paused."""
-    if answered and paused_at is None:
-        return SlaState.MET
-    calendar = policy.calendar_for(policy.tier(tier), channel) if tier else None
-    return state(now, due_at, target_minutes, policy, calendar=calendar, paused_at=paused_at)
+# ``Timer.state`` for SQL aggregates over the tickets table (the board, the header counts, the
+# check-up, alerts): the same comparisons in the same order, on the stored instants, which are
+# fixed-width UTC text, so ``due_at <= :now`` compares as the datetimes do. ``:now`` is
+# ``to_db(now)``; stored instants have whole seconds, so truncating "now" loses nothing.
+# ``tests/test_sla_truth.py`` holds the two to each other.
+STATE_SQL = """CASE
+    WHEN due_at IS NOT NULL AND due_at <= coalesce(paused_at, :now) THEN 'breached'
+    WHEN paused_at IS NOT NULL THEN 'paused'
+    WHEN due_at IS NULL THEN CASE response_outcome WHEN 'missed' THEN 'missed' WHEN 'met' THEN 'met' ELSE 'on_track' END
+    WHEN imminent_at <= :now THEN 'imminent'
+    WHEN at_risk_at <= :now THEN 'at_risk'
+    ELSE 'on_track'
+END"""
+BREACHED_SQL = "(due_at IS NOT NULL AND due_at <= coalesce(paused_at, :now))"
 
 
 def remaining(now: datetime, due: datetime | None, paused_at: datetime | None = None) -> timedelta | None:
@@ -195,12 +202,30 @@ def format_countdown(left: timedelta | None) -> str:
 
 @dataclass(frozen=True)
 class Clock:
-    """One SLA clock of a ticket (first response, next response, resolution, marketplace)."""
+    """One SLA clock of a ticket (first response, next response, resolution, marketplace), with
+    the instants its state changes at."""
 
     kind: str
     started_at: datetime
     due_at: datetime
     target_minutes: int
+    at_risk_at: datetime | None = None
+    imminent_at: datetime | None = None
+
+
+def start_clock(
+    kind: str, started_at: datetime, minutes: int, calendar: Calendar, policy: Policy, pauses: Sequence[Interval] = ()
+) -> Clock:
+    """A clock and its three instants over its calendar. At risk means at most ``at_risk_fraction``
+    of the target's working time is left: the moment ``1 - fraction`` of it has been worked. On a
+    business-hours calendar that moment can be a closing time, so a ticket that turns at risk
+    overnight already shows at risk when the office closes (over-warning is the cheap error)."""
+    def after(fraction_used: float) -> datetime:
+        return add_working_time(started_at, minutes * fraction_used, calendar, pauses)
+
+    due = after(1.0)
+    return Clock(kind, started_at, due, minutes, at_risk_at=min(after(1 - policy.at_risk_fraction), due),
+                 imminent_at=min(after(1 - policy.imminent_fraction), due))
 
 
 @dataclass(frozen=True)
@@ -248,25 +273,19 @@ def deadlines(
             else ("next_response", tier.next_response_minutes)
         )
         relevant = [pause for pause in pauses if pause[1] > awaiting_reply_since]
-        due = add_working_time(awaiting_reply_since, minutes, calendar, relevant)
-        sla_clock = Clock(kind, awaiting_reply_since, due, minutes)
+        sla_clock = start_clock(kind, awaiting_reply_since, minutes, calendar, policy, relevant)
     marketplace_clock = None
     marketplace_minutes = policy.marketplace_deadline(channel)
     if marketplace_minutes and awaiting_marketplace_since is not None and not solved:
-        marketplace_clock = Clock(
-            "marketplace",
-            awaiting_marketplace_since,
-            awaiting_marketplace_since + timedelta(minutes=marketplace_minutes),
-            marketplace_minutes,
-        )
+        marketplace_clock = start_clock("marketplace", awaiting_marketplace_since, marketplace_minutes, ALWAYS, policy)
     resolution_clock = None
     if tier.resolution_minutes and not solved:
-        due = add_working_time(created_at, tier.resolution_minutes, calendar, pauses)
-        resolution_clock = Clock("resolution", created_at, due, tier.resolution_minutes)
+        resolution_clock = start_clock("resolution", created_at, tier.resolution_minutes, calendar, policy, pauses)
     return Deadlines(sla_clock, marketplace_clock, resolution_clock)
 
 
 def outcome(clock: Clock, stopped_at: datetime) -> tuple[str, float]:
-    """``("met" | "missed", margin in minutes)``: positive margin is time to spare."""
+    """``("met" | "missed", margin in minutes)``: positive margin is time to spare. A clock
+    stopped at its due instant is missed, as ``Timer.state`` shows it breached from that instant."""
     margin = (clock.due_at - stopped_at).total_seconds() / 60
-    return ("met" if margin >= 0 else "missed"), round(margin, 1)
+    return ("met" if stopped_at < clock.due_at else "missed"), round(margin, 1)

@@ -2,6 +2,8 @@
 
 from datetime import datetime, timedelta
 
+from deskui.policy.model import ALWAYS
+from deskui.sla import start_clock
 from deskui.store import write
 from deskui.timeutil import to_db
 
@@ -34,14 +36,27 @@ def insert_triaged_open_tickets(conn, count: int, now: datetime) -> None:
     tiers = [(tier.name, tier.rank, tier.first_response_minutes) for tier in default_policy().tiers]
     channels = ["amazon", "shopify", "ebay", "walmart", "tiktok", "instagram"]
 
+    policy = default_policy()
+
     def rows():
         for number in range(count):
             name, rank, minutes = tiers[number % len(tiers)]
             created = now - timedelta(minutes=(number * 7) % 5000)
+            clock = start_clock("first_response", created, minutes, ALWAYS, policy)
             yield (channels[number % 6], f"Ticket number {number}", to_db(created), name, rank,
-                   to_db(created + timedelta(minutes=minutes)), minutes, to_db(created))
+                   to_db(clock.due_at), to_db(clock.at_risk_at), to_db(clock.imminent_at), minutes, to_db(created))
 
     with write(conn):
         conn.executemany(
-            "INSERT INTO tickets (channel, subject, created_at, tier, tier_rank, due_at, target_minutes, "
-            "awaiting_reply_since, needs_triage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", rows())
+            "INSERT INTO tickets (channel, subject, created_at, tier, tier_rank, due_at, at_risk_at, imminent_at, "
+            "target_minutes, awaiting_reply_since, needs_triage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)", rows())
+
+
+def full_board(conn, policy, now: datetime, day_start: datetime, handle: dict | None = None):
+    """The board's numbers from a fresh full read of the file: what an updated board must equal."""
+    from deskui.store.board import handle_minutes
+    from deskui.store.live_board import LiveBoard
+
+    board = LiveBoard(policy)
+    board.load(conn, now, day_start)
+    return board.snapshot(conn, now, handle if handle is not None else handle_minutes(conn, policy, now))

@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 from deskui.store import write
-from deskui.store.board import board_data, forecast, handle_minutes, state_matrix
+from deskui.store.board import handle_minutes
+from deskui.store.live_board import LiveBoard, _epoch
 from deskui.store.tickets import claim, record_event, refresh_tickets
-from tests.helpers import add_ticket, ago
+from tests.helpers import add_ticket, ago, full_board
 
 
 def test_matrix_counts_by_tier_and_state(conn, policy, clock):
@@ -13,7 +14,7 @@ def test_matrix_counts_by_tier_and_state(conn, policy, clock):
     add_ticket(conn, subject="damaged", body="", sent_at=ago(now, minutes=100))  # high, at risk (20 of 120 left)
     add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=now)  # normal, on track
     refresh_tickets(conn, policy, now)
-    matrix = state_matrix(conn, policy, now)
+    matrix = full_board(conn, policy, now, now.replace(hour=0)).matrix
     assert matrix["critical"] == {"breached": 1, "imminent": 1}
     assert matrix["high"] == {"at_risk": 1}
     assert matrix["normal"] == {"on_track": 1}
@@ -26,11 +27,13 @@ def test_forecast_counts_what_nobody_reaches(conn, policy, clock):
         add_ticket(conn, subject="A-to-z claim", body="", sent_at=ago(now, minutes=minutes))
     refresh_tickets(conn, policy, now)
     handle = {tier.name: 8.0 for tier in policy.tiers}
-    fifteen, sixty = forecast(conn, policy, now, agents=1, handle=handle)
+    board = LiveBoard(policy)
+    board.load(conn, now, now.replace(hour=0))
+    fifteen, sixty = board._forecast(_epoch(now), 1, handle)
     assert fifteen.by_tier == {"critical": 2} and sixty.total == 2
-    two_agents = forecast(conn, policy, now, agents=2, handle=handle)[0]
+    two_agents = board._forecast(_epoch(now), 2, handle)[0]
     assert two_agents.by_tier == {"critical": 1}
-    nobody = forecast(conn, policy, now, agents=0, handle=handle)[0]
+    nobody = board._forecast(_epoch(now), 0, handle)[0]
     assert nobody.total == 3
 
 
@@ -54,7 +57,7 @@ def test_board_data_lists_agents_and_next_breaches(conn, policy, clock):
     add_ticket(conn, channel="ebay", subject="hello", body="", sent_at=now)
     refresh_tickets(conn, policy, now)
     claim(conn, clock, first, "ana")
-    data = board_data(conn, policy, now, now.replace(hour=0, minute=0))
+    data = full_board(conn, policy, now, now.replace(hour=0, minute=0))
     assert data.next_breaches[0].id == soon  # the breached one is counted, not "next"
     assert data.breaches_today == 1
     assert data.agents[0].agent == "ana" and data.agents[0].breached == 1 and data.agents[0].active
@@ -71,7 +74,7 @@ def test_agents_hold_claimed_tickets_of_which_some_wait_on_them(conn, policy, cl
     claim(conn, clock, first, "ana")
     claim(conn, clock, second, "ana")
     set_status(conn, policy, clock, second, "pending", None)  # waiting on the buyer, not on ana
-    ana = board_data(conn, policy, now, now.replace(hour=0, minute=0)).agents[0]
+    ana = full_board(conn, policy, now, now.replace(hour=0, minute=0)).agents[0]
     assert (ana.agent, ana.claimed, ana.open, ana.breached) == ("ana", 2, 1, 0)
 
 
@@ -85,6 +88,6 @@ def test_first_response_today_per_tier_against_its_target(conn, policy, clock):
     refresh_tickets(conn, policy, now)
     add_reply(conn, policy, FixedClock(now), claim_ticket, "ana", "Sorry, a replacement is on its way.")
     add_reply(conn, policy, FixedClock(now), question, "ana", "Happy to help with that.")
-    data = board_data(conn, policy, now, now.replace(hour=0, minute=0))
+    data = full_board(conn, policy, now, now.replace(hour=0, minute=0))
     assert data.first_response_by_tier == {"critical": 90.0, "normal": 30.0}  # critical's target is 60 min
     assert data.first_response_today == 60.0

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from deskui.store.context import headline_timer
+
 from deskui import sla
 from deskui.demo import PRODUCTS, SPIKE_PRODUCT, DemoExists, generate
 from deskui.policy import CHANNELS, default_policy
@@ -97,10 +99,7 @@ def test_open_tickets_cover_every_sla_state(demo, db):
     policy = default_policy()
     policy_states = {}
     for row in db.execute("SELECT * FROM tickets WHERE status != 'solved'"):
-        due_at = from_db(row["due_at"])
-        state = sla.ticket_state(policy, NOW, tier=row["tier"], channel=row["channel"], due_at=due_at,
-                                 target_minutes=row["target_minutes"] or 1, paused_at=from_db(row["paused_at"]),
-                                 answered=due_at is None and row["first_response_at"] is not None)
+        state = headline_timer(row).state(NOW)
         policy_states[state.key] = policy_states.get(state.key, 0) + 1
     assert set(policy_states) == {state.key for state in sla.SlaState}
     assert policy_states == demo[1].by_state

@@ -92,23 +92,60 @@ def test_business_due_never_lands_outside_working_hours(start, minutes):
     assert due.date() != date(2026, 12, 25)
 
 
+def timer_for(start: datetime, target: int, calendar=ALWAYS, paused_at=None) -> sla.Timer:
+    clock = sla.start_clock("first_response", start, target, calendar, default_policy())
+    return sla.Timer(clock.due_at, clock.at_risk_at, clock.imminent_at, paused_at)
+
+
 def test_states_follow_the_thresholds():
-    policy = default_policy()
     now = at("2026-11-25T12:00:00+00:00")
     target = 120
-    assert sla.state(now, now + timedelta(minutes=100), target, policy) is SlaState.ON_TRACK
-    assert sla.state(now, now + timedelta(minutes=29), target, policy) is SlaState.AT_RISK
-    assert sla.state(now, now + timedelta(minutes=11), target, policy) is SlaState.IMMINENT
-    assert sla.state(now, now - timedelta(seconds=1), target, policy) is SlaState.BREACHED
-    assert sla.state(now, now + timedelta(minutes=5), target, policy, paused_at=now) is SlaState.PAUSED
-    assert sla.state(now, now - timedelta(minutes=5), target, policy, met=True) is SlaState.MET
+    def started(minutes_ago):
+        return timer_for(now - timedelta(minutes=minutes_ago), target)
+    assert started(20).state(now) is SlaState.ON_TRACK
+    assert started(91).state(now) is SlaState.AT_RISK  # 29 of 120 minutes left
+    assert started(109).state(now) is SlaState.IMMINENT  # 11 left
+    assert started(120).state(now - timedelta(seconds=1)) is SlaState.IMMINENT
+    assert started(120).state(now) is SlaState.BREACHED  # breached from the due instant on
+    assert timer_for(now - timedelta(minutes=115), target, paused_at=now).state(now) is SlaState.PAUSED
+    assert sla.Timer(None, None, None, outcome="met").state(now) is SlaState.MET
+    assert sla.Timer(None, None, None, outcome="missed").state(now) is SlaState.MISSED
+
+
+def test_each_state_holds_from_its_instant_on():
+    start = at("2026-11-25T12:00:00+00:00")
+    timer = timer_for(start, 120)
+    assert timer.at_risk_at == start + timedelta(minutes=90) and timer.imminent_at == start + timedelta(minutes=108)
+    second = timedelta(seconds=1)
+    for instant, before, after in ((timer.at_risk_at, SlaState.ON_TRACK, SlaState.AT_RISK),
+                                   (timer.imminent_at, SlaState.AT_RISK, SlaState.IMMINENT),
+                                   (timer.due_at, SlaState.IMMINENT, SlaState.BREACHED)):
+        assert timer.state(instant - second) is before and timer.state(instant) is after
+
+
+def test_business_hours_instants_are_working_time():
+    # Wednesday 16:00 Paris, 120 working minutes: 60 today, 60 on Thursday from 09:00. At risk once
+    # 90 have been worked (Thursday 09:30), imminent at 108 (09:48), due 10:00.
+    start = at("2026-11-25T16:00:00+01:00")
+    timer = timer_for(start, 120, PARIS_OFFICE)
+    assert (timer.at_risk_at, timer.imminent_at, timer.due_at) == (
+        at("2026-11-26T09:30:00+01:00"), at("2026-11-26T09:48:00+01:00"), at("2026-11-26T10:00:00+01:00"))
+    # overnight the ticket is on track: more than a quarter of its working time is left
+    assert timer.state(at("2026-11-26T03:00:00+01:00")) is SlaState.ON_TRACK
+
+
+def test_a_clock_stopped_at_its_due_instant_is_missed():
+    start = at("2026-11-25T12:00:00+00:00")
+    clock = sla.start_clock("first_response", start, 60, ALWAYS, default_policy())
+    assert sla.outcome(clock, clock.due_at) == ("missed", 0.0)
+    assert sla.outcome(clock, clock.due_at - timedelta(seconds=1))[0] == "met"
 
 
 def test_pausing_never_hides_a_breach():
-    policy = default_policy()
     now = at("2026-11-25T12:00:00+00:00")
-    breached_then_paused = sla.state(now, now - timedelta(hours=1), 60, policy, paused_at=now - timedelta(minutes=10))
-    assert breached_then_paused is SlaState.BREACHED
+    breached_then_paused = timer_for(now - timedelta(hours=2), 60, paused_at=now - timedelta(minutes=10))
+    assert breached_then_paused.state(now) is SlaState.BREACHED
+    assert breached_then_paused.left(now) == timedelta(minutes=-50)  # frozen at the pause
 
 
 def test_every_state_has_its_own_glyph():

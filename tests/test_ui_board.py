@@ -176,7 +176,7 @@ async def test_a_second_process_writing_leaves_the_board_equal_to_a_full_recount
     import sys
     from pathlib import Path
 
-    from deskui.store.board import board_data
+    from tests.helpers import full_board
 
     root = Path(__file__).resolve().parents[1]
     app = board_app(board_path)
@@ -192,7 +192,7 @@ async def test_a_second_process_writing_leaves_the_board_equal_to_a_full_recount
             await settle(pilot)
         screen = app.screen
         conn = connect(board_path)
-        expected = board_data(conn, default_policy(), NOW, screen.live.day_start, dict(screen._handle))
+        expected = full_board(conn, default_policy(), NOW, screen.live.day_start, dict(screen._handle))
         assert screen.data.matrix == expected.matrix
         assert screen.data.agents == expected.agents
         assert screen.data.breaches_today == expected.breaches_today

@@ -10,6 +10,7 @@ from deskui.store import connect, write
 from deskui.timeutil import to_db
 from deskui.ui.app import DeskApp
 from deskui.ui.screens.inbox import InboxScreen
+from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
@@ -32,7 +33,7 @@ def lines(app) -> list[str]:
 
 
 def panel_text(app) -> str:
-    return str(app.screen.query_one("#order-panel-body").render())
+    return app.screen.query_one(OrderPanel).plain
 
 
 async def settle(pilot):

@@ -19,6 +19,7 @@ from fractions import Fraction
 from deskui.analytics import metrics as m
 from deskui.analytics.days import LocalDays, local_midnight
 from deskui.policy.model import Policy
+from deskui.sla import BREACHED_SQL
 from deskui.store.db import StoreError, connect
 from deskui.timeutil import from_db, to_db, zone_name
 from deskui.triage.lexicon import CATEGORIES
@@ -398,7 +399,7 @@ def _waiting_now(conn: sqlite3.Connection, now: datetime, channel: str | None) -
                min(CASE WHEN status = 'open' THEN awaiting_reply_since END),
                sum(status = 'open' AND awaiting_reply_since <= :h12),
                sum(status = 'open' AND awaiting_reply_since <= :h24),
-               sum(due_at <= coalesce(paused_at, :now))
+               sum({BREACHED_SQL})
         FROM tickets WHERE status != 'solved'{where}
         """,
         params,

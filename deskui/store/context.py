@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from deskui.sla import Timer
 from deskui.timeutil import from_db
 
 HISTORY_LIMIT = 8
@@ -92,6 +93,40 @@ class Customer:
     chargebacks: int = 0
 
 
+@dataclass(frozen=True)
+class ClockOutcome:
+    """A stopped clock as ``sla_clocks`` recorded it."""
+
+    kind: str
+    outcome: str  # met / missed
+    margin_minutes: float
+    stopped_at: datetime | None
+
+
+# The panel's clocks: label, the tickets columns' prefix, the sla_clocks kinds it stands for, and
+# whether pending/snoozed pauses it (Amazon's own deadline never pauses).
+PANEL_CLOCKS = (
+    ("internal", "sla_", ("first_response", "next_response"), True),
+    ("marketplace", "marketplace_", ("marketplace",), False),
+    ("resolution", "resolution_", ("resolution",), True),
+)
+
+
+def headline_timer(ticket) -> Timer:
+    """The clock a ticket's row, header and counts show: the one that ends first."""
+    return Timer(from_db(ticket["due_at"]), from_db(ticket["at_risk_at"]), from_db(ticket["imminent_at"]),
+                 from_db(ticket["paused_at"]), ticket["response_outcome"])
+
+
+def clock_timer(ticket, prefix: str, pauses: bool) -> Timer | None:
+    """One running clock of the ticket, or None when it does not run."""
+    due = from_db(ticket[f"{prefix}due_at"])
+    if due is None:
+        return None
+    return Timer(due, from_db(ticket[f"{prefix}at_risk_at"]), from_db(ticket[f"{prefix}imminent_at"]),
+                 from_db(ticket["paused_at"]) if pauses else None)
+
+
 @dataclass
 class TicketContext:
     ticket: sqlite3.Row
@@ -99,6 +134,11 @@ class TicketContext:
     customer: Customer | None
     evidence: list[dict]
     tags: list[str]
+    outcomes: dict[str, ClockOutcome] = field(default_factory=dict)  # kind -> the last one stopped
+
+    @property
+    def timer(self) -> Timer:
+        return headline_timer(self.ticket)
 
 
 def _order(raw: sqlite3.Row) -> Order:
@@ -183,7 +223,14 @@ def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | 
     except ValueError:
         evidence = []
     tags = [row[0] for row in conn.execute("SELECT tag FROM tags WHERE ticket_id = ? ORDER BY tag", (ticket_id,))]
-    return TicketContext(ticket, order, customer, evidence, tags)
+    outcomes = {
+        row[0]: ClockOutcome(row[0], row[1], row[2], from_db(row[3]))
+        for row in conn.execute(
+            "SELECT kind, outcome, margin_minutes, stopped_at FROM sla_clocks WHERE ticket_id = ? ORDER BY stopped_at, id",
+            (ticket_id,),
+        )
+    }
+    return TicketContext(ticket, order, customer, evidence, tags, outcomes)
 
 
 def _order_customer(conn: sqlite3.Connection, order_id: int) -> int | None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from deskui.policy.model import Policy
-from deskui.timeutil import from_db, to_db
+from deskui.sla import STATE_SQL, SlaState, Timer
+from deskui.timeutil import UTC, from_db, to_db
 
 from deskui.store.schema import SORT_DUE, SORT_RANK
 
@@ -33,8 +34,10 @@ SORT_LABELS = {"risk": "risk", "due": "next breach", "oldest": "oldest first", "
 
 _COLUMNS = (
     "t.id, t.channel, t.tier, t.status, t.subject, t.order_number, t.assignee, t.created_at, t.due_at, "
-    "t.target_minutes, t.paused_at, t.category, t.due_kind, t.first_response_at, t.needs_triage, c.name"
+    "t.target_minutes, t.paused_at, t.category, t.due_kind, t.at_risk_at, t.imminent_at, t.response_outcome, "
+    "t.snoozed_until, c.name"
 )
+_KEY_AT = 18  # where the sort key's columns start in a selected row
 
 
 @dataclass(frozen=True)
@@ -73,14 +76,21 @@ class InboxRow:
     order_number: str | None
     assignee: str | None
     created_at: datetime | None
-    due_at: datetime | None
     target_minutes: int
-    paused_at: datetime | None
     category: str | None
     due_kind: str | None
-    answered: bool  # a substantive reply went out and no buyer message waits
+    timer: Timer
+    snoozed_until: datetime | None
     customer: str | None
     key: tuple = field(compare=False)
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.timer.due_at
+
+    @property
+    def paused_at(self) -> datetime | None:
+        return self.timer.paused_at
 
 
 def _row(raw: sqlite3.Row, key_width: int) -> InboxRow:
@@ -93,14 +103,13 @@ def _row(raw: sqlite3.Row, key_width: int) -> InboxRow:
         order_number=raw[5],
         assignee=raw[6],
         created_at=from_db(raw[7]),
-        due_at=from_db(raw[8]),
         target_minutes=raw[9] or 0,
-        paused_at=from_db(raw[10]),
         category=raw[11],
         due_kind=raw[12],
-        answered=raw[8] is None and raw[13] is not None and not raw[14],
-        customer=raw[15],
-        key=tuple(raw[16 : 16 + key_width]),
+        timer=Timer(from_db(raw[8]), from_db(raw[13]), from_db(raw[14]), from_db(raw[10]), raw[15]),
+        snoozed_until=from_db(raw[16]),
+        customer=raw[17],
+        key=tuple(raw[_KEY_AT : _KEY_AT + key_width]),
     )
 
 
@@ -150,12 +159,11 @@ class InboxQuery:
             clauses.append("t.channel = ?")
             params.append(f.channel)
         if f.urgent:
-            now = self.now or datetime.min
-            clauses.append(
-                "t.due_at IS NOT NULL AND t.paused_at IS NULL AND "
-                "(julianday(t.due_at) - julianday(?)) * 1440.0 < coalesce(t.target_minutes, 0) * ?"
-            )
-            params += [to_db(now).replace("Z", ""), self.policy.imminent_fraction]
+            # Breached or imminent as Timer.state says: a ticket paused after its breach stays
+            # breached; one paused in time is not urgent.
+            now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
+            clauses.append("((t.paused_at IS NULL AND t.imminent_at <= ?) OR (t.due_at <= coalesce(t.paused_at, ?)))")
+            params += [now, now]
         if f.search:
             pattern = "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(
@@ -273,44 +281,30 @@ class StateCounts:
     by_state: dict[str, int]
     by_tier: dict[str, int]
     total: int
+    # The first stored instant after the count's "now" at which a running clock changes state:
+    # until then the counts hold, from then on they must be taken again.
+    next_change: datetime | None = None
+
+
+# Of a running clock's instants, the first one still ahead (they come in this order).
+_NEXT_INSTANT = """CASE WHEN paused_at IS NOT NULL THEN NULL
+    WHEN at_risk_at > :now THEN at_risk_at WHEN imminent_at > :now THEN imminent_at
+    WHEN due_at > :now THEN due_at END"""
 
 
 def state_counts(conn: sqlite3.Connection, policy: Policy, now: datetime) -> StateCounts:
-    """Open tickets per SLA state and per tier, in one aggregate query."""
-    now_text = to_db(now)
-    at_risk, imminent = policy.at_risk_fraction, policy.imminent_fraction
+    """Open tickets per SLA state and per tier, in one aggregate query (``sla.STATE_SQL``)."""
     rows = conn.execute(
-        """
-        SELECT tier, count(*),
-               sum(due_at IS NOT NULL AND due_at <= coalesce(paused_at, ?)),
-               sum(paused_at IS NOT NULL AND (due_at IS NULL OR due_at > paused_at)),
-               sum(due_at IS NULL AND paused_at IS NULL AND first_response_at IS NOT NULL),
-               sum(paused_at IS NULL AND due_at > ? AND left_minutes < target_minutes * ?),
-               sum(paused_at IS NULL AND due_at > ? AND left_minutes >= target_minutes * ?
-                   AND left_minutes < target_minutes * ?)
-        FROM (
-            SELECT tier, due_at, paused_at, first_response_at, coalesce(target_minutes, 1) AS target_minutes,
-                   (julianday(due_at) - julianday(?)) * 1440.0 AS left_minutes
-            FROM tickets WHERE status != 'solved'
-        )
-        GROUP BY tier
-        """,
-        (now_text, now_text, imminent, now_text, imminent, at_risk, now_text.replace("Z", "")),
+        f"SELECT tier, {STATE_SQL} AS state, count(*), min({_NEXT_INSTANT}) "
+        "FROM tickets WHERE status != 'solved' GROUP BY 1, 2",
+        {"now": to_db(now)},
     ).fetchall()
-    by_state = {"on_track": 0, "at_risk": 0, "imminent": 0, "breached": 0, "paused": 0, "met": 0}
+    by_state = {state.key: 0 for state in SlaState}
     by_tier: dict[str, int] = {}
-    total = 0
-    for tier, count, breached, paused, met, imminent_count, at_risk_count in rows:
-        by_tier[tier or "untriaged"] = count
-        total += count
-        by_state["breached"] += breached or 0
-        by_state["paused"] += paused or 0
-        by_state["met"] += met or 0
-        by_state["imminent"] += imminent_count or 0
-        by_state["at_risk"] += at_risk_count or 0
-    by_state["on_track"] = total - sum(value for key, value in by_state.items() if key != "on_track")
+    upcoming = [instant for *_, instant in rows if instant]
+    for tier, state, count, _ in rows:
+        by_tier[tier or "untriaged"] = by_tier.get(tier or "untriaged", 0) + count
+        by_state[state] += count
     rank = {tier.name: tier.rank for tier in policy.tiers}
     by_tier = dict(sorted(by_tier.items(), key=lambda item: rank.get(item[0], -1)))
-    return StateCounts(by_state, by_tier, total)
-
-
+    return StateCounts(by_state, by_tier, sum(by_tier.values()), from_db(min(upcoming)) if upcoming else None)

@@ -10,8 +10,9 @@ reads each open ticket once and keeps those instants in sorted lists. From then 
 - what still reads on a timer reads only what is new: events after the last one seen (who is
   active), the few rows of the next tickets to breach, and today's stopped clocks when the day turns.
 
-``deskui.store.board`` computes the same numbers with SQL aggregates; it is the reference the
-tests hold this class to, and the fallback after the change feed overflows (a full load).
+The states are ``deskui.sla.Timer``'s: the instants are the ones triage stored on each ticket,
+compared with "now" the same way. Tests hold an updated board to a freshly loaded one and its
+matrix to every ticket's own ``Timer.state``; after the change feed overflows the board loads anew.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from deskui.store.board import (
     NextBreach,
     summarise_responses,
 )
+from deskui.sla import Timer
 from deskui.timeutil import from_db, to_db
 
 # Past this many changed tickets, rebuilding the sorted lists (one sort) beats moving each ticket
@@ -46,8 +48,8 @@ RESPONSE_KINDS = ("first_response", "next_response")
 
 _TICKET_COLUMNS = (
     "id, coalesce(tier, 'untriaged'), coalesce(tier_rank, -1), assignee, CAST(strftime('%s', created_at) AS INTEGER), "
-    "CAST(strftime('%s', due_at) AS INTEGER), coalesce(target_minutes, 1), CAST(strftime('%s', paused_at) AS INTEGER), "
-    "first_response_at IS NOT NULL"
+    "CAST(strftime('%s', due_at) AS INTEGER), CAST(strftime('%s', imminent_at) AS INTEGER), "
+    "CAST(strftime('%s', at_risk_at) AS INTEGER), CAST(strftime('%s', paused_at) AS INTEGER), response_outcome"
 )
 # Clocks stopped since the day started; both placeholders take the day's start.
 _CLOCKS_TODAY = (
@@ -183,18 +185,20 @@ class LiveBoard:
                 self._agent_seen[agent] = at
 
     def _ticket(self, row: tuple) -> _Ticket:
-        _, tier, rank, assignee, created, due, target, paused, answered = row
+        """The stored instants, as ``Timer.state`` reads them: a state holds from its instant on."""
+        _, tier, rank, assignee, created, due, imminent_at, at_risk_at, paused, outcome = row
         if paused is not None:
             fixed = "breached" if due is not None and due <= paused else "paused"
             return _Ticket(tier, rank, assignee, created, None, inf, inf, fixed)
         if due is None:
-            return _Ticket(tier, rank, assignee, created, None, inf, inf, "met" if answered else "on_track")
-        # The state is imminent once under target x fraction is left, i.e. after these instants.
-        # Clamping below the due time keeps breached within imminent within at risk even for a
-        # zero target, so the counts below can be taken as differences.
-        imminent_at = min(due - target * 60 * self.policy.imminent_fraction, due - 0.5)
-        at_risk_at = min(due - target * 60 * self.policy.at_risk_fraction, imminent_at)
-        return _Ticket(tier, rank, assignee, created, due, imminent_at, at_risk_at, None)
+            fixed = outcome if outcome in ("met", "missed") else "on_track"
+            return _Ticket(tier, rank, assignee, created, None, inf, inf, fixed)
+        # A row another program wrote may lack the instants (never at risk then) or hold them out
+        # of order; clamping keeps breached within imminent within at risk, so the counts below
+        # can be taken as differences of bisections.
+        imminent = min(inf if imminent_at is None else imminent_at, due)
+        at_risk = min(inf if at_risk_at is None else at_risk_at, imminent)
+        return _Ticket(tier, rank, assignee, created, due, imminent, at_risk, None)
 
     def _set_clocks(self, clocks: list[tuple], day_start: datetime | None, *, replace_all: bool) -> None:
         if replace_all:
@@ -278,8 +282,8 @@ class LiveBoard:
             counts = {state: count for state, count in self._fixed.get(tier, Counter()).items() if count}
             running = self._running.get(tier, [])
             breached = bisect_right(running, (now, inf))
-            imminent = bisect_left(self._imminent.get(tier, []), now)  # instants strictly before now
-            at_risk = bisect_left(self._at_risk.get(tier, []), now)
+            imminent = bisect_right(self._imminent.get(tier, []), now)  # instants at or before now
+            at_risk = bisect_right(self._at_risk.get(tier, []), now)
             for state, count in (("breached", breached), ("imminent", imminent - breached),
                                  ("at_risk", at_risk - imminent), ("on_track", len(running) - at_risk)):
                 if count:
@@ -321,13 +325,14 @@ class LiveBoard:
 
     def _read_details(self, conn: sqlite3.Connection, ids: list[int]) -> None:
         rows = conn.execute(
-            f"SELECT id, tier, channel, subject, assignee, due_at, target_minutes, paused_at FROM tickets "
+            f"SELECT id, tier, channel, subject, assignee, due_at, at_risk_at, imminent_at, paused_at FROM tickets "
             f"WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         ).fetchall()
         with self._lock:
             for r in rows:
-                self._details[r[0]] = NextBreach(r[0], r[1], r[2] or "", r[3] or "", r[4], from_db(r[5]), r[6] or 0, from_db(r[7]))
+                timer = Timer(from_db(r[5]), from_db(r[6]), from_db(r[7]), from_db(r[8]))
+                self._details[r[0]] = NextBreach(r[0], r[1], r[2] or "", r[3] or "", r[4], timer)
 
     def _agents(self, now: int) -> list[AgentLoad]:
         active_since = now - int(ACTIVE_WINDOW.total_seconds())
@@ -357,8 +362,10 @@ class LiveBoard:
         return self._clock_summary
 
     def _forecast(self, now: int, agents: int, handle: dict[str, float], horizons: tuple[int, ...] = (15, 60)) -> list[Forecast]:
-        """The same simulation as ``board.forecast``: agents work the queue in inbox order (tier
-        rank, then due time; tickets without a running clock last in their tier)."""
+        """The agents active now work the queue in inbox order (tier rank, then due time; tickets
+        without a running clock last in their tier), each ticket taking its tier's measured
+        median handle time. Tickets due within the horizon that no agent reaches in time breach.
+        Only the head of the queue is simulated: agents can't get further than horizon / handle."""
         end = now + max(horizons) * 60
         saved: dict[str, list[int]] = {}  # tier -> due times of the tickets reached in time
         if agents > 0:

@@ -293,6 +293,30 @@ BEGIN
 END;
 """
 
+# Version 3: one SLA truth. Each running clock keeps the instants its state changes at, computed
+# once over its calendar by triage; every screen and report compares them with "now" and computes
+# nothing else. ``response_outcome`` copies the last stopped response clock's outcome from
+# sla_clocks, so a ticket with no running clock shows met or missed as recorded.
+# Open tickets are flagged for triage: the next refresh (the inbox, `deskui refresh`) fills the
+# instants in.
+SCHEMA_V3_STATE_INSTANTS = """
+ALTER TABLE tickets ADD COLUMN at_risk_at TEXT;
+ALTER TABLE tickets ADD COLUMN imminent_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_at_risk_at TEXT;
+ALTER TABLE tickets ADD COLUMN sla_imminent_at TEXT;
+ALTER TABLE tickets ADD COLUMN marketplace_at_risk_at TEXT;
+ALTER TABLE tickets ADD COLUMN marketplace_imminent_at TEXT;
+ALTER TABLE tickets ADD COLUMN resolution_at_risk_at TEXT;
+ALTER TABLE tickets ADD COLUMN resolution_imminent_at TEXT;
+ALTER TABLE tickets ADD COLUMN response_outcome TEXT CHECK (response_outcome IN ('met', 'missed'));
+UPDATE tickets SET response_outcome = (
+    SELECT c.outcome FROM sla_clocks c
+    WHERE c.ticket_id = tickets.id AND c.kind IN ('first_response', 'next_response')
+    ORDER BY c.stopped_at DESC, c.id DESC LIMIT 1
+);
+UPDATE tickets SET needs_triage = 1 WHERE status != 'solved' AND needs_triage = 0;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
-MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2]
+MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS]
 SCHEMA_VERSION = len(MIGRATIONS)

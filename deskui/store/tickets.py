@@ -24,6 +24,7 @@ from deskui.triage.classify import classify
 BATCH = 500
 PAUSE_START = ("pending", "snoozed")
 PAUSE_END = ("resumed", "solved", "reopened")
+RESPONSE_KINDS = ("first_response", "next_response")
 # A ticket body beyond this is still stored whole; triage reads the start (see the matcher).
 TRIAGE_BODY_CHARS = 50_000
 
@@ -115,6 +116,12 @@ _UPDATE_DERIVED = """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, ca
                    first_response_at = :first_response_at, created_at = :created_at,
                    sla_due_at = :sla_due_at, marketplace_due_at = :marketplace_due_at,
                    resolution_due_at = :resolution_due_at, due_at = :due_at, due_kind = :due_kind,
+                   at_risk_at = :at_risk_at, imminent_at = :imminent_at,
+                   sla_at_risk_at = :sla_at_risk_at, sla_imminent_at = :sla_imminent_at,
+                   marketplace_at_risk_at = :marketplace_at_risk_at,
+                   marketplace_imminent_at = :marketplace_imminent_at,
+                   resolution_at_risk_at = :resolution_at_risk_at,
+                   resolution_imminent_at = :resolution_imminent_at,
                    target_minutes = :target_minutes, needs_triage = 0, channel = :channel,
                    updated_at = :updated_at
                WHERE id = :id"""
@@ -173,7 +180,7 @@ def _derive(policy, now, ticket, messages, tags, events) -> dict:
         solved=ticket["status"] == "solved",
     )
     earliest = deadlines.earliest
-    return {
+    derived = {
         "id": ticket["id"],
         "channel": channel,
         "tier": triage.tier.name,
@@ -184,14 +191,16 @@ def _derive(policy, now, ticket, messages, tags, events) -> dict:
         "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
         "first_response_at": to_db(first_response),
         "created_at": to_db(created),
-        "sla_due_at": to_db(deadlines.sla.due_at if deadlines.sla else None),
-        "marketplace_due_at": to_db(deadlines.marketplace.due_at if deadlines.marketplace else None),
-        "resolution_due_at": to_db(deadlines.resolution.due_at if deadlines.resolution else None),
-        "due_at": to_db(earliest.due_at if earliest else None),
         "due_kind": earliest.kind if earliest else None,
         "target_minutes": earliest.target_minutes if earliest else None,
         "updated_at": to_db(now),
     }
+    for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
+                          ("resolution_", deadlines.resolution)):
+        derived[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
+        derived[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
+        derived[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
+    return derived
 
 
 def record_event(conn: sqlite3.Connection, ticket_id: int, kind: str, agent: str | None, at: datetime, **detail) -> None:
@@ -202,7 +211,8 @@ def record_event(conn: sqlite3.Connection, ticket_id: int, kind: str, agent: str
 
 
 def _stop_clocks(conn, ticket, kinds: Sequence[str], now: datetime, agent: str | None) -> None:
-    """Store the outcome of each named clock running on the ticket, so reports need no replay."""
+    """Store the outcome of each named clock running on the ticket, so reports need no replay,
+    and the last response clock's outcome on the ticket, which is what it shows from then on."""
     columns = {"first_response": "sla_due_at", "next_response": "sla_due_at", "marketplace": "marketplace_due_at", "resolution": "resolution_due_at"}
     starts = {"first_response": "awaiting_reply_since", "next_response": "awaiting_reply_since", "marketplace": "marketplace_waiting_since", "resolution": "created_at"}
     for kind in kinds:
@@ -215,6 +225,19 @@ def _stop_clocks(conn, ticket, kinds: Sequence[str], now: datetime, agent: str |
             "INSERT INTO sla_clocks (ticket_id, kind, tier, started_at, due_at, stopped_at, outcome, margin_minutes, agent) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (ticket["id"], kind, ticket["tier"], to_db(started), to_db(due), to_db(now), result, margin, agent),
+        )
+        if kind in RESPONSE_KINDS:
+            conn.execute("UPDATE tickets SET response_outcome = ? WHERE id = ?", (result, ticket["id"]))
+
+
+def sync_response_outcomes(conn: sqlite3.Connection) -> None:
+    """Copy each ticket's last stopped response clock from ``sla_clocks`` onto the ticket, for
+    programs (the demo) that write the clocks' history themselves."""
+    with write(conn):
+        conn.execute(
+            "UPDATE tickets SET response_outcome = (SELECT c.outcome FROM sla_clocks c WHERE c.ticket_id = tickets.id "
+            "AND c.kind IN ('first_response', 'next_response') ORDER BY c.stopped_at DESC, c.id DESC LIMIT 1) "
+            "WHERE id IN (SELECT ticket_id FROM sla_clocks)"
         )
 
 

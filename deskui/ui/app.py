@@ -7,11 +7,12 @@ from functools import cached_property
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from deskui.clock import Clock, SystemClock
 from deskui.config import Config, ConfigError, config_path, default_agent, load_config
@@ -19,6 +20,12 @@ from deskui.policy import Policy, load_policy
 from deskui.timeutil import zone
 
 ALERT_SECONDS = 60.0
+# What each background job is called when it fails, by its worker group.
+WORKER_JOBS = {
+    "alerts": "checking the alert rules", "triage": "triaging new tickets", "counts": "counting SLA states",
+    "board-load": "reading the board", "board-slow": "measuring handle times", "board-apply": "reading changed tickets",
+    "board-events": "reading agents' activity", "health": "computing the check-up",
+}
 
 HIGH_CONTRAST = Theme(
     name="deskui-high-contrast",
@@ -71,6 +78,7 @@ class DeskApp(App[None]):
         self.lint_rules = lint_rules
         self.alert_rules = alert_rules or []
         self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
+        self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
         if keys:
             self.set_keymap(keys)
 
@@ -95,6 +103,37 @@ class DeskApp(App[None]):
             from deskui.ui.screens.inbox import InboxScreen
 
             self.push_screen(InboxScreen())
+
+    @on(Worker.StateChanged)
+    def _own_worker_changed(self, event: Worker.StateChanged) -> None:
+        self.worker_state_changed(event)
+
+    def worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's failure lands here (the message does not bubble: each screen forwards
+        its own, see ``ui.workers.WorkerReports``): one line says what failed, on screen until the
+        job succeeds again, and the screen that owns the job is asked to try again (``retry``)."""
+        from deskui.text import one_line
+
+        worker, group = event.worker, event.worker.group
+        if event.state is WorkerState.SUCCESS:
+            if self.failures.pop(group, None) is not None:
+                self.refresh_bindings()
+            return
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        reason = one_line(str(error), limit=160) or type(error).__name__
+        line = f"{WORKER_JOBS.get(group, worker.name or group)} failed: {reason}"
+        if self.failures.get(group) != line:
+            self.notify(line + " — trying again", title="Problem", severity="error", timeout=8, markup=False)
+        self.failures[group] = line
+        retry = getattr(worker.node, "retry", None)
+        if callable(retry):
+            retry(group)
+
+    def failure_line(self) -> str:
+        """The failures now, for a screen's status line ("" when all is well)."""
+        return " · ".join(f"⚠ {line}" for line in self.failures.values())
 
     @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
     def _check_alerts(self) -> None:

@@ -24,13 +24,14 @@ from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
+from deskui.ui.workers import WorkerReports
 
 POLL_SECONDS = 0.25  # a change shows within half a second
 EVENTS_SECONDS = 10.0  # who is active: events are not in the change feed
 MAX_CARDS = 8  # big countdowns on a wall screen; one per CARD_WIDTH columns, at least two
 CARD_WIDTH = 40
 SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
-STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
+STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
 
 
 class BreachCard(Vertical):
@@ -47,7 +48,7 @@ class BreachCard(Vertical):
         yield Static("", classes="caption", markup=False)
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(WorkerReports, Screen[None]):
     DEFAULT_CSS = """
     BoardScreen #title { height: 1; background: $panel; padding: 0 1; }
     BoardScreen #cards { height: auto; }
@@ -77,6 +78,7 @@ class BoardScreen(Screen[None]):
         self.spikes: dict = {}
         self.live = LiveBoard(self.app.policy)
         self._loaded = False
+        self._retry_load = False  # the last full read failed: the next tick reads again
         self._pending: set[int] = set()  # changed tickets not applied yet
         self._applying = False
         self._handle: dict[str, float] = {}
@@ -222,7 +224,14 @@ class BoardScreen(Screen[None]):
         title.append(f"{now.astimezone(self.app.zone):%a %d %b %H:%M:%S}  ")
         if self.paused:
             title.append(" PAUSED — p to resume ", style="bold reverse")
+        if self.app.failures:
+            title.append(self.app.failure_line() + " (trying again; r re-reads)", style="bold red")
+        elif not self._loaded:
+            title.append("reading the open tickets…", style="dim")
         self.query_one("#title", Static).update(title)
+        if self._retry_load:
+            self._retry_load = False
+            self._load()
         if self.data is None:
             return
         for card, ticket in zip(self.query(BreachCard), [*self.data.next_breaches, *[None] * MAX_CARDS]):
@@ -232,9 +241,8 @@ class BoardScreen(Screen[None]):
                 caption.update("")
                 card.set_classes("")
                 continue
-            left = sla.remaining(now, ticket.due_at, ticket.paused_at)
-            state = sla.state(now, ticket.due_at, ticket.target_minutes, self.app.policy, paused_at=ticket.paused_at)
-            digits.update(sla.format_countdown(left).replace("d", " ").replace("h", ""))
+            state = ticket.timer.state(now)
+            digits.update(sla.format_countdown(ticket.timer.left(now)).replace("d", " ").replace("h", ""))
             card.set_class(state is SlaState.BREACHED, "breached")
             card.set_class(state is SlaState.IMMINENT, "imminent")
             text = Text(no_wrap=True, overflow="ellipsis")
@@ -334,6 +342,14 @@ class BoardScreen(Screen[None]):
 
     def action_refresh_now(self) -> None:
         self._reload_all()
+
+    def retry(self, group: str) -> None:
+        """A worker failed (the app said so): read everything again at the next tick. The
+        handle-time and activity jobs run again on their own timers."""
+        if group in ("board-load", "board-apply"):
+            self._applying = False
+            self._loaded = False
+            self._retry_load = True
 
     def _reload_all(self) -> None:
         # Polling stops until the new load lands: changes committed meanwhile stay in the feed

@@ -18,6 +18,7 @@ from deskui.store import connect
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
+from deskui.ui.workers import WorkerReports
 
 MAX_SPARKLINES = 8
 WEEKEND_SLOW = 1.5  # weekend first responses this much slower than weekdays are called out
@@ -52,7 +53,7 @@ class TrendRow(Horizontal):
         yield Static(Text(self.value), classes="value", markup=False)
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(WorkerReports, Screen[None]):
     DEFAULT_CSS = """
     HealthScreen #title { height: 1; background: $panel; padding: 0 1; }
     HealthScreen #report { padding: 0 1; }
@@ -86,6 +87,11 @@ class HealthScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self._compute()
+
+    def retry(self, group: str) -> None:
+        """The check-up failed (the app said so): say it where the title is, and wait for r."""
+        self.query_one("#title", Static).update(
+            Text(f"{self.app.failures.get(group, 'the check-up failed')} · r to try again", style="bold red"))
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def _compute(self) -> None:

@@ -24,13 +24,13 @@ from deskui.ui.busy import tolerate_busy
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
 from deskui.ui.widgets.ticket_list import TicketList
+from deskui.ui.workers import WorkerReports
 
 POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
-COUNT_SECONDS = 5.0  # state counts move with time too, not only with writes
 WIDE = 110  # from this width the order panel sits beside the list, below it otherwise
 
 
-class InboxScreen(Screen[None]):
+class InboxScreen(WorkerReports, Screen[None]):
     DEFAULT_CSS = """
     InboxScreen #main { height: 1fr; }
     InboxScreen.wide #main { layout: horizontal; }
@@ -67,11 +67,12 @@ class InboxScreen(Screen[None]):
         self.conn = connect(app.db_path)
         self.feed = ChangeFeed(self.conn)
         self.query_view = InboxQuery(self.conn, app.policy)
-        self.ticket_list = TicketList(self.query_view, app.clock, app.policy, id="tickets")
+        self.ticket_list = TicketList(self.query_view, app.clock, app.policy, app.zone, id="tickets")
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
         self._ticks = 0
         self._counts_stale = False
+        self._retry_triage = False
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -89,7 +90,6 @@ class InboxScreen(Screen[None]):
         self._tick()
         self.set_interval(1.0, self._tick)
         self.set_interval(POLL_SECONDS, self._poll)
-        self.set_interval(COUNT_SECONDS, self._count_states)
         self.ticket_list.focus()
         # Background work waits for the first paint: worker threads share the GIL with it.
         self.call_after_refresh(self._after_first_paint)
@@ -108,8 +108,17 @@ class InboxScreen(Screen[None]):
     # -- time and change ------------------------------------------------------------------
     def _tick(self) -> None:
         now = self.app.clock.now()
+        self.status_bar.problem = self.app.failure_line()
         self.status_bar.show(now)
+        if self._retry_triage:
+            self._retry_triage = False
+            self._triage_backlog()
         self.ticket_list.tick()
+        self.panel.tick()
+        counts = self.status_bar.counts
+        if counts is not None and counts.next_change is not None and now >= counts.next_change:
+            counts.next_change = None  # asked once: the recount brings the next one
+            self._counts_stale = True  # a clock crossed one of its instants: the counts moved
         if self._counts_stale:
             self._counts_stale = False
             self._count_states()
@@ -142,6 +151,13 @@ class InboxScreen(Screen[None]):
                 shown = (replying or others)[0]
                 markers[ticket_id] = ("✎" if replying else "◉") + one_line(shown.agent, limit=12)
         self.ticket_list.set_presence(markers)
+
+    def retry(self, group: str) -> None:
+        """A worker failed (the app said so): try it again at the next tick."""
+        if group == "counts":
+            self._counts_stale = True
+        elif group == "triage":
+            self._retry_triage = True
 
     @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
     def _triage_backlog(self) -> None:

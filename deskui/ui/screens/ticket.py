@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from deskui import sla
 from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import TicketContext, ticket_context
@@ -29,6 +28,7 @@ from deskui.ui.busy import tolerate_busy
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
+from deskui.ui.widgets.ticket_list import countdown_text, format_wake
 
 DIRECTION_LABELS = {"in": ("buyer", "bold cyan"), "out": ("agent", "bold green"), "note": ("internal note", "bold yellow")}
 DRAFT_DEBOUNCE = 0.8  # seconds of quiet before a draft is written; a kill loses at most this much
@@ -175,14 +175,12 @@ class TicketScreen(Screen[None]):
         if ticket["status"] == "solved":
             text.append(" ✓ solved ", style="bold reverse green")
         else:
-            due_at, paused_at = from_db(ticket["due_at"]), from_db(ticket["paused_at"])
-            state = sla.ticket_state(
-                app.policy, now, tier=ticket["tier"], channel=ticket["channel"], due_at=due_at,
-                target_minutes=ticket["target_minutes"] or 0, paused_at=paused_at,
-                answered=due_at is None and ticket["first_response_at"] is not None and not ticket["needs_triage"],
-            )
-            countdown = sla.format_countdown(sla.remaining(now, due_at, paused_at))
-            text.append(f" {countdown} {state.glyph} {state.label} ", style=STATE_STYLES.get(state.key, ""))
+            timer = self.context.timer
+            state = timer.state(now)
+            text.append(f" {countdown_text(state, timer.left(now)).strip()} {state.glyph} {state.label} ",
+                        style=STATE_STYLES.get(state.key, ""))
+            if ticket["status"] == "snoozed":
+                text.append(f" wakes {format_wake(now, from_db(ticket['snoozed_until']), app.zone)}", style="italic")
         text.append(f"  {ticket['tier'] or 'untriaged'} · {ticket['channel']} · {ticket['status']}")
         text.append(f" · {'assigned to ' + one_line(ticket['assignee'], limit=30) if ticket['assignee'] else 'unassigned'}")
         if self.context.tags:
@@ -190,6 +188,7 @@ class TicketScreen(Screen[None]):
         for other in self._others:
             text.append(f"  ⚠ {one_line(other.agent, limit=30)} is {other.activity}", style="bold yellow")
         self.query_one("#status", Static).update(text)
+        self.query_one(OrderPanel).tick()
 
     def _poll(self) -> None:
         changes = self.feed.poll()

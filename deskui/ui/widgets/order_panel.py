@@ -11,9 +11,10 @@ from textual.widgets import Static
 from deskui import sla
 from deskui.clock import Clock
 from deskui.policy.model import Policy
-from deskui.store.context import Order, TicketContext
+from deskui.sla import SlaState
+from deskui.store.context import PANEL_CLOCKS, Order, TicketContext, clock_timer
 from deskui.text import one_line
-from deskui.timeutil import from_db
+from deskui.timeutil import format_minutes, from_db
 
 CATEGORY_LABELS = {
     "atoz_claim": "A-to-z claim / claim threat",
@@ -67,7 +68,63 @@ class _Builder:
         self.text.append(f" {value} ", style=style)
 
 
+STATE_MARK_STYLES = {"at_risk": "bold yellow", "imminent": "bold red", "breached": "bold white on red",
+                     "paused": "italic", "met": "green", "missed": "yellow"}
+
+
+def _margin(minutes: float) -> str:
+    minutes = abs(minutes)
+    return f"{minutes:g} min" if minutes < 60 else format_minutes(minutes)
+
+
+def render_deadlines(context: TicketContext, now: datetime) -> Text:
+    """Each clock of the ticket and its state now: the part of the panel that ticks."""
+    out = _Builder()
+    out.heading("deadlines")
+    ticket = context.ticket
+    paused_at = from_db(ticket["paused_at"])
+    for label, prefix, kinds, pauses in PANEL_CLOCKS:
+        timer = clock_timer(ticket, prefix, pauses)
+        if timer is not None:
+            state = timer.state(now)
+            left = sla.format_countdown(timer.left(now))
+            out.text.append(f"{label:<11} ", style="dim")
+            if timer.paused_at is not None:
+                # What was left at the pause, not a due time that means nothing while it waits.
+                out.text.append("paused, " + (f"{left.lstrip('-')} past due" if state is SlaState.BREACHED else f"{left} left"))
+            else:
+                out.text.append(f"{_when(timer.due_at)} UTC  {left}")
+            out.text.append(f"  {state.glyph} {state.label}\n", style=STATE_MARK_STYLES.get(state.key, ""))
+            continue
+        stopped = [context.outcomes[kind] for kind in kinds if kind in context.outcomes]
+        if stopped:
+            last = max(stopped, key=lambda outcome: outcome.stopped_at or datetime.min.replace(tzinfo=now.tzinfo))
+            met = last.outcome == "met"
+            state = SlaState.MET if met else SlaState.MISSED
+            detail = f"{_margin(last.margin_minutes)} to spare" if met else f"late by {_margin(last.margin_minutes)}"
+            out.field(label, f"{state.glyph} {state.label}, {detail}", STATE_MARK_STYLES[state.key])
+    if not any(ticket[f"{prefix}due_at"] for _, prefix, _, _ in PANEL_CLOCKS) and not context.outcomes:
+        out.line("  no clock running (answered, or waiting on nothing)", "dim")
+    if ticket["due_kind"]:
+        out.field("next due", DUE_KIND_LABELS.get(ticket["due_kind"], ticket["due_kind"]))
+    if paused_at is not None:
+        out.field("paused", f"since {_when(paused_at)} ({ticket['status']})", "italic")
+    return out.text
+
+
 def render_context(context: TicketContext | None, now: datetime, policy: Policy) -> Text:
+    """The whole panel as one text (the widget shows the same three parts in three Statics)."""
+    if context is None:
+        return render_why(None)
+    whole = render_why(context)
+    whole.append("\n")
+    whole.append_text(render_deadlines(context, now))
+    whole.append("\n")
+    whole.append_text(render_order_and_customer(context, now))
+    return whole
+
+
+def render_why(context: TicketContext | None) -> Text:
     out = _Builder()
     if context is None:
         out.line("No ticket highlighted.", "dim")
@@ -88,23 +145,12 @@ def render_context(context: TicketContext | None, now: datetime, policy: Policy)
         out.line("  no risk keywords: tier from the channel rule", "dim")
     if context.tags:
         out.field("tags", ", ".join(context.tags))
+    return out.text
 
-    out.heading("deadlines")
-    paused_at = from_db(ticket["paused_at"])
-    for label, column in (("internal", "sla_due_at"), ("marketplace", "marketplace_due_at"), ("resolution", "resolution_due_at")):
-        due = from_db(ticket[column])
-        if due is None:
-            continue
-        left = sla.format_countdown(sla.remaining(now, due, paused_at))
-        style = "bold red" if due <= (paused_at or now) else ""
-        out.field(label, f"{_when(due)} UTC  ({left})", style)
-    if not any(ticket[c] for c in ("sla_due_at", "marketplace_due_at", "resolution_due_at")):
-        out.line("  no clock running (answered, or waiting on nothing)", "dim")
-    if ticket["due_kind"]:
-        out.field("next due", DUE_KIND_LABELS.get(ticket["due_kind"], ticket["due_kind"]))
-    if paused_at is not None:
-        out.field("paused", f"since {_when(paused_at)} ({ticket['status']})", "italic")
 
+def render_order_and_customer(context: TicketContext, now: datetime) -> Text:
+    out = _Builder()
+    ticket = context.ticket
     order = context.order
     out.heading("order")
     if order is None:
@@ -193,20 +239,47 @@ def _render_order(out: _Builder, order: Order, now: datetime) -> None:
 
 
 class OrderPanel(VerticalScroll, can_focus=False):
+    """Why, deadlines, order, customer. The deadlines tick with the rows' 1 s timer; the rest is
+    rendered only when the highlighted ticket changes."""
+
     DEFAULT_CSS = """
     OrderPanel { background: $panel; padding: 0 1; }
     OrderPanel > Static { width: 1fr; }
+    OrderPanel > #order-panel-deadlines { margin: 1 0; }
     """
 
     def __init__(self, clock: Clock, policy: Policy, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.clock = clock
         self.policy = policy
-        self._body = Static("", markup=False, id="order-panel-body")
+        self.context: TicketContext | None = None
+        self._why = Static("", markup=False, id="order-panel-why")
+        self._deadlines = Static("", markup=False, id="order-panel-deadlines")
+        self._rest = Static("", markup=False, id="order-panel-rest")
+        self._deadlines_shown: str | None = None
 
     def compose(self):
-        yield self._body
+        yield self._why
+        yield self._deadlines
+        yield self._rest
 
     def show(self, context: TicketContext | None) -> None:
-        self._body.update(render_context(context, self.clock.now(), self.policy))
+        self.context = context
+        now = self.clock.now()
+        self._why.update(render_why(context))
+        self._rest.update(render_order_and_customer(context, now) if context else "")
+        self._deadlines_shown = None
+        self.tick()
         self.scroll_home(animate=False)
+
+    @property
+    def plain(self) -> str:
+        """Everything the panel shows, as plain text (for tests and screen readers)."""
+        return "\n".join(str(part.render()) for part in (self._why, self._deadlines, self._rest))
+
+    def tick(self) -> None:
+        """Repaint the deadlines if their text moved (a countdown over an hour moves once a minute)."""
+        text = render_deadlines(self.context, self.clock.now()) if self.context else Text()
+        if text.plain != self._deadlines_shown:
+            self._deadlines_shown = text.plain
+            self._deadlines.update(text)

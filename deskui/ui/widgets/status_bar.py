@@ -17,8 +17,9 @@ STATE_STYLES = {
     "on_track": "green",
     "paused": "italic",
     "met": "dim green",
+    "missed": "dim yellow",
 }
-ORDER = ("breached", "imminent", "at_risk", "on_track", "paused", "met")
+ORDER = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
 
 
 class StatusBar(Static):
@@ -32,12 +33,15 @@ class StatusBar(Static):
         self.zone = zone
         self.counts: StateCounts | None = None
         self.view = ""
+        self.problem = ""  # a background job that failed, said in one line
 
     def show(self, now: datetime) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("deskui ", style="bold")
         text.append(f"{now.astimezone(self.zone):%H:%M:%S} ", style="bold")
         text.append(f"@{self.agent}  ", style="dim")
+        if self.problem:
+            text.append(self.problem + "  ", style="bold red")
         if self.counts is not None:
             compact = self.size.width < 120
             for key in ORDER:

@@ -8,7 +8,7 @@ visible lines: no re-sort, no re-query, no strings written into cells.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from rich.segment import Segment
 from rich.style import Style
@@ -74,9 +74,22 @@ def format_age(now: datetime, created: datetime | None) -> str:
     return f"{seconds // 86400}d"
 
 
-def row_state(row: InboxRow, now: datetime, policy: Policy) -> SlaState:
-    return sla.ticket_state(policy, now, tier=row.tier, channel=row.channel, due_at=row.due_at,
-                            target_minutes=row.target_minutes, paused_at=row.paused_at, answered=row.answered)
+def format_wake(now: datetime, until: datetime | None, zone: tzinfo) -> str:
+    """When a snoozed ticket wakes, in the agent's zone: "14:00" today, "Fri 14:00" this week,
+    "Dec 12 14:00" beyond."""
+    if until is None:
+        return "?"
+    local, today = until.astimezone(zone), now.astimezone(zone).date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    if 0 < (local.date() - today).days < 7:
+        return local.strftime("%a %H:%M")
+    return local.strftime("%b %d %H:%M")
+
+
+def countdown_text(state: SlaState, left: timedelta | None) -> str:
+    """What the countdown cell shows: nothing to count once the clock stopped."""
+    return "  —" if state in (SlaState.MET, SlaState.MISSED) else sla.format_countdown(left)
 
 
 class TicketList(ScrollView, can_focus=True):
@@ -91,6 +104,7 @@ class TicketList(ScrollView, can_focus=True):
         "ticket-list--breached",
         "ticket-list--paused",
         "ticket-list--met",
+        "ticket-list--missed",
         "ticket-list--urgent-row",
         "ticket-list--dim",
         "ticket-list--critical",
@@ -107,6 +121,7 @@ class TicketList(ScrollView, can_focus=True):
     TicketList > .ticket-list--breached { color: $text; background: $error; text-style: bold; }
     TicketList > .ticket-list--paused { color: $text-muted; text-style: italic; }
     TicketList > .ticket-list--met { color: $success; text-style: dim; }
+    TicketList > .ticket-list--missed { color: $warning; text-style: dim; }
     TicketList > .ticket-list--urgent-row { background: $error 15%; }
     TicketList > .ticket-list--dim { color: $text-muted; }
     TicketList > .ticket-list--critical { color: $error; text-style: bold; }
@@ -134,11 +149,12 @@ class TicketList(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
-    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, *, id: str | None = None) -> None:
+    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, zone: tzinfo = UTC, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.query_view = query
         self.clock = clock
         self.policy = policy
+        self.zone = zone
         self._count = 0
         self._columns: list[Column] = layout(80)
         self._highlighted: int | None = None
@@ -274,8 +290,8 @@ class TicketList(ScrollView, can_focus=True):
         if row.tier is None:
             state, countdown = None, "triage…"
         else:
-            state = row_state(row, now, self.policy)
-            countdown = "  —" if state is SlaState.MET else sla.format_countdown(sla.remaining(now, row.due_at, row.paused_at))
+            state = row.timer.state(now)
+            countdown = countdown_text(state, row.timer.left(now))
         style = base
         if state in (SlaState.BREACHED, SlaState.IMMINENT):
             style = style + self.get_component_rich_style("ticket-list--urgent-row")
@@ -303,6 +319,8 @@ class TicketList(ScrollView, can_focus=True):
                 segments.append(Segment(_fit(one_line(row.customer, limit=w) or "—", w), style))
             elif name == "subject":
                 subject = one_line(row.subject, limit=w + 1) or "(no subject)"
+                if row.status == "snoozed":
+                    subject = f"until {format_wake(now, row.snoozed_until, self.zone)} · {subject}"
                 if row.id in self.presence and not any(c.name == "assignee" for c in self._columns):
                     subject = f"{self.presence[row.id][0]} {subject}"
                 segments.append(Segment(_fit(subject, w), style))
