@@ -116,9 +116,9 @@ def render_context(context: TicketContext | None, now: datetime, policy: Policy)
     """The whole panel as one text (the widget shows the same three parts in three Statics)."""
     if context is None:
         return render_why(None)
-    whole = render_why(context)
+    whole = render_deadlines(context, now)
     whole.append("\n")
-    whole.append_text(render_deadlines(context, now))
+    whole.append_text(render_why(context))
     whole.append("\n")
     whole.append_text(render_order_and_customer(context, now))
     return whole
@@ -239,13 +239,12 @@ def _render_order(out: _Builder, order: Order, now: datetime) -> None:
 
 
 class OrderPanel(VerticalScroll, can_focus=False):
-    """Why, deadlines, order, customer. The deadlines tick with the rows' 1 s timer; the rest is
+    """Deadlines, why, order, customer. The deadlines tick with the rows' 1 s timer; the rest is
     rendered only when the highlighted ticket changes."""
 
     DEFAULT_CSS = """
     OrderPanel { background: $panel; padding: 0 1; }
     OrderPanel > Static { width: 1fr; }
-    OrderPanel > #order-panel-deadlines { margin: 1 0; }
     """
 
     def __init__(self, clock: Clock, policy: Policy, *, id: str | None = None) -> None:
@@ -259,8 +258,10 @@ class OrderPanel(VerticalScroll, can_focus=False):
         self._deadlines_shown: str | None = None
 
     def compose(self):
-        yield self._why
+        # The deadlines first: on a small terminal the panel shows a few lines, and time left
+        # is what the agent acts on.
         yield self._deadlines
+        yield self._why
         yield self._rest
 
     def show(self, context: TicketContext | None) -> None:
@@ -275,7 +276,7 @@ class OrderPanel(VerticalScroll, can_focus=False):
     @property
     def plain(self) -> str:
         """Everything the panel shows, as plain text (for tests and screen readers)."""
-        return "\n".join(str(part.render()) for part in (self._why, self._deadlines, self._rest))
+        return "\n".join(str(part.render()) for part in (self._deadlines, self._why, self._rest))
 
     def tick(self) -> None:
         """Repaint the deadlines if their text moved (a countdown over an hour moves once a minute)."""
