@@ -182,9 +182,10 @@ def remaining(now: datetime, due: datetime | None, paused_at: datetime | None = 
 
 
 def format_countdown(left: timedelta | None) -> str:
-    """``mm:ss`` under an hour, ``h:mm`` above, ``-`` and counting up once breached.
+    """``mm:ss`` under an hour, ``8h14m`` above, ``-`` and counting up once breached.
 
-    Days show as ``2d03h`` so a week-old breach still fits in seven cells.
+    The unit shows past an hour so ``-44:20`` (minutes) and ``-8h14m`` never look alike; from 100
+    hours on, days: ``2d03h``, so a week-old breach still fits in seven cells.
     """
     if left is None:
         return "--:--"
@@ -195,7 +196,7 @@ def format_countdown(left: timedelta | None) -> str:
         return f"{sign}{seconds // 60:02d}:{seconds % 60:02d}"
     hours, rest = divmod(seconds, 3600)
     if hours < 100:
-        return f"{sign}{hours}:{rest // 60:02d}"
+        return f"{sign}{hours}h{rest // 60:02d}m"
     days, hours = divmod(hours, 24)
     return f"{sign}{days}d{hours:02d}h"
 

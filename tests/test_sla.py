@@ -154,8 +154,8 @@ def test_every_state_has_its_own_glyph():
 
 @pytest.mark.parametrize(
     ("seconds", "shown"),
-    [(59 * 60 + 59, "59:59"), (3600, "1:00"), (2 * 3600 + 5 * 60, "2:05"), (0, "00:00"), (-61, "-01:01"),
-     (-3 * 3600, "-3:00"), (-(200 * 3600), "-8d08h")],
+    [(59 * 60 + 59, "59:59"), (3600, "1h00m"), (2 * 3600 + 5 * 60, "2h05m"), (0, "00:00"), (-61, "-01:01"),
+     (-3 * 3600, "-3h00m"), (-(99 * 3600 + 59 * 60), "-99h59m"), (-(200 * 3600), "-8d08h")],
 )
 def test_countdown_format(seconds, shown):
     assert format_countdown(timedelta(seconds=seconds)) == shown

@@ -214,7 +214,7 @@ def test_a_paused_breached_ticket_shows_its_frozen_time_left_not_an_old_due_time
     now = datetime(2026, 11, 28, 6, 0, tzinfo=UTC)
     panel = render_deadlines(ticket_context(conn, ticket_id), now).plain
     internal = next(line for line in panel.splitlines() if line.startswith("internal"))
-    assert "paused, 9:40 past due" in internal and "✗ breached" in internal and "2026-11-25" not in internal
+    assert "paused, 9h40m past due" in internal and "✗ breached" in internal and "2026-11-25" not in internal
     # Amazon's own deadline does not pause: it ran out at 08:00 the next day
     marketplace = next(line for line in panel.splitlines() if line.startswith("marketplace"))
     assert "2026-11-26 08:00" in marketplace and "breached" in marketplace

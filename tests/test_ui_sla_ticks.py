@@ -106,12 +106,12 @@ async def test_a_paused_breached_ticket_shows_its_frozen_time_left(tmp_path):
         await pilot.app.workers.wait_for_complete()
         await open_ticket(pilot, ticket_id)
         await wait_for(pilot, lambda: "breached" in status_text(app))
-        assert "-1:00" in status_text(app)  # breached an hour before the pause, frozen there
-        assert "paused, 1:00 past due" in deadline_line(app)
+        assert "-1h00m" in status_text(app)  # breached an hour before the pause, frozen there
+        assert "paused, 1h00m past due" in deadline_line(app)
         clock.advance(hours=1)
         app.screen._show_status()  # the once-a-second tick, run now
         await pilot.pause()
-        assert "-1:00" in status_text(app) and "paused, 1:00 past due" in deadline_line(app)
+        assert "-1h00m" in status_text(app) and "paused, 1h00m past due" in deadline_line(app)
     conn.close()
 
 

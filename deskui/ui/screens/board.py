@@ -34,6 +34,14 @@ SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely mo
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
 
 
+def digits_countdown(left) -> str:
+    """The countdown in what Digits can draw: ``8h14m`` as ``8:14``, ``4d15h`` as ``4 15``."""
+    text = sla.format_countdown(left)
+    if "d" in text:
+        return text.replace("d", " ").replace("h", "")
+    return text.replace("h", ":").replace("m", "")
+
+
 class BreachCard(Vertical):
     DEFAULT_CSS = """
     BreachCard { height: auto; width: 1fr; border: round $primary 50%; padding: 0 1; }
@@ -242,7 +250,7 @@ class BoardScreen(WorkerReports, Screen[None]):
                 card.set_classes("")
                 continue
             state = ticket.timer.state(now)
-            digits.update(sla.format_countdown(ticket.timer.left(now)).replace("d", " ").replace("h", ""))
+            digits.update(digits_countdown(ticket.timer.left(now)))
             card.set_class(state is SlaState.BREACHED, "breached")
             card.set_class(state is SlaState.IMMINENT, "imminent")
             text = Text(no_wrap=True, overflow="ellipsis")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -42,15 +43,15 @@ def layout(width: int) -> list[Column]:
     """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
     countdown, state and subject, which are what an agent decides on."""
     if width >= 120:
-        columns = [Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
+        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
                    Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
                    Column("order", "ORDER", 20), Column("assignee", "AGENT", 10), Column("age", "AGE", 5)]
     elif width >= 90:
-        columns = [Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
+        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
                    Column("channel", "CHAN", 5), Column("customer", "CUSTOMER", 13), Column("subject", "SUBJECT", 0),
                    Column("assignee", "AGENT", 8), Column("age", "AGE", 4)]
     else:
-        columns = [Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
+        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
                    Column("channel", "CHAN", 5), Column("subject", "SUBJECT", 0), Column("age", "AGE", 4)]
     fixed = sum(column.width for column in columns)
     flexible = max(width - fixed, 8)
@@ -58,9 +59,13 @@ def layout(width: int) -> list[Column]:
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
-    if len(text) > width - 1:
-        text = text[: max(width - 2, 0)] + "…" if width > 1 else ""
-    return (text.rjust(width - 1) + " ") if right else text.ljust(width)
+    """``text`` in ``width`` terminal cells, one of them the gap to the next column. Cells, not
+    characters: CJK and emoji take two, and counting characters shifts every later column."""
+    room = width - 1
+    if cell_len(text) > room:
+        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…" if room > 0 else ""
+    padding = " " * (room - cell_len(text))
+    return (padding + text + " ") if right else (text + padding + " ")
 
 
 def format_age(now: datetime, created: datetime | None) -> str:
@@ -157,6 +162,7 @@ class TicketList(ScrollView, can_focus=True):
         self.zone = zone
         self._count = 0
         self._columns: list[Column] = layout(80)
+        self._columns_width = 80
         self._highlighted: int | None = None
         # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
         self.presence: dict[int, str] = {}
@@ -183,24 +189,31 @@ class TicketList(ScrollView, can_focus=True):
         return self.query_view.row(self.cursor) if self._count else None
 
     def load(self, query: InboxQuery | None = None, *, keep: int | None = None) -> None:
-        """(Re)read the view. The cursor stays on ticket ``keep`` (default: the highlighted one)
-        wherever it moved; if it left the view, the cursor keeps its position."""
-        if query is not None:
+        """(Re)read the view. Rows moving under the cursor live keep it on its ticket (``keep``,
+        default: the highlighted one) wherever it moved, or at its position if it left the view.
+        A new view (another sort, filter or search) starts at its top."""
+        new_view = query is not None
+        if new_view:
             self.query_view = query
         else:
             self.query_view.invalidate()
         self.query_view.set_now(self.clock.now())
-        keep = self._highlighted if keep is None else keep
+        keep = keep if keep is not None or new_view else self._highlighted
         self._count = self.query_view.count()
         self.virtual_size = Size(self.size.width, self._count + 1)
         position = self.query_view.position_of(keep) if keep is not None else None
-        target = position if position is not None else min(self.cursor, max(self._count - 1, 0))
+        if position is not None:
+            target = position
+        elif new_view:
+            target = 0
+            self.scroll_to(y=0, animate=False)
+        else:
+            target = min(self.cursor, max(self._count - 1, 0))
         self.cursor = target
         self.refresh()
 
     # -- geometry ------------------------------------------------------------------------
     def on_resize(self, event: Resize) -> None:
-        self._columns = layout(self.scrollable_content_region.width)
         self.virtual_size = Size(self.scrollable_content_region.width, self._count + 1)
 
     @property
@@ -272,10 +285,14 @@ class TicketList(ScrollView, can_focus=True):
     # -- rendering -----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if width != self._columns_width:
+            # The width a line is drawn at decides the columns: a scrollbar that comes or goes
+            # after a filter changes it without a resize event.
+            self._columns, self._columns_width = layout(width), width
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
-            text = "".join(_fit(c.title, c.width) for c in self._columns)
+            text = "".join(" " if c.name == "mark" else _fit(c.title, c.width) for c in self._columns)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
         if index >= self._count:
@@ -302,7 +319,9 @@ class TicketList(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for column in self._columns:
             name, w = column.name, column.width
-            if name == "countdown":
+            if name == "mark":  # the cursor is told by a marker, not only by colour
+                segments.append(Segment("▶" if is_cursor else " ", style))
+            elif name == "countdown":
                 segments.append(Segment(_fit(countdown, w, right=True), state_style))
             elif name == "state":
                 label = "" if state is None else (state.glyph if w <= 3 else f"{state.glyph} {state.label}")
