@@ -1,0 +1,240 @@
+"""`deskui serve`: the board or the inbox in a browser, for the person who started it and nobody else.
+
+textual-serve starts one deskui process per websocket and trusts whoever connects. A local user, or
+any web page the agent happens to visit (a websocket is not bound by the same-origin policy), could
+drive the inbox as the serving user. This module puts a guard in front of it:
+
+- a secret made per run, in the URL printed once; the first page load that carries it gets an
+  HttpOnly, SameSite=Strict cookie, which the websocket and the static files then need;
+- the Host header must name the address served (a DNS-rebinding page sends its own name), and an
+  Origin, required on the websocket, must be that same origin;
+- at most ``max_sessions`` app processes at once; the next tab gets a 503 page, not a process.
+
+It never imports Textual: textual-serve only starts processes and relays bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hmac
+import ipaddress
+import re
+import secrets
+import signal
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import aiohttp_jinja2
+from aiohttp import web
+from textual_serve.server import Server, to_int
+
+from deskui.text import one_line
+
+COOKIE = "deskui_serve"
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+AGENT_NAME = re.compile(r"[\w.@+-]{1,64}")
+
+
+class ServeError(Exception):
+    """A bad option or an address that cannot be served: one line for the user, no traceback."""
+
+
+def check_port(port: int) -> int:
+    if not 1 <= port <= 65535:
+        raise ServeError(f"--port {port}: a TCP port is a number from 1 to 65535 (default 8000)")
+    return port
+
+
+def check_max_sessions(count: int) -> int:
+    if count < 1:
+        raise ServeError(f"--max-sessions {count}: allow at least 1 browser tab")
+    return count
+
+
+def check_agent(name: str | None, screen: str) -> str | None:
+    """The inbox claims and replies in someone's name: the browser user must say whose."""
+    if name is None:
+        if screen == "inbox":
+            raise ServeError("--screen inbox needs --agent NAME: the name the browser's claims and replies carry")
+        return None
+    if not AGENT_NAME.fullmatch(name):
+        raise ServeError(f"--agent {name[:40]!r}: use 1 to 64 letters, digits or . _ - @ +")
+    return name
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_wildcard(host: str) -> bool:
+    return host.strip("[]") in ("0.0.0.0", "::", "")
+
+
+def _bracketed(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The Host header values a browser sends for this address (lower case, with the port)."""
+    names = {_bracketed(host.lower())}
+    if is_loopback(host) or _is_wildcard(host):
+        names.update(LOOPBACK_NAMES)
+    if _is_wildcard(host):
+        names.update(name.lower() for name in (socket.gethostname(), socket.getfqdn()) if name)
+    hosts = {f"{name}:{port}" for name in names}
+    if port == 80:
+        hosts.update(names)
+    return frozenset(hosts)
+
+
+def display_url(host: str, port: int, token: str) -> str:
+    shown = "localhost" if _is_wildcard(host) else _bracketed(host)
+    return f"http://{shown}:{port}/?token={token}"
+
+
+def open_sockets(host: str, port: int) -> list[socket.socket]:
+    """Bind every address ``host`` names, now, so a port in use is one line before anything starts."""
+    shown = one_line(host, limit=80)  # the user's own option, but it still must not drive the terminal
+    try:
+        infos = socket.getaddrinfo(host.strip("[]") or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        raise ServeError(f"--host {shown}: not an address this machine can listen on ({error.strerror})") from None
+    sockets: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in dict.fromkeys((i[0], i[1], i[2], i[3], i[4]) for i in infos):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(128)
+            sock.setblocking(False)
+    except OSError as error:
+        for sock in sockets:
+            sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise ServeError(f"--port {port}: already in use on {shown} (another deskui serve?); choose another port") from None
+        if error.errno == errno.EACCES:
+            raise ServeError(f"--port {port}: not allowed for this user (ports below 1024 need privileges); choose another port") from None
+        raise ServeError(f"--host {shown} --port {port}: cannot listen there ({error.strerror})") from None
+    return sockets
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Who may talk to the server: the holder of the run's token, from the served origin."""
+
+    token: str
+    cookie: str  # what the browser sends back; a second secret, so the cookie is not the URL token
+    hosts: frozenset[str]
+
+    @classmethod
+    def new(cls, host: str, port: int) -> "Guard":
+        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), allowed_hosts(host, port))
+
+    def token_ok(self, value: str | None) -> bool:
+        return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.token.encode())
+
+    def cookie_ok(self, value: str | None) -> bool:
+        return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.cookie.encode())
+
+    def refusal(self, request: web.Request) -> web.Response | None:
+        """None when the request may go on; else the response that refuses it."""
+        host = request.headers.get("Host", "").lower()
+        if host not in self.hosts:
+            return _refuse(403, "this server answers only to the address deskui serve printed")
+        origin = request.headers.get("Origin")
+        if request.path == "/ws" and origin is None:
+            return _refuse(403, "a websocket needs the Origin of the deskui page")
+        if origin is not None and origin.lower() != f"http://{host}":
+            return _refuse(403, "requests from another site are refused")
+        if self.cookie_ok(request.cookies.get(COOKIE)):
+            return None
+        if request.path == "/" and self.token_ok(request.query.get("token")):
+            return None
+        return _refuse(401, "open the address deskui serve printed: it holds this run's token")
+
+
+def _refuse(status: int, reason: str) -> web.Response:
+    return web.Response(status=status, text=f"deskui serve: {reason}\n", headers={"Cache-Control": "no-store"})
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class GuardedServer(Server):
+    """textual-serve's Server behind the Guard and a cap on concurrent sessions."""
+
+    def __init__(self, command: str, *, sockets: list[socket.socket], guard: Guard, max_sessions: int, title: str) -> None:
+        super().__init__(command, title=title)
+        self.sockets = sockets
+        self.guard = guard
+        self.max_sessions = max_sessions
+        self.sessions = 0
+
+    async def _make_app(self) -> web.Application:
+        app = await super()._make_app()
+        app.middlewares.append(self._guard_middleware)
+        return app
+
+    @web.middleware
+    async def _guard_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        refused = self.guard.refusal(request)
+        if refused is not None:
+            return refused
+        response = await handler(request)
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.path == "/" and not self.guard.cookie_ok(request.cookies.get(COOKIE)):
+            response.set_cookie(COOKIE, self.guard.cookie, httponly=True, samesite="Strict", path="/")
+        return response
+
+    def _full(self) -> web.Response:
+        return _refuse(503,
+                       f"{self.sessions} browser session(s) open, the --max-sessions limit; close a tab, then reload")
+
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
+        """textual-serve's page, with the websocket on the host the browser used (the cookie is per host)."""
+        if self.sessions >= self.max_sessions:
+            return self._full()
+        base = f"http://{request.host}"
+        context = {
+            "font_size": to_int(request.query.get("fontsize", "16"), 16),
+            "app_websocket_url": f"ws://{request.host}{request.app.router['websocket'].url_for()}",
+            "config": {"static": {"url": f"{base}{request.app.router['static'].url_for(filename='/')}".rstrip("/") + "/"}},
+            "application": {"name": self.title},
+        }
+        response = aiohttp_jinja2.render_template("app_index.html", request, context)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        # No await between the check and the count: two tabs cannot both take the last place.
+        if self.sessions >= self.max_sessions:
+            return self._full()  # type: ignore[return-value]
+        self.sessions += 1
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions -= 1
+
+    async def on_startup(self, app: web.Application) -> None:
+        """Silence textual-serve's banner: it would print the command line; deskui prints the URL."""
+
+    def serve(self, debug: bool = False) -> None:
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.add_signal_handler(signal.SIGINT, self.request_exit)
+        loop.add_signal_handler(signal.SIGTERM, self.request_exit)
+        # access_log=None: an access log line would print the token of the first page load.
+        web.run_app(self._make_app(), sock=self.sockets, handle_signals=False, loop=loop,
+                    print=None, access_log=None)
