@@ -8,7 +8,8 @@ drive the inbox as the serving user. This module puts a guard in front of it:
   HttpOnly, SameSite=Strict cookie, which the websocket and the static files then need;
 - the Host header must name the address served (a DNS-rebinding page sends its own name), and an
   Origin, required on the websocket, must be that same origin;
-- at most ``max_sessions`` app processes at once; the next tab gets a 503 page, not a process.
+- at most ``max_sessions`` app processes at once; the next tab gets a 503 page, not a process;
+- each app process dies with the server, even a server killed with SIGKILL.
 
 It never imports Textual: textual-serve only starts processes and relays bytes.
 """
@@ -16,19 +17,23 @@ It never imports Textual: textual-serve only starts processes and relays bytes.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import errno
 import hmac
 import ipaddress
 import re
+import os
 import secrets
+import shlex
 import signal
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiohttp_jinja2
-from aiohttp import web
-from textual_serve.server import Server, to_int
+from aiohttp import WSCloseCode, web
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, log, to_int
 
 from deskui.text import one_line
 
@@ -168,6 +173,44 @@ def _refuse(status: int, reason: str) -> web.Response:
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> Callable[[], None]:
+    """Run in the forked child: the kernel sends it SIGTERM when the server dies, however it dies."""
+
+    def arm() -> None:
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except (OSError, AttributeError):  # not Linux: the server's shutdown still stops its apps
+            return
+        if os.getppid() != parent:  # the server died before the line above
+            os._exit(1)
+
+    return arm
+
+
+class AppProcess(AppService):
+    """textual-serve's AppService, with the app run directly (no shell between) and tied to the server."""
+
+    async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
+        pipe = asyncio.subprocess.PIPE
+        self._process = process = await asyncio.create_subprocess_exec(
+            *shlex.split(self.command), stdin=pipe, stdout=pipe, stderr=pipe,
+            env=self._build_environment(width=width, height=height), preexec_fn=_die_with_parent(os.getpid()))
+        assert process.stdin is not None
+        self._stdin = process.stdin
+        return process
+
+    async def halt(self, timeout: float = 10.0) -> None:
+        """Ask the app to quit; kill it when it does not within ``timeout`` seconds."""
+        try:
+            await asyncio.wait_for(self.stop(), timeout)
+        except (asyncio.TimeoutError, ConnectionError):
+            pass
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            await self._process.wait()
 
 
 class GuardedServer(Server):
@@ -179,6 +222,7 @@ class GuardedServer(Server):
         self.guard = guard
         self.max_sessions = max_sessions
         self.sessions = 0
+        self.websockets: set[web.WebSocketResponse] = set()
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
@@ -216,14 +260,35 @@ class GuardedServer(Server):
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's handler, with the cap, and every socket known so shutdown can close it."""
         # No await between the check and the count: two tabs cannot both take the last place.
         if self.sessions >= self.max_sessions:
             return self._full()  # type: ignore[return-value]
         self.sessions += 1
+        websocket = web.WebSocketResponse(heartbeat=15)
+        app_process: AppProcess | None = None
         try:
-            return await super().handle_websocket(request)
+            await websocket.prepare(request)
+            self.websockets.add(websocket)
+            app_process = AppProcess(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                                     close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+            await app_process.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
+            await self._process_messages(websocket, app_process)
+        except asyncio.CancelledError:
+            await websocket.close()
+        except Exception as error:  # a broken session must not take the server down
+            log.exception(error)
         finally:
+            self.websockets.discard(websocket)
+            if app_process is not None:
+                await app_process.halt()
             self.sessions -= 1
+        return websocket
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        """ctrl+c: close every session, which stops its app, before the server goes."""
+        for websocket in list(self.websockets):
+            await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"deskui serve stopped")
 
     async def on_startup(self, app: web.Application) -> None:
         """Silence textual-serve's banner: it would print the command line; deskui prints the URL."""

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -74,16 +75,20 @@ class Served:
         assert status == 200
         return headers["set-cookie"].split(";", 1)[0]
 
-    def app_processes(self) -> int:
-        """The server's child processes: one per open session, each a deskui app."""
-        count = 0
+    def app_pids(self) -> list[int]:
+        """The server's child processes: one deskui app per open session."""
+        pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            count += fields[1] == str(self.proc.pid)
-        return count
+            if fields[1] == str(self.proc.pid) and fields[0] != "Z":
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def app_processes(self) -> int:
+        return len(self.app_pids())
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -271,6 +276,34 @@ def test_the_browser_inbox_claims_in_the_given_agents_name(serve):
 
     asyncio.run(claim())
     assert claims(getpass.getuser()) == 0
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_the_apps_die_with_the_server(serve, how):
+    """textual-serve ran each app under a shell that outlived a killed server, forever."""
+    served = serve()
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as client:
+            socket_ = await _open(served, origin=served.origin, cookie=served.cookie(), session=client)
+            await _first_screen(socket_)
+            apps = served.app_pids()
+            assert len(apps) == 1
+            served.proc.send_signal(how)
+            deadline = asyncio.get_running_loop().time() + 60
+            while any(alive(pid) for pid in apps):
+                assert asyncio.get_running_loop().time() < deadline, f"app {apps} outlived the server"
+                await asyncio.sleep(0.1)
+
+    asyncio.run(scenario())
+    served.proc.wait(timeout=60)
 
 
 # ---------------------------------------------------------------- bad options: one line each
