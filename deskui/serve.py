@@ -37,7 +37,6 @@ from textual_serve.server import Server, log, to_int
 
 from deskui.text import one_line
 
-COOKIE = "deskui_serve"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 AGENT_NAME = re.compile(r"[\w.@+-]{1,64}")
 
@@ -140,15 +139,17 @@ class Guard:
     token: str
     cookie: str  # what the browser sends back; a second secret, so the cookie is not the URL token
     hosts: frozenset[str]
+    cookie_name: str  # per port: cookies are per host, and two servers on localhost must not share one
 
     @classmethod
     def new(cls, host: str, port: int) -> "Guard":
-        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), allowed_hosts(host, port))
+        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), allowed_hosts(host, port), f"deskui_serve_{port}")
 
     def token_ok(self, value: str | None) -> bool:
         return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.token.encode())
 
-    def cookie_ok(self, value: str | None) -> bool:
+    def cookie_ok(self, request: web.Request) -> bool:
+        value = request.cookies.get(self.cookie_name)
         return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.cookie.encode())
 
     def refusal(self, request: web.Request) -> web.Response | None:
@@ -161,7 +162,7 @@ class Guard:
             return _refuse(403, "a websocket needs the Origin of the deskui page")
         if origin is not None and origin.lower() != f"http://{host}":
             return _refuse(403, "requests from another site are refused")
-        if self.cookie_ok(request.cookies.get(COOKIE)):
+        if self.cookie_ok(request):
             return None
         if request.path == "/" and self.token_ok(request.query.get("token")):
             return None
@@ -236,8 +237,8 @@ class GuardedServer(Server):
             return refused
         response = await handler(request)
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.path == "/" and not self.guard.cookie_ok(request.cookies.get(COOKIE)):
-            response.set_cookie(COOKIE, self.guard.cookie, httponly=True, samesite="Strict", path="/")
+        if request.path == "/" and not self.guard.cookie_ok(request):
+            response.set_cookie(self.guard.cookie_name, self.guard.cookie, httponly=True, samesite="Strict", path="/")
         return response
 
     def _full(self) -> web.Response:

@@ -138,7 +138,7 @@ def test_the_page_needs_the_token_then_the_cookie(serve):
     assert served.get("/", {"Cookie": session})[0] == 200
     assert served.get("/static/js/textual.js")[0] == 401
     assert served.get("/static/js/textual.js", {"Cookie": session})[0] == 200
-    assert served.get("/", {"Cookie": "deskui_serve=forged"})[0] == 401
+    assert served.get("/", {"Cookie": f"deskui_serve_{served.port}=forged"})[0] == 401
 
 
 def test_the_url_is_printed_once_and_the_token_changes_every_run(serve, tmp_path):
@@ -146,6 +146,9 @@ def test_the_url_is_printed_once_and_the_token_changes_every_run(serve, tmp_path
     assert first.token != second.token and len(first.token) >= 40
     first.get(f"/?token={first.token}")
     assert first.stderr.read_text().count(first.token) == 1  # no access log repeats it
+    # two servers on one host: each its own cookie, so a browser holding both keeps both
+    assert first.cookie().split("=")[0] != second.cookie().split("=")[0]
+    assert second.get("/", {"Cookie": first.cookie()})[0] == 401
 
 
 def test_a_foreign_host_or_origin_is_refused(serve):
@@ -207,7 +210,7 @@ def test_websocket_from_a_foreign_origin_or_without_the_token_is_refused(serve):
     assert asyncio.run(_status(served, origin="null", cookie=cookie)) == 403
     assert asyncio.run(_status(served, origin=None, cookie=cookie)) == 403
     assert asyncio.run(_status(served, origin=served.origin, cookie=None)) == 401
-    assert asyncio.run(_status(served, origin=served.origin, cookie="deskui_serve=" + served.token)) == 401
+    assert asyncio.run(_status(served, origin=served.origin, cookie=f"deskui_serve_{served.port}={served.token}")) == 401
     assert served.app_processes() == 0  # nothing was started for any of them
 
 
