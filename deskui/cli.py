@@ -180,25 +180,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from deskui import serve
 
+    from deskui.config import ConfigError, config_path, load_config
+
     try:
         serve.check_port(args.port)
         serve.check_max_sessions(args.max_sessions)
-        agent = serve.check_agent(args.agent, args.screen)
+        config = load_config()
+        passwords = serve.read_passwords(config.source, str(config_path()))
+        if passwords and None not in passwords:  # one password per agent: each login names its agent
+            if args.agent:
+                raise serve.ServeError("--agent: [serve.agents] in the config file names each login's agent; drop --agent")
+            agent = None
+        else:
+            agent = serve.check_agent(args.agent, args.screen)
         path = _db_path(args.db).resolve()
         connect(path).close()
         command = [sys.executable, "-m", "deskui", args.screen, str(path)]
         if args.policy:
             command += ["--policy", str(Path(args.policy).resolve())]
-        if agent:
-            command += ["--agent", agent]
         sockets = serve.open_sockets(args.host, args.port)
     except serve.ServeError as error:
         raise UserError(f"serve: {error}") from None
-    guard = serve.Guard.new(args.host, args.port)
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    guard = serve.Guard.new(args.host, args.port, agent=agent, passwords=passwords)
     if not serve.is_loopback(args.host):
         print(f"deskui serve: listening on {args.host}: anyone with the URL sees your tickets (plain http)", file=sys.stderr)
     who = f" as {agent}" if agent else ""
-    print(f"deskui {args.screen}{who} on {serve.display_url(args.host, args.port, guard.token)}  (ctrl+c stops)",
+    how = "  (log in with a password from [serve] in the config file)" if passwords else ""
+    print(f"deskui {args.screen}{who} on {serve.display_url(args.host, args.port, guard.token)}{how}  (ctrl+c stops)",
           file=sys.stderr, flush=True)
     server = serve.GuardedServer(shlex.join(command), sockets=sockets, guard=guard, max_sessions=args.max_sessions,
                                  title=f"deskui {args.screen}")

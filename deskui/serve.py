@@ -20,6 +20,7 @@ import asyncio
 import ctypes
 import errno
 import hmac
+import html
 import ipaddress
 import re
 import os
@@ -27,8 +28,10 @@ import secrets
 import shlex
 import signal
 import socket
+import tomllib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp_jinja2
 from aiohttp import WSCloseCode, web
@@ -98,9 +101,9 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
     return frozenset(hosts)
 
 
-def display_url(host: str, port: int, token: str) -> str:
+def display_url(host: str, port: int, token: str | None) -> str:
     shown = "localhost" if _is_wildcard(host) else _bracketed(host)
-    return f"http://{shown}:{port}/?token={token}"
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
 
 
 def open_sockets(host: str, port: int) -> list[socket.socket]:
@@ -132,25 +135,86 @@ def open_sockets(host: str, port: int) -> list[socket.socket]:
     return sockets
 
 
-@dataclass(frozen=True)
-class Guard:
-    """Who may talk to the server: the holder of the run's token, from the served origin."""
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SESSIONS_KEPT = 256  # logins remembered; the oldest is forgotten (its tab asks again)
 
-    token: str
-    cookie: str  # what the browser sends back; a second secret, so the cookie is not the URL token
+
+def read_passwords(source: str, config_file: str, environ=os.environ) -> dict[str | None, str]:
+    """``[serve] password_env = "VAR"`` (one password; None stands for it) and ``[serve.agents]
+    name = "VAR"`` (one per agent, whose name the session then carries). The config file names
+    environment variables, never the passwords: a config file is not a secret store."""
+    try:
+        table = tomllib.loads(source).get("serve", {}) if source else {}
+    except tomllib.TOMLDecodeError:
+        return {}  # load_config, which read the same text, has already said where it is broken
+    agents = table.get("agents", {}) if isinstance(table, dict) else None
+    if not isinstance(agents, dict):
+        raise ServeError(f"{config_file}: [serve] and [serve.agents] are tables of NAME = \"ENV_VAR\"")
+    unknown = sorted(set(table) - {"password_env", "agents"})
+    if unknown:
+        raise ServeError(f"{config_file}: [serve] {unknown[0]}: unknown key; use password_env or [serve.agents]")
+    wanted = {None: table["password_env"]} if "password_env" in table else {}
+    for name, variable in agents.items():
+        if not AGENT_NAME.fullmatch(name):
+            raise ServeError(f"{config_file}: [serve.agents] {name[:40]!r}: an agent name is 1 to 64 letters, digits or . _ - @ +")
+        wanted[name] = variable
+    passwords: dict[str | None, str] = {}
+    for agent, variable in wanted.items():
+        where = "[serve] password_env" if agent is None else f"[serve.agents] {agent}"
+        if not isinstance(variable, str) or not ENV_NAME.fullmatch(variable):
+            raise ServeError(f"{config_file}: {where}: the name of an environment variable, e.g. \"DESKUI_SERVE_PASSWORD\"")
+        if not environ.get(variable):
+            raise ServeError(f"{config_file}: {where} = \"{variable}\": ${variable} is not set; export it first")
+        passwords[agent] = environ[variable]
+    return passwords
+
+
+def _same(given: str | None, secret: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8"))
+
+
+@dataclass
+class Guard:
+    """Who may talk to the server, and under which agent's name: the holder of the run's token
+    (``agent``), or whoever logs in with a password from the config; always from the served origin."""
+
     hosts: frozenset[str]
     cookie_name: str  # per port: cookies are per host, and two servers on localhost must not share one
+    agent: str | None = None  # the name of a token or shared-password session
+    passwords: dict[str | None, str] = field(default_factory=dict)
+    token: str | None = None  # only without passwords
+    sessions: OrderedDict[str, str | None] = field(default_factory=OrderedDict)  # cookie secret -> agent
 
     @classmethod
-    def new(cls, host: str, port: int) -> "Guard":
-        return cls(secrets.token_urlsafe(32), secrets.token_urlsafe(32), allowed_hosts(host, port), f"deskui_serve_{port}")
+    def new(cls, host: str, port: int, *, agent: str | None = None, passwords: dict | None = None) -> "Guard":
+        token = None if passwords else secrets.token_urlsafe(32)
+        return cls(allowed_hosts(host, port), f"deskui_serve_{port}", agent, dict(passwords or {}), token)
 
-    def token_ok(self, value: str | None) -> bool:
-        return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.token.encode())
+    def open_session(self, agent: str | None) -> str:
+        """A new cookie secret (not the token, not the password) that stands for ``agent``."""
+        secret = secrets.token_urlsafe(32)
+        self.sessions[secret] = agent
+        while len(self.sessions) > SESSIONS_KEPT:
+            self.sessions.popitem(last=False)
+        return secret
 
-    def cookie_ok(self, request: web.Request) -> bool:
-        value = request.cookies.get(self.cookie_name)
-        return value is not None and hmac.compare_digest(value.encode("utf-8", "replace"), self.cookie.encode())
+    def session(self, request: web.Request) -> tuple[bool, str | None]:
+        """(logged in, agent name). Each known secret is compared in constant time."""
+        given = request.cookies.get(self.cookie_name)
+        for secret, agent in self.sessions.items():
+            if _same(given, secret):
+                return True, agent
+        return False, None
+
+    def check_login(self, agent: str, password: str) -> tuple[bool, str | None]:
+        """A named agent's own password, or (no name given) the shared one."""
+        key = agent.strip() or None
+        if key is not None and key not in self.passwords:
+            _same(password, secrets.token_urlsafe(16))  # as long as a real check
+            return False, None
+        if key is None and None not in self.passwords:
+            return False, None
+        return _same(password, self.passwords[key]), key if key is not None else self.agent
 
     def refusal(self, request: web.Request) -> web.Response | None:
         """None when the request may go on; else the response that refuses it."""
@@ -158,19 +222,36 @@ class Guard:
         if host not in self.hosts:
             return _refuse(403, "this server answers only to the address deskui serve printed")
         origin = request.headers.get("Origin")
-        if request.path == "/ws" and origin is None:
-            return _refuse(403, "a websocket needs the Origin of the deskui page")
+        if origin is None and (request.path == "/ws" or request.method == "POST"):
+            return _refuse(403, "a websocket or a form needs the Origin of the deskui page")
         if origin is not None and origin.lower() != f"http://{host}":
             return _refuse(403, "requests from another site are refused")
-        if self.cookie_ok(request):
+        if self.session(request)[0]:
             return None
-        if request.path == "/" and self.token_ok(request.query.get("token")):
+        if self.passwords and request.path == "/login" and request.method == "POST":
             return None
-        return _refuse(401, "open the address deskui serve printed: it holds this run's token")
+        if self.token and request.path == "/" and _same(request.query.get("token"), self.token):
+            return None
+        if self.passwords and request.path == "/":
+            return login_page(self, 401)
+        return _refuse(401, "open the address deskui serve printed" + (": it holds this run's token" if self.token else ", and log in"))
 
 
 def _refuse(status: int, reason: str) -> web.Response:
     return web.Response(status=status, text=f"deskui serve: {reason}\n", headers={"Cache-Control": "no-store"})
+
+
+def login_page(guard: Guard, status: int, problem: str = "") -> web.Response:
+    named = any(agent is not None for agent in guard.passwords)
+    field_ = '<label>agent <input name="agent" autocomplete="username" autofocus></label>' if named else ""
+    note = f'<p class="problem">{html.escape(problem)}</p>' if problem else ""
+    body = (f"<!doctype html><meta charset=utf-8><title>deskui: log in</title>"
+            f"<style>body{{font-family:monospace;background:#0c181f;color:#eee;margin:4em}}"
+            f"input{{font:inherit;margin:.3em}} .problem{{color:#f77}}</style>"
+            f"<h1>deskui</h1>{note}<form method=post action=/login>{field_}"
+            f'<label>password <input name="password" type="password" autocomplete="current-password"></label>'
+            f"<button>log in</button></form>")
+    return web.Response(status=status, text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -192,7 +273,16 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
 
 
 class AppProcess(AppService):
-    """textual-serve's AppService, with the app run directly (no shell between) and tied to the server."""
+    """textual-serve's AppService, with the app run directly (no shell between), tied to the server,
+    and without the login passwords in its environment."""
+
+    def __init__(self, command: str, *, secrets_: frozenset[str] = frozenset(), **kwargs) -> None:
+        super().__init__(command, **kwargs)
+        self.secrets = secrets_
+
+    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
+        environment = super()._build_environment(width=width, height=height)
+        return {name: value for name, value in environment.items() if value not in self.secrets}
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         pipe = asyncio.subprocess.PIPE
@@ -224,11 +314,17 @@ class GuardedServer(Server):
         self.max_sessions = max_sessions
         self.sessions = 0
         self.websockets: set[web.WebSocketResponse] = set()
+        self.login_lock = asyncio.Lock()
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()
         app.middlewares.append(self._guard_middleware)
+        app.router.add_post("/login", self.handle_login)
         return app
+
+    def command_for(self, agent: str | None) -> str:
+        """The app's command line for one session: the server's, with the session's agent."""
+        return self.command + (" --agent " + shlex.quote(agent) if agent else "")
 
     @web.middleware
     async def _guard_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -237,8 +333,23 @@ class GuardedServer(Server):
             return refused
         response = await handler(request)
         response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.path == "/" and not self.guard.cookie_ok(request):
-            response.set_cookie(self.guard.cookie_name, self.guard.cookie, httponly=True, samesite="Strict", path="/")
+        if request.path == "/" and not self.guard.session(request)[0]:  # the token let it in
+            self._set_cookie(response, self.guard.open_session(self.guard.agent))
+        return response
+
+    def _set_cookie(self, response: web.StreamResponse, secret: str) -> None:
+        response.set_cookie(self.guard.cookie_name, secret, httponly=True, samesite="Strict", path="/")
+
+    async def handle_login(self, request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        agent, password = str(form.get("agent", "")), str(form.get("password", ""))
+        async with self.login_lock:  # one guess at a time, and a failed one costs a second
+            ok, name = self.guard.check_login(agent, password)
+            if not ok:
+                await asyncio.sleep(1.0)
+                return login_page(self.guard, 401, "wrong agent name or password")
+        response = web.Response(status=303, headers={"Location": "/", "Cache-Control": "no-store"})
+        self._set_cookie(response, self.guard.open_session(name))
         return response
 
     def _full(self) -> web.Response:
@@ -271,8 +382,10 @@ class GuardedServer(Server):
         try:
             await websocket.prepare(request)
             self.websockets.add(websocket)
-            app_process = AppProcess(self.command, write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                                     close=websocket.close, download_manager=self.download_manager, debug=self.debug)
+            _, agent = self.guard.session(request)
+            app_process = AppProcess(self.command_for(agent), secrets_=frozenset(self.guard.passwords.values()),
+                                     write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
+                                     download_manager=self.download_manager, debug=self.debug)
             await app_process.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))
             await self._process_messages(websocket, app_process)
         except asyncio.CancelledError:

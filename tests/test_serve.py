@@ -30,7 +30,12 @@ from tests.inbox_data import build
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-URL_LINE = re.compile(r"(http://\S+/\?token=(\S+))")
+URL_LINE = re.compile(r"(http://[^/\s]+/(?:\?token=(\S+))?)")
+
+
+def config_env(tmp_path: Path) -> dict:
+    """The tests' own config file (absent unless a test writes it), never the developer's."""
+    return {**ENV, "DESKUI_CONFIG": str(tmp_path / "config.toml")}
 
 
 def free_port() -> int:
@@ -42,7 +47,7 @@ def free_port() -> int:
 class Served:
     """One running `deskui serve`, with the URL (and token) it printed."""
 
-    def __init__(self, tmp_path: Path, *options: str, host: str = "127.0.0.1") -> None:
+    def __init__(self, tmp_path: Path, *options: str, host: str = "127.0.0.1", env: dict | None = None) -> None:
         self.db = tmp_path / "serve.db"
         if not self.db.exists():
             build(self.db, NOW)
@@ -50,7 +55,7 @@ class Served:
         self.stderr = tmp_path / f"serve-{self.port}.err"
         command = [sys.executable, "-m", "deskui", "serve", str(self.db), "--host", host, "--port", str(self.port), *options]
         with open(self.stderr, "wb") as err:
-            self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env=ENV)
+            self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, env={**config_env(tmp_path), **(env or {})})
         deadline = time.monotonic() + 30
         while not (found := URL_LINE.search(self.stderr.read_text())):
             assert self.proc.poll() is None, f"deskui serve exited: {self.stderr.read_text()}"
@@ -60,10 +65,10 @@ class Served:
         self.netloc = urlsplit(self.url).netloc
         self.origin = f"http://{self.netloc}"
 
-    def get(self, path: str, headers: dict | None = None) -> tuple[int, dict, str]:
+    def get(self, path: str, headers: dict | None = None, *, method: str = "GET", body: str | None = None) -> tuple[int, dict, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         try:
-            connection.request("GET", path, headers={"Host": self.netloc, **(headers or {})})
+            connection.request(method, path, body=body, headers={"Host": self.netloc, **(headers or {})})
             response = connection.getresponse()
             return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
         finally:
@@ -112,8 +117,9 @@ def serve(tmp_path):
         served.stop()
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "deskui", "serve", *args], capture_output=True, text=True, env=ENV, timeout=60)
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deskui", "serve", *args], capture_output=True, text=True,
+                          env=env or ENV, timeout=60)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *words: str) -> None:
@@ -309,6 +315,80 @@ def test_the_apps_die_with_the_server(serve, how):
     served.proc.wait(timeout=60)
 
 
+# ---------------------------------------------------------------- passwords from the config
+PASSWORDS = {"PW_ANA": "correct horse ana", "PW_BEN": "battery staple ben"}
+AGENTS_CONFIG = '[serve.agents]\nana = "PW_ANA"\nben = "PW_BEN"\n'
+
+
+def login(served: Served, agent: str, password: str, origin: str | None = None) -> tuple[int, dict, str]:
+    from urllib.parse import urlencode
+
+    return served.get("/login", {"Origin": origin or served.origin, "Content-Type": "application/x-www-form-urlencoded"},
+                      method="POST", body=urlencode({"agent": agent, "password": password}))
+
+
+def test_agents_log_in_with_their_own_password_and_act_in_their_own_name(serve, tmp_path):
+    (tmp_path / "config.toml").write_text(AGENTS_CONFIG)
+    served = serve("--screen", "inbox", env=PASSWORDS)
+    assert served.token is None  # no token: the passwords are the way in
+    status, _, page = served.get("/")
+    assert status == 401 and 'name="password"' in page and 'name="agent"' in page
+    assert login(served, "ben", PASSWORDS["PW_ANA"])[0] == 401  # ana's password is not ben's
+    assert login(served, "carol", PASSWORDS["PW_BEN"])[0] == 401
+    assert login(served, "ben", PASSWORDS["PW_BEN"], origin="http://evil.example")[0] == 403
+    status, headers, _ = login(served, "ben", PASSWORDS["PW_BEN"])
+    assert status == 303 and "httponly" in headers["set-cookie"].lower()
+    cookie = headers["set-cookie"].split(";", 1)[0]
+    assert served.get("/", {"Cookie": cookie})[0] == 200
+
+    def claims(agent: str) -> int:
+        with sqlite3.connect(served.db) as conn:
+            return conn.execute("SELECT count(*) FROM events WHERE kind = 'claimed' AND agent = ?", (agent,)).fetchone()[0]
+
+    async def claim() -> str:
+        async with aiohttp.ClientSession() as client:
+            socket_ = await _open(served, origin=served.origin, cookie=cookie, session=client)
+            await _first_screen(socket_, b"@ben")
+            environment = Path(f"/proc/{served.app_pids()[0]}/environ").read_bytes().decode(errors="replace")
+            deadline = asyncio.get_running_loop().time() + 60
+            while not claims("ben"):
+                assert asyncio.get_running_loop().time() < deadline, "no claim recorded"
+                await socket_.send_json(["stdin", "na"])
+                await asyncio.sleep(0.5)
+            await socket_.close()
+            return environment
+
+    environment = asyncio.run(claim())
+    assert claims("ben") and not claims("ana") and not claims(getpass.getuser())
+    for password in PASSWORDS.values():  # never in the app's environment, never printed
+        assert password not in environment and password not in served.stderr.read_text()
+
+
+def test_a_shared_password_logs_in_as_the_given_agent(serve, tmp_path):
+    (tmp_path / "config.toml").write_text('[serve]\npassword_env = "PW_ANA"\n')
+    served = serve("--agent", "lead", env=PASSWORDS)
+    status, _, page = served.get("/")
+    assert status == 401 and 'name="agent"' not in page
+    assert login(served, "", "guess")[0] == 401
+    status, headers, _ = login(served, "", PASSWORDS["PW_ANA"])
+    assert status == 303
+    assert served.get("/", {"Cookie": headers["set-cookie"].split(";", 1)[0]})[0] == 200
+
+
+def test_password_settings_that_cannot_work_are_one_line(tmp_path):
+    build(tmp_path / "x.db", NOW)
+    config = tmp_path / "config.toml"
+    env = config_env(tmp_path)
+    config.write_text('[serve]\npassword_env = "PW_NOT_SET"\n')
+    assert_one_line_error(run(str(tmp_path / "x.db"), env=env), str(config), "PW_NOT_SET", "not set")
+    config.write_text('[serve]\npassword_env = "not a name!"\n')
+    assert_one_line_error(run(str(tmp_path / "x.db"), env=env), "password_env", "environment variable")
+    config.write_text('[serve]\npassword = "hunter2"\n')  # a password written in the file itself
+    assert_one_line_error(run(str(tmp_path / "x.db"), env=env), "[serve] password", "password_env")
+    config.write_text(AGENTS_CONFIG)
+    assert_one_line_error(run(str(tmp_path / "x.db"), "--agent", "ana", env={**env, **PASSWORDS}), "--agent", "[serve.agents]")
+
+
 # ---------------------------------------------------------------- bad options: one line each
 def test_inbox_needs_an_agent(tmp_path):
     build(tmp_path / "x.db", NOW)
@@ -394,6 +474,9 @@ class Chromium:
     async def open_app(self, url: str) -> None:
         """Open the page and wait until the app's first bytes reach the terminal."""
         await self.call("Page.navigate", url=url)
+        await self.first_bytes()
+
+    async def first_bytes(self) -> None:
         for _ in range(600):
             if "-first-byte" in str(await self.evaluate("document.body && document.body.className")):
                 return
@@ -472,3 +555,24 @@ def test_a_page_on_another_port_cannot_drive_the_app_from_the_agents_browser(ser
         other.wait(timeout=10)
     assert foreign == "refused"
     assert own == "open"
+
+
+def test_an_agent_logs_in_through_the_form_in_headless_chromium(serve, tmp_path):
+    need_chromium()
+    (tmp_path / "config.toml").write_text(AGENTS_CONFIG)
+    served = serve(env=PASSWORDS)
+
+    async def browse() -> str:
+        async with Chromium(tmp_path / "profile") as browser:
+            await browser.call("Page.navigate", url=served.url)
+            for _ in range(300):
+                if await browser.evaluate("!!document.querySelector('input[name=password]')"):
+                    break
+                await asyncio.sleep(0.1)
+            await browser.evaluate("document.querySelector('input[name=agent]').value = 'ana';"
+                                   f"document.querySelector('input[name=password]').value = {json.dumps(PASSWORDS['PW_ANA'])};"
+                                   "document.querySelector('form').submit(); true")
+            await browser.first_bytes()  # the board after the redirect: the form's cookie opened the websocket
+            return await browser.evaluate("document.cookie")
+
+    assert asyncio.run(browse()) == ""  # HttpOnly: the page's scripts cannot read the session
