@@ -22,8 +22,8 @@ import errno
 import hmac
 import html
 import ipaddress
-import re
 import os
+import re
 import secrets
 import shlex
 import signal
@@ -93,8 +93,12 @@ def allowed_hosts(host: str, port: int) -> frozenset[str]:
     names = {_bracketed(host.lower())}
     if is_loopback(host) or _is_wildcard(host):
         names.update(LOOPBACK_NAMES)
-    if _is_wildcard(host):
+    if _is_wildcard(host):  # a browser elsewhere uses the machine's name or one of its addresses
         names.update(name.lower() for name in (socket.gethostname(), socket.getfqdn()) if name)
+        try:
+            names.update(_bracketed(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None))
+        except OSError:
+            pass
     hosts = {f"{name}:{port}" for name in names}
     if port == 80:
         hosts.update(names)
@@ -114,25 +118,36 @@ def open_sockets(host: str, port: int) -> list[socket.socket]:
     except socket.gaierror as error:
         raise ServeError(f"--host {shown}: not an address this machine can listen on ({error.strerror})") from None
     sockets: list[socket.socket] = []
-    try:
-        for family, kind, proto, _, address in dict.fromkeys((i[0], i[1], i[2], i[3], i[4]) for i in infos):
-            sock = socket.socket(family, kind, proto)
-            sockets.append(sock)
+    missing: OSError | None = None
+    for family, kind, proto, address in dict.fromkeys((i[0], i[1], i[2], i[4]) for i in infos):
+        sock = socket.socket(family, kind, proto)
+        try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             sock.bind(address)
             sock.listen(128)
             sock.setblocking(False)
-    except OSError as error:
-        for sock in sockets:
+            sockets.append(sock)
+        except OSError as error:
             sock.close()
-        if error.errno == errno.EADDRINUSE:
-            raise ServeError(f"--port {port}: already in use on {shown} (another deskui serve?); choose another port") from None
-        if error.errno == errno.EACCES:
-            raise ServeError(f"--port {port}: not allowed for this user (ports below 1024 need privileges); choose another port") from None
-        raise ServeError(f"--host {shown} --port {port}: cannot listen there ({error.strerror})") from None
+            if error.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):  # "localhost" names ::1 without IPv6
+                missing = error
+                continue
+            for opened in sockets:
+                opened.close()
+            raise ServeError(_listen_problem(error, shown, port)) from None
+    if not sockets:
+        raise ServeError(_listen_problem(missing or OSError(errno.EADDRNOTAVAIL, "no address"), shown, port))
     return sockets
+
+
+def _listen_problem(error: OSError, host: str, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"--port {port}: already in use on {host} (another deskui serve?); choose another port"
+    if error.errno == errno.EACCES:
+        return f"--port {port}: not allowed for this user (ports below 1024 need privileges); choose another port"
+    return f"--host {host} --port {port}: cannot listen there ({error.strerror})"
 
 
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -176,6 +176,14 @@ def test_localhost_names_are_one_address(serve):
         assert status == 200 and f"ws://{name}:{served.port}/ws" in page  # the cookie is per host name
 
 
+def test_all_addresses_accept_the_machines_names_only_and_warn(serve):
+    served = serve(host="0.0.0.0")
+    assert "anyone with the URL" in served.stderr.read_text()
+    for name in ("localhost", socket.gethostname()):
+        assert served.get(f"/?token={served.token}", {"Host": f"{name}:{served.port}"})[0] == 200
+    assert served.get(f"/?token={served.token}", {"Host": f"evil.example:{served.port}"})[0] == 403
+
+
 # ---------------------------------------------------------------- the websocket
 async def _open(served: Served, *, origin: str | None, cookie: str | None, session: aiohttp.ClientSession):
     headers = {"Host": served.netloc}
