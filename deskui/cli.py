@@ -174,21 +174,45 @@ def cmd_board(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """The board (or the inbox) in a browser: textual-serve runs one deskui process per tab."""
+    """The board (or the inbox) in a browser: one deskui process per tab, for the holder of the
+    printed URL only (deskui/serve.py, docs/serve.md)."""
     import shlex
 
-    from textual_serve.server import Server
+    from deskui import serve
 
-    path = _db_path(args.db).resolve()
-    connect(path).close()
-    screen = "board" if args.screen == "board" else "inbox"
-    command = [sys.executable, "-m", "deskui", screen, str(path)]
-    if args.policy:
-        command += ["--policy", str(Path(args.policy).resolve())]
-    if args.host not in ("localhost", "127.0.0.1", "::1"):
-        print(f"deskui serve: listening on {args.host}: anyone who reaches it sees your tickets", file=sys.stderr)
-    print(f"deskui {screen} on http://{args.host}:{args.port}  (ctrl+c stops)", file=sys.stderr)
-    Server(shlex.join(command), host=args.host, port=args.port, title=f"deskui {screen}").serve()
+    from deskui.config import ConfigError, config_path, load_config
+
+    try:
+        serve.check_port(args.port)
+        serve.check_max_sessions(args.max_sessions)
+        config = load_config()
+        passwords = serve.read_passwords(config.source, str(config_path()))
+        if passwords and None not in passwords:  # one password per agent: each login names its agent
+            if args.agent:
+                raise serve.ServeError("--agent: [serve.agents] in the config file names each login's agent; drop --agent")
+            agent = None
+        else:
+            agent = serve.check_agent(args.agent, args.screen)
+        path = _db_path(args.db).resolve()
+        connect(path).close()
+        command = [sys.executable, "-m", "deskui", args.screen, str(path)]
+        if args.policy:
+            command += ["--policy", str(Path(args.policy).resolve())]
+        sockets = serve.open_sockets(args.host, args.port)
+    except serve.ServeError as error:
+        raise UserError(f"serve: {error}") from None
+    except ConfigError as error:
+        raise UserError(str(error)) from None
+    guard = serve.Guard.new(args.host, args.port, agent=agent, passwords=passwords)
+    if not serve.is_loopback(args.host):
+        print(f"deskui serve: listening on {args.host}: anyone with the URL sees your tickets (plain http)", file=sys.stderr)
+    who = f" as {agent}" if agent else ""
+    how = "  (log in with a password from [serve] in the config file)" if passwords else ""
+    print(f"deskui {args.screen}{who} on {serve.display_url(args.host, args.port, guard.token)}{how}  (ctrl+c stops)",
+          file=sys.stderr, flush=True)
+    server = serve.GuardedServer(shlex.join(command), sockets=sockets, guard=guard, max_sessions=args.max_sessions,
+                                 title=f"deskui {args.screen}")
+    server.serve()
     return 0
 
 
@@ -487,8 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="the board (or inbox) in a web browser, for a wall screen")
     common(serve)
     serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="TCP port, 1-65535 (default 8000)")
     serve.add_argument("--screen", choices=("board", "inbox"), default="board")
+    serve.add_argument("--agent", help="whose name the browser's claims and replies carry (required with --screen inbox)")
+    serve.add_argument("--max-sessions", type=int, default=4, metavar="N",
+                       help="browser tabs at once, one deskui process each (default 4)")
     serve.set_defaults(handler=cmd_serve)
 
     refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
