@@ -135,3 +135,52 @@ async def test_a_live_change_keeps_the_cursor_on_its_ticket(tmp_path):
             if ticket_list.count == len(ids) + 1:
                 break
         assert ticket_list.highlighted_id == held and ticket_list.cursor == 4
+
+
+async def test_a_standalone_board_leaves_only_on_q(tmp_path):
+    path = tmp_path / "board.db"
+    build(path, NOW)
+    app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="board")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.is_running and app.screen.__class__.__name__ == "BoardScreen"
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_an_alert_toasts_once_when_it_starts_firing_then_stays_on_the_status_line(tmp_path):
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app._show_alerts([("FRT above 8 h", "FRT above 8 h: 8.4 h (median of 12 first responses)")])
+        app._show_alerts([("FRT above 8 h", "FRT above 8 h: 8.6 h (median of 13 first responses)")])
+        await pilot.pause()
+        assert sum("FRT above 8 h" in str(note.message) for note in app._notifications) == 1
+        app.screen._tick()
+        await pilot.pause()
+        assert "⚠ 1 alert" in str(app.screen.query_one("#status").render())
+        app._show_alerts([])
+        app._show_alerts([("FRT above 8 h", "FRT above 8 h: 9.0 h (median of 14 first responses)")])
+        await pilot.pause()
+        assert sum("FRT above 8 h" in str(note.message) for note in app._notifications) == 2  # it fired anew
+
+
+def test_the_health_screen_names_each_late_shipment_window_and_each_slow_category_once():
+    from deskui.ui.screens.health import HealthScreen
+
+    account = {"basis": "", "a": {"name": "Late Shipment Rate", "rate": 1.0, "ok": True, "comparison": "<", "threshold": 4,
+                                  "numerator": 1, "denominator": 100, "window": {"days": 30}},
+               "b": {"name": "Late Shipment Rate", "rate": 2.0, "ok": True, "comparison": "<", "threshold": 4,
+                     "numerator": 2, "denominator": 100, "window": {"days": 10}}}
+    shown = HealthScreen._account_text(account).plain
+    assert "Late Shipment Rate, 30 days" in shown and "Late Shipment Rate, 10 days" in shown
+    drill = {"by_channel": [], "by_product": [], "by_agent": [
+        {"agent": "noah", "frt": {"median": 90}, "aht": {"median": 30}, "attainment": {"pct": 80},
+         "slow_on": [{"category": "missing_item", "metric": "frt"}, {"category": "missing_item", "metric": "aht"}]}]}
+    line = next(line for line in HealthScreen._drilldown_text(drill).plain.splitlines() if "slow on" in line)
+    assert line.count("missing item") == 1 and "first response and handle time" in line

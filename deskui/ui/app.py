@@ -78,6 +78,7 @@ class DeskApp(App[None]):
         self.lint_rules = lint_rules
         self.alert_rules = alert_rules or []
         self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
+        self._alerting: set[str] = set()  # names of the rules firing now
         self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
         if keys:
             self.set_keymap(keys)
@@ -146,13 +147,16 @@ class DeskApp(App[None]):
             fired = evaluate_alerts(conn, self.policy, self.clock.now(), self.alert_rules)
         finally:
             conn.close()
-        self.call_from_thread(self._show_alerts, [alert.message for alert in fired])
+        self.call_from_thread(self._show_alerts, [(alert.rule.name, alert.message) for alert in fired])
 
-    def _show_alerts(self, messages: list[str]) -> None:
-        for message in messages:
-            if message not in self.fired_alerts:
-                self.notify(message, title="Alert", severity="error", timeout=15)
-        self.fired_alerts = messages
+    def _show_alerts(self, fired: list[tuple[str, str]]) -> None:
+        """A toast when a rule starts firing, not each time its numbers move: while it fires it
+        stays on the inbox's status line and the board's alerts panel."""
+        for name, message in fired:
+            if name not in self._alerting:
+                self.notify(message, title="Alert", severity="error", timeout=8, markup=False)
+        self._alerting = {name for name, _ in fired}
+        self.fired_alerts = [message for _, message in fired]
 
     @cached_property
     def templates(self):

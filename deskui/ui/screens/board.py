@@ -68,7 +68,8 @@ class BoardScreen(WorkerReports, Screen[None]):
     BINDINGS = [
         Binding("p", "pause", "Pause", id="board.pause"),
         Binding("r", "refresh_now", "Refresh", id="board.refresh"),
-        Binding("escape,q", "back", "Back", id="board.back"),
+        Binding("escape", "back", "Back", id="board.back"),
+        Binding("q", "leave", "Quit", id="board.quit"),
         # On a small terminal the panels stack and scroll; nothing on the board takes focus.
         Binding("down,j", "scroll_panels('down')", "Scroll", show=False),
         Binding("up,k", "scroll_panels('up')", "Scroll", show=False),
@@ -370,7 +371,19 @@ class BoardScreen(WorkerReports, Screen[None]):
         grid = self.query_one("#grid")
         getattr(grid, f"scroll_{where}")(animate=False)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Standalone (a wall screen) there is nothing to go back to: esc does nothing, only q
+        # quits, so a stray key never takes the board off the wall.
+        if action == "back" and self.standalone:
+            return False
+        return True
+
     def action_back(self) -> None:
+        if not self.standalone:
+            self.app.pop_screen()
+
+    def action_leave(self) -> None:
+        """q: back where there is somewhere to go back to, else quit."""
         if self.standalone:
             self.app.exit()
         else:

@@ -62,7 +62,8 @@ class HealthScreen(WorkerReports, Screen[None]):
     """
     BINDINGS = [
         Binding("r", "reload", "Refresh", id="health.refresh"),
-        Binding("escape,q", "back", "Back", id="health.back"),
+        Binding("escape", "back", "Back", id="health.back"),
+        Binding("q", "leave", "Quit", id="health.quit"),
     ]
 
     def __init__(self, *, standalone: bool = False, days: int = 28) -> None:
@@ -201,7 +202,9 @@ class HealthScreen(WorkerReports, Screen[None]):
             ok = value.get("ok")
             mark, style = ("✓", "green") if ok else ("✗", "bold red") if ok is False else ("?", "dim")
             rate = "—" if value["rate"] is None else f"{value['rate']:.2f} %"
-            text.append(f"{mark} {value['name']:<24} {rate:>9}  target {value['comparison']} {value['threshold']} %", style=style)
+            days = (value.get("window") or {}).get("days")
+            name = f"{value['name']}, {days} days" if days else value["name"]
+            text.append(f"{mark} {name:<30} {rate:>9}  target {value['comparison']} {value['threshold']} %", style=style)
             text.append(f"   ({value['numerator']}/{value['denominator']})\n", style="dim")
         return text
 
@@ -225,8 +228,17 @@ class HealthScreen(WorkerReports, Screen[None]):
             text.append(f"  {one_line(row['agent'], limit=14):<14} FRT median {_minutes(row['frt'].get('median')):>6}  "
                         f"AHT median {_minutes(row['aht'].get('median')):>6}  met {_pct(row['attainment'].get('pct'))}")
             if slow:
-                names = ", ".join(CATEGORY_LABELS.get(s['category'], s['category']) if isinstance(s, dict) else str(s) for s in slow)
-                text.append(f"  slow on {names}", style="bold yellow")
+                # One entry per category, with the measures it is slow on: it is listed once per
+                # metric in the report.
+                metrics: dict[str, list[str]] = {}
+                for item in slow:
+                    category = item["category"] if isinstance(item, dict) else str(item)
+                    metric = {"frt": "first response", "aht": "handle time"}.get(item.get("metric"), "") if isinstance(item, dict) else ""
+                    metrics.setdefault(CATEGORY_LABELS.get(category, category), [])
+                    if metric:
+                        metrics[CATEGORY_LABELS.get(category, category)].append(metric)
+                names = ", ".join(f"{name} ({' and '.join(found)})" if found else name for name, found in metrics.items())
+                text.append(f"  slow on {one_line(names, limit=200)}", style="bold yellow")
             text.append("\n")
         return text
 
@@ -246,7 +258,19 @@ class HealthScreen(WorkerReports, Screen[None]):
                 text.append(f"      note: {one_line(body, limit=90)}\n", style="italic dim")
         return text
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Standalone (a wall screen) there is nothing to go back to: esc does nothing, only q
+        # quits, so a stray key never takes the board off the wall.
+        if action == "back" and self.standalone:
+            return False
+        return True
+
     def action_back(self) -> None:
+        if not self.standalone:
+            self.app.pop_screen()
+
+    def action_leave(self) -> None:
+        """q: back where there is somewhere to go back to, else quit."""
         if self.standalone:
             self.app.exit()
         else:

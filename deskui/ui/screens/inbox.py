@@ -59,6 +59,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         Binding("B", "board", "Board", id="inbox.board"),
         Binding("H", "health", "Health", id="inbox.health"),
         Binding("question_mark", "help", "Help", id="inbox.help"),
+        Binding("q", "app.quit", "Quit", show=False, id="inbox.quit"),
     ]
 
     def __init__(self) -> None:
@@ -109,6 +110,7 @@ class InboxScreen(WorkerReports, Screen[None]):
     def _tick(self) -> None:
         now = self.app.clock.now()
         self.status_bar.problem = self.app.failure_line()
+        self.status_bar.alerts = self.app.fired_alerts
         self.status_bar.show(now)
         if self._retry_triage:
             self._retry_triage = False

@@ -34,6 +34,7 @@ class StatusBar(Static):
         self.counts: StateCounts | None = None
         self.view = ""
         self.problem = ""  # a background job that failed, said in one line
+        self.alerts: list[str] = []  # the lead's alert rules firing now
 
     def show(self, now: datetime) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -42,6 +43,9 @@ class StatusBar(Static):
         text.append(f"@{self.agent}  ", style="dim")
         if self.problem:
             text.append(self.problem + "  ", style="bold red")
+        if self.alerts:
+            text.append(f"⚠ {len(self.alerts)} alert{'s' if len(self.alerts) > 1 else ''} ", style="bold white on red")
+            text.append(" ")
         if self.counts is not None:
             compact = self.size.width < 120
             for key in ORDER:
