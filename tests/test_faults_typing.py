@@ -129,6 +129,25 @@ def test_continuous_typing_is_saved_while_it_goes_on(desk):
     assert len(draft) >= due, f"{len(draft)} characters saved of {due} typed 1.5 s before the kill"
 
 
+async def test_leaving_the_box_saves_the_draft_at_once(desk, monkeypatch):
+    from deskui.ui.screens import ticket as ticket_screen
+
+    path, ids = desk
+    monkeypatch.setattr(ticket_screen, "DRAFT_SAVE_WITHIN", 3600.0)  # only leaving can have saved it
+    app = app_for(path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_ticket(pilot, ids["at_risk"])
+        await pilot.press("r", *keys("half an answer"))
+        await pilot.press("tab")  # focus leaves the box
+        await settle(pilot)
+        assert load_draft(screen.conn, ids["at_risk"], "ana") == "half an answer"
+        await pilot.press("r", *keys(" and more"))
+        await pilot.press("t")  # typed into the box: a letter is text here, not the templates key
+        screen.editor.blur()
+        await settle(pilot)
+        assert load_draft(screen.conn, ids["at_risk"], "ana") == "half an answer and moret"
+
+
 # -- sending while another connection holds the write lock -------------------------------------
 def hold_write_lock(path, release: threading.Event, holding: threading.Event) -> None:
     other = sqlite3.connect(path, isolation_level=None)

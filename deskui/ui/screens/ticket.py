@@ -27,7 +27,7 @@ from deskui.store.workspace import (add_note, changes_since_opened, escalate, he
                                     parse_snooze, save_draft, set_tags)
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
-from deskui.ui.busy import tolerate_busy, write_problem
+from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, tolerate_busy, write_problem
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
@@ -37,6 +37,11 @@ DIRECTION_LABELS = {"in": ("buyer", "bold cyan"), "out": ("agent", "bold green")
 # goes on (a debounce would wait for a pause that a fast typist never makes): a kill loses at most this.
 DRAFT_SAVE_WITHIN = 0.8
 DRAFT_RETRY_SECONDS = 2.0  # a draft that could not be written (full disk, busy file) is tried again
+DRAFT_PROBLEMS = {  # the line above the box: short enough for an 80-column terminal
+    BUSY: "⚠ Draft not saved yet: the database is busy; trying again.",
+    DISK_FULL: "⚠ Draft not saved: the disk is full. Free some space; it is tried again.",
+    READ_ONLY: "⚠ Draft not saved: the database is read-only.",
+}
 HEARTBEAT_SECONDS = 10.0
 POLL_SECONDS = 0.5
 
@@ -233,12 +238,16 @@ class TicketScreen(Screen[None]):
         if text is not None:
             editor.load_text(text)
         editor.focus()
-        self._show_draft_state("The database is read-only: this reply cannot be saved or sent." if self.read_only and mode == "reply" else None)
+        self._show_draft_state("⚠ The database is read-only: this reply cannot be saved or sent." if self.read_only and mode == "reply" else None)
         self._lint()
         self._heartbeat()
 
     def action_compose(self, mode: str) -> None:
         if self.mode == mode:
+            self.editor.focus()  # back into the box after tabbing out of it
+            return
+        if mode == "note" and not self._save_draft():
+            self.notify("The reply in the box is not saved yet: send it or wait before writing a note.", markup=False)
             return
         if mode == "reply" and self._draft_dirty:
             self._open_composer(mode)  # text that could not be written yet is still in the box: keep it
@@ -265,7 +274,7 @@ class TicketScreen(Screen[None]):
     def _save_draft(self) -> bool:
         """Write the box's text as the draft if it changed. False when it could not be written:
         the text stays in the box, one line says why, and a timer tries again."""
-        if not (self._draft_dirty and self.mode == "reply"):
+        if not self._draft_dirty:  # set only by typing a reply; a note never replaces unsaved reply text
             return True
         try:
             save_draft(self.conn, self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
@@ -273,7 +282,7 @@ class TicketScreen(Screen[None]):
             problem = write_problem(error)
             if problem is None:
                 raise
-            self._show_draft_state(f"Draft not saved: {problem}")
+            self._show_draft_state(DRAFT_PROBLEMS[problem])
             if self._draft_timer is None:
                 self._draft_timer = self.set_timer(DRAFT_RETRY_SECONDS, self._flush_draft)
             return False
@@ -410,6 +419,7 @@ class TicketScreen(Screen[None]):
             self._leave_unsaved = True  # the line above the box says why; a second esc hides it anyway
             self.notify("The draft is not saved yet; esc again hides the box (r brings the text back).", markup=False)
             return
+        self._leave_unsaved = False  # leaving the ticket warns again
         self.mode = None
         self.query_one("#composer").remove_class("open")
         self.query_one("#thread").focus()
