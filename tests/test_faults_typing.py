@@ -452,13 +452,15 @@ async def test_a_read_only_database_opens_tickets_and_refuses_writes_in_one_line
         assert app.screen.__class__.__name__ == "InboxScreen"
 
 
-def run_in_terminal(args: list[str], steps: list[tuple[bytes, bytes]] = ()) -> tuple[int, str]:
-    """``deskui ARGS`` in a real pseudo-terminal; each step types its keys once its text was shown."""
+def run_in_terminal(args: list[str], steps: list[tuple[bytes, bytes]] = (), python_args: bool = False) -> tuple[int, str]:
+    """``deskui ARGS`` (or ``python ARGS``) in a real pseudo-terminal; each step types its keys
+    once its text was shown."""
     steps = list(steps)
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 110, 0, 0))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TERM": "xterm-256color"}
-    proc = subprocess.Popen([sys.executable, "-m", "deskui", *args], stdin=slave, stdout=slave, stderr=slave,
+    command = [sys.executable, *args] if python_args else [sys.executable, "-m", "deskui", *args]
+    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave,
                             env=env, cwd=ROOT, start_new_session=True)
     os.close(slave)
     output = b""
@@ -528,3 +530,63 @@ def test_a_read_only_database_in_a_terminal_opens_a_ticket_and_quits_cleanly(tmp
     code, output = run_in_terminal(["inbox", str(path)], [(b"read-only", b"\r"), (b"Templates", b"\x11")])
     assert "Traceback" not in output
     assert code == 0, output[-2000:]
+
+
+def test_a_table_dropped_by_another_program_ends_the_app_with_one_line(desk):
+    path, _ = desk
+    raw = sqlite3.connect(path)
+    raw.execute("DROP TABLE drafts")  # read when a ticket opens
+    raw.close()
+    code, output = run_in_terminal(["inbox", str(path)], [(b"Search", b"\r")])
+    assert code != 0
+    assert "Traceback" not in output
+    assert f"deskui: {path}: its tables were changed by another program (no such table: drafts)" in output
+
+
+CRASHING = textwrap.dedent(
+    """
+    import sys
+    from deskui.cli import main
+    from deskui.ui.screens.inbox import InboxScreen
+
+    def planted_bug(self):
+        raise RuntimeError("a bug planted by the test")
+
+    InboxScreen.on_mount = planted_bug
+    sys.exit(main(["inbox", sys.argv[1]]))
+    """
+)
+
+
+def test_every_crash_exits_non_zero(desk):
+    path, _ = desk
+    code, output = run_in_terminal(["-c", CRASHING, str(path)], python_args=True)
+    assert "a bug planted by the test" in output
+    assert code != 0
+
+
+def test_a_full_disk_in_the_middle_of_a_write_rolls_back_and_leaves_no_transaction_open(tmpfs):
+    path = tmpfs / "desk.db"
+    build(path, NOW)
+    conn = connect(path)
+    filler = fill(tmpfs)
+    with pytest.raises(sqlite3.OperationalError, match="full"):  # not "cannot rollback": the real cause
+        with write(conn):
+            conn.execute("INSERT INTO tags (ticket_id, tag) VALUES (1, 'kept?')")
+            conn.execute("UPDATE messages SET body = body || ?", ("x" * 100_000,))
+    assert not conn.in_transaction
+    filler.unlink()
+    with write(conn):
+        conn.execute("INSERT INTO tags (ticket_id, tag) VALUES (1, 'after')")
+    assert [r[0] for r in conn.execute("SELECT tag FROM tags WHERE ticket_id = 1 AND tag IN ('kept?', 'after')")] == ["after"]
+
+
+def test_a_path_with_uri_characters_opens(tmp_path):
+    folder = tmp_path / "shop #1 ?50% off"
+    folder.mkdir()
+    path = folder / "desk?.db"
+    connect(path, create=True).close()
+    conn = connect(path)
+    assert not is_readonly(conn)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (folder / "desk?.db").exists() and len(list(folder.iterdir())) >= 1

@@ -124,6 +124,8 @@ def describe_failure(error: BaseException, path: str | Path) -> str | None:
         message = str(error)
         if "malformed" in message or "not a database" in message or "corrupt" in message:
             return f"{path}: damaged ({message}); restore it from a backup, or check it with `sqlite3 {path} 'PRAGMA integrity_check'`"
+        if "no such table" in message or "no such column" in message:
+            return f"{path}: its tables were changed by another program ({message}); restore it from a backup"
         if "disk I/O error" in message or "unable to open" in message:
             return f"{path}: cannot be read any more ({message}); check the disk and the file"
     return None
