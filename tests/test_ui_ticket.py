@@ -258,7 +258,7 @@ def test_draft_survives_a_killed_process(desk):
     proc = subprocess.Popen([sys.executable, "-c", KILLED, str(path), str(ids["at_risk"])], stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     try:
         assert proc.stdout.readline().strip() == "typed"
-        time.sleep(2.0)  # the debounce is under a second
+        time.sleep(2.0)  # a draft is written within 0.8 s of its first key
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=10)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,7 +41,10 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 
 def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -> sqlite3.Connection:
-    """Open (or with ``create`` make) a deskui database, migrating an older one forward."""
+    """Open (or with ``create`` make) a deskui database, migrating an older one forward. A file
+    that cannot be written (a read-only mount, an immutable file, a folder where the WAL files
+    cannot be made) opens read-only: ``is_readonly`` tells, and every write fails with SQLite's
+    "attempt to write a readonly database"."""
     path = Path(path)
     if not create and not path.exists():
         raise StoreError(f"{path}: no such database; create one with `deskui init {path}` or try `deskui demo`")
@@ -48,10 +52,15 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
         raise StoreError(f"{path}: is a directory, not a deskui database")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    uri = f"file:{path}?mode=ro" if readonly else str(path)
+    else:
+        _check_not_cut_off(path)
+        readonly = readonly or not _writable(path)
     try:
-        conn = sqlite3.connect(uri, uri=readonly, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(_uri(path, readonly), uri=True, isolation_level=None, check_same_thread=False,
+                               timeout=BUSY_TIMEOUT_MS / 1000)
         _configure(conn)
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
         _check_and_migrate(conn, path, create=create, readonly=readonly)
     except sqlite3.DatabaseError as error:
         message = str(error)
@@ -59,6 +68,67 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
             raise StoreError(f"{path}: not a deskui database (not an SQLite file at all)") from None
         raise StoreError(f"{path}: cannot open it: {message}") from None
     return conn
+
+
+def is_readonly(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute("PRAGMA query_only").fetchone()[0])
+
+
+def _writable(path: Path) -> bool:
+    """``os.access`` answers for read-only mounts and immutable files even as root (root ignores
+    only the permission bits). WAL needs its -wal and -shm files beside the database: a folder
+    we cannot write is fine only while both exist and can be written."""
+    if not os.access(path, os.W_OK):
+        return False
+    return os.access(path.parent, os.W_OK) or all(os.access(f"{path}{end}", os.W_OK) for end in ("-wal", "-shm"))
+
+
+def _uri(path: Path, readonly: bool) -> str:
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}"
+    if not readonly:
+        return uri
+    if not os.access(path.parent, os.W_OK) and not os.path.exists(f"{path}-shm"):
+        # Read-only WAL needs a -shm file; where none exists and none can be made, nobody can be
+        # writing this file through this folder, so SQLite may read it as immutable.
+        return f"{uri}?mode=ro&immutable=1"
+    return f"{uri}?mode=ro"
+
+
+def _check_not_cut_off(path: Path) -> None:
+    """A file cut short (a copy that stopped, a full disk during a copy) opens fine and fails
+    later on the first page that is missing; its header says how long it should be."""
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if len(header) == 0:
+        raise StoreError(f"{path}: is empty (0 bytes), not a deskui database; create one with `deskui init PATH`")
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\0"):
+        return  # not SQLite at all: SQLite itself says so, with its own message
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages, counter, valid_for = (int.from_bytes(header[at:at + 4], "big") for at in (28, 24, 92))
+    wal = Path(f"{path}-wal")
+    if counter != valid_for or (wal.exists() and wal.stat().st_size > 0):
+        return  # the header's size is stale, or the WAL holds pages beyond the file: no verdict
+    expected, actual = pages * page_size, path.stat().st_size
+    if actual < expected:
+        raise StoreError(f"{path}: damaged: {actual:,} of its {expected:,} bytes are there (cut off in a copy?); "
+                         "restore it from a backup")
+
+
+def describe_failure(error: BaseException, path: str | Path) -> str | None:
+    """One line for a database failure met while the app runs (a damaged file, a file gone), or
+    None when the error is a bug that deserves its traceback."""
+    if isinstance(error, StoreError):
+        return str(error)
+    if isinstance(error, sqlite3.DatabaseError):
+        message = str(error)
+        if "malformed" in message or "not a database" in message or "corrupt" in message:
+            return f"{path}: damaged ({message}); restore it from a backup, or check it with `sqlite3 {path} 'PRAGMA integrity_check'`"
+        if "no such table" in message or "no such column" in message:
+            return f"{path}: its tables were changed by another program ({message}); restore it from a backup"
+        if "disk I/O error" in message or "unable to open" in message:
+            return f"{path}: cannot be read any more ({message}); check the disk and the file"
+    return None
 
 
 def _check_and_migrate(conn: sqlite3.Connection, path: Path, *, create: bool, readonly: bool) -> None:
@@ -81,7 +151,8 @@ def _check_and_migrate(conn: sqlite3.Connection, path: Path, *, create: bool, re
             conn.execute("PRAGMA journal_mode = WAL")
         return
     if readonly:
-        raise StoreError(f"{path}: needs upgrading from schema {version}; open it once without read-only")
+        raise StoreError(f"{path}: needs upgrading from schema {version}, but it is opened read-only; "
+                         "make it writable and open it once")
     conn.execute("PRAGMA journal_mode = WAL")
     with write(conn):
         # Re-read under the write lock: another process may have migrated meanwhile.
@@ -117,11 +188,13 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    else:
         conn.execute("COMMIT")
+    except BaseException:
+        # A full disk or an I/O error may already have rolled the transaction back; a COMMIT
+        # that failed may have left it open, and a later write() would silently join it.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def data_version(conn: sqlite3.Connection) -> int:

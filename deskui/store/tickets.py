@@ -252,11 +252,24 @@ def add_reply(
     auto_ack: bool = False,
     to_address: str | None = None,
     subject: str | None = None,
+    draft_of: str | None = None,
+    send_key: str | None = None,
 ) -> int:
-    """Send a reply: the message, its outbox row, the clocks' outcomes, the event. Returns the
-    message id. An automatic acknowledgement stops only the marketplace clock."""
+    """Send a reply: the message, its outbox row, the clocks' outcomes, the event, and with
+    ``draft_of`` the deletion of that agent's draft, all in one transaction: a draft never
+    outlives its own send. Returns the message id. A ``send_key`` already used on this ticket
+    sends nothing and returns the reply sent with it, so pressing send twice sends once. An
+    automatic acknowledgement stops only the marketplace clock."""
     now = clock.now()
     with write(conn):
+        if draft_of is not None:
+            conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND agent = ?", (ticket_id, draft_of))
+        if send_key is not None:
+            sent = conn.execute(
+                "SELECT json_extract(detail, '$.message_id') FROM events WHERE ticket_id = ? AND kind = 'replied' "
+                "AND json_extract(detail, '$.send_key') = ?", (ticket_id, send_key)).fetchone()
+            if sent is not None:
+                return sent[0]
         ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         if ticket is None:
             raise LookupError(f"no ticket {ticket_id}")
@@ -275,7 +288,8 @@ def add_reply(
         )
         if not auto_ack and ticket["first_response_at"] is None:
             conn.execute("UPDATE tickets SET first_response_at = ? WHERE id = ?", (to_db(now), ticket_id))
-        record_event(conn, ticket_id, "replied", agent, now, message_id=message_id, auto_ack=auto_ack)
+        record_event(conn, ticket_id, "replied", agent, now, message_id=message_id, auto_ack=auto_ack,
+                     **({"send_key": send_key} if send_key is not None else {}))
         refresh_tickets(conn, policy, now, [ticket_id])
     return message_id
 

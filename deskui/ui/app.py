@@ -80,10 +80,12 @@ class DeskApp(App[None]):
         self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
         self._alerting: set[str] = set()  # names of the rules firing now
         self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
+        self.store_failure: str | None = None  # the one line for a database that failed under us
         if keys:
             self.set_keymap(keys)
 
     def on_mount(self) -> None:
+        self._say_if_read_only()
         if self._requested_theme:
             if self._requested_theme in self.available_themes:
                 self.theme = self._requested_theme
@@ -135,6 +137,37 @@ class DeskApp(App[None]):
     def failure_line(self) -> str:
         """The failures now, for a screen's status line ("" when all is well)."""
         return " · ".join(f"⚠ {line}" for line in self.failures.values())
+
+    def _say_if_read_only(self) -> None:
+        from deskui.store import StoreError, connect
+        from deskui.store.db import is_readonly
+        from deskui.text import one_line
+
+        try:
+            conn = connect(self.db_path)
+        except StoreError:
+            return  # the first screen's own connect reports it
+        try:
+            read_only = is_readonly(conn)
+        finally:
+            conn.close()
+        if read_only:
+            self.sub_title = "read-only"
+            self.notify(f"{one_line(str(self.db_path), limit=120)} is read-only: you can read tickets; changes are refused.",
+                        title="Read-only", severity="warning", timeout=20, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A damaged or vanished database is the user's to fix, not a bug: one line naming the
+        # file after the app closes (run_app raises it), and a non-zero exit, not a traceback.
+        from deskui.store.db import describe_failure
+
+        problem = describe_failure(error, self.db_path)
+        if problem is None:
+            super()._handle_exception(error)
+            return
+        if self.store_failure is None:
+            self.store_failure = problem
+        self.exit(return_code=1)
 
     @work(thread=True, exclusive=True, group="alerts", exit_on_error=False)
     def _check_alerts(self) -> None:
@@ -222,7 +255,11 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         alert_rules=alert_rules,
     )
     app.run()
-    return 0
+    if app.store_failure:
+        from deskui.store import StoreError
+
+        raise StoreError(app.store_failure)
+    return app.return_code or 0  # a crash (Textual printed its traceback) exits non-zero
 
 
 def run_inbox(path: Path, args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Writes from the screens survive another process holding the write lock for long."""
+"""Writes from the screens survive another process holding the write lock for long, a full disk
+and a read-only database: the agent is told in one line, nothing already stored is lost."""
 
 from __future__ import annotations
 
@@ -7,21 +8,41 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
+BUSY = "The database is busy: another process is writing a large batch. Nothing was lost; try again in a moment."
+DISK_FULL = "The disk is full: nothing could be saved. Free some space; your text stays here and is saved again."
+READ_ONLY = "The database is read-only: nothing was changed."
+
+
+def write_problem(error: sqlite3.Error) -> str | None:
+    """The one line to show for a write that failed for a reason the agent can act on, or None
+    for anything else (a bug, or a corrupt file: those end the app with a one-line error)."""
+    if not isinstance(error, sqlite3.OperationalError):
+        return None
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return BUSY
+    if "disk is full" in message:  # SQLITE_FULL: "database or disk is full"
+        return DISK_FULL
+    if "readonly" in message or "read-only" in message:
+        return READ_ONLY
+    return None
+
 
 def tolerate_busy(method: Callable[..., Any]) -> Callable[..., Any]:
-    """A write that waited the whole busy timeout (a huge import holds the lock) tells the agent
-    to retry instead of taking the app down; nothing already stored is lost. Works on methods of
-    widgets and screens, and on closures that reach the app through ``self``."""
+    """A write that cannot happen now (a huge import holds the lock, the disk is full, the file is
+    read-only) tells the agent instead of taking the app down. Works on methods of widgets and
+    screens, and on closures that reach the app through ``self``."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            problem = write_problem(error)
+            if problem is None:
                 raise
-            self.app.notify("The database is busy: another process is writing a large batch. "
-                            "Nothing was lost; try again in a moment.", title="Busy", severity="warning", timeout=8)
+            title = "Busy" if problem is BUSY else "Not saved"
+            self.app.notify(problem, title=title, severity="warning", timeout=8, markup=False)
             return None
 
     return wrapper

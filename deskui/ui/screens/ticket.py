@@ -3,10 +3,12 @@ notes, claim, snooze, pending, resolve, escalate; drafts saved as you type; pres
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
+from uuid import uuid4
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,21 +19,29 @@ from textual.widgets import Footer, Static, TextArea
 from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import TicketContext, ticket_context
-from deskui.store.db import write
+from deskui.store.db import is_readonly, write
 from deskui.store.thread import ThreadMessage, thread
 from deskui.store.tickets import add_reply, claim, record_event, set_status
 from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, leave, load_draft, others_present,
                                     parse_snooze, save_draft, set_tags)
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
-from deskui.ui.busy import tolerate_busy
+from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, tolerate_busy, write_problem
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
 from deskui.ui.widgets.ticket_list import countdown_text, format_wake
 
 DIRECTION_LABELS = {"in": ("buyer", "bold cyan"), "out": ("agent", "bold green"), "note": ("internal note", "bold yellow")}
-DRAFT_DEBOUNCE = 0.8  # seconds of quiet before a draft is written; a kill loses at most this much
+# A draft is written at most this long after its first unsaved keystroke, however fast the typing
+# goes on (a debounce would wait for a pause that a fast typist never makes): a kill loses at most this.
+DRAFT_SAVE_WITHIN = 0.8
+DRAFT_RETRY_SECONDS = 2.0  # a draft that could not be written (full disk, busy file) is tried again
+DRAFT_PROBLEMS = {  # the line above the box: short enough for an 80-column terminal
+    BUSY: "⚠ Draft not saved yet: the database is busy; trying again.",
+    DISK_FULL: "⚠ Draft not saved: the disk is full. Free some space; it is tried again.",
+    READ_ONLY: "⚠ Draft not saved: the database is read-only.",
+}
 HEARTBEAT_SECONDS = 10.0
 POLL_SECONDS = 0.5
 
@@ -85,6 +95,7 @@ class TicketScreen(Screen[None]):
     TicketScreen #composer.open { display: block; }
     TicketScreen #composer.note { border-top: tall $warning; }
     TicketScreen #composer-title { height: 1; padding: 0 1; text-style: bold; }
+    TicketScreen #draft-state { height: 1; padding: 0 1; color: $error; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; display: none; }
     TicketScreen TextArea { height: 10; }
     TicketScreen #lint { height: auto; max-height: 6; padding: 0 1; }
     """
@@ -111,12 +122,16 @@ class TicketScreen(Screen[None]):
         self.opened_at: datetime | None = None
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
+        self._leave_unsaved = False  # a leave was refused once because the draft could not be written
+        self._send_key = uuid4().hex  # one per reply: a second send with it sends nothing
         self._template_auto_ack = False
         self._others: list = []
         app = self.app
         self.conn = connect(app.db_path)
+        self.read_only = is_readonly(self.conn)
         self.feed = ChangeFeed(self.conn)
         self.editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False)
+        self.draft_state = Static("", id="draft-state", markup=False)  # kept: drafts are saved while unmounting too
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -128,6 +143,7 @@ class TicketScreen(Screen[None]):
             yield OrderPanel(self.app.clock, self.app.policy, id="ticket-panel")
         with Vertical(id="composer"):
             yield Static("", id="composer-title", markup=False)
+            yield self.draft_state
             yield self.editor
             yield Static("", id="lint", markup=False)
         yield Footer()
@@ -203,6 +219,8 @@ class TicketScreen(Screen[None]):
 
     @tolerate_busy
     def _heartbeat(self) -> None:
+        if self.read_only:
+            return
         heartbeat(self.conn, self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
         self._read_presence()
 
@@ -219,11 +237,20 @@ class TicketScreen(Screen[None]):
         if text is not None:
             editor.load_text(text)
         editor.focus()
+        self._show_draft_state("⚠ The database is read-only: this reply cannot be saved or sent." if self.read_only and mode == "reply" else None)
         self._lint()
         self._heartbeat()
 
     def action_compose(self, mode: str) -> None:
-        if self.mode != mode:
+        if self.mode == mode:
+            self.editor.focus()  # back into the box after tabbing out of it
+            return
+        if mode == "note" and not self._save_draft():
+            self.notify("The reply in the box is not saved yet: send it or wait before writing a note.", markup=False)
+            return
+        if mode == "reply" and self._draft_dirty:
+            self._open_composer(mode)  # text that could not be written yet is still in the box: keep it
+        else:
             self._open_composer(mode, load_draft(self.conn, self.ticket_id, self.app.agent) if mode == "reply" else "")
 
     @on(TextArea.Changed, "#editor")
@@ -231,15 +258,40 @@ class TicketScreen(Screen[None]):
         self._lint()
         if self.mode == "reply":
             self._draft_dirty = True
-            if self._draft_timer is not None:
-                self._draft_timer.stop()
-            self._draft_timer = self.set_timer(DRAFT_DEBOUNCE, self._save_draft)
+            self._leave_unsaved = False
+            if self._draft_timer is None:  # armed by the first unsaved key; later keys never push it back
+                self._draft_timer = self.set_timer(DRAFT_SAVE_WITHIN, self._flush_draft)
 
-    @tolerate_busy
-    def _save_draft(self) -> None:
-        if self._draft_dirty and self.mode == "reply":
+    def _flush_draft(self) -> None:
+        self._draft_timer = None
+        self._save_draft()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        if event.widget is self.editor:  # leaving the box (another widget, a dialog on top) saves now
+            self._save_draft()
+
+    def _save_draft(self) -> bool:
+        """Write the box's text as the draft if it changed. False when it could not be written:
+        the text stays in the box, one line says why, and a timer tries again."""
+        if not self._draft_dirty:  # set only by typing a reply; a note never replaces unsaved reply text
+            return True
+        try:
             save_draft(self.conn, self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
-            self._draft_dirty = False
+        except sqlite3.OperationalError as error:
+            problem = write_problem(error)
+            if problem is None:
+                raise
+            self._show_draft_state(DRAFT_PROBLEMS[problem])
+            if self._draft_timer is None:
+                self._draft_timer = self.set_timer(DRAFT_RETRY_SECONDS, self._flush_draft)
+            return False
+        self._draft_dirty = False
+        self._show_draft_state(None)
+        return True
+
+    def _show_draft_state(self, line: str | None) -> None:
+        self.draft_state.update(Text(line or ""))
+        self.draft_state.display = bool(line)
 
     def _warnings(self, text: str) -> tuple[list, list[str]]:
         from deskui.replies.linter import lint
@@ -346,9 +398,11 @@ class TicketScreen(Screen[None]):
         ticket = self.context.ticket if self.context else None
         customer_email = self.context.customer.email if self.context and self.context.customer else None
         auto_ack = self._template_auto_ack
+        # One transaction sends and deletes the draft; the key makes a repeated send a no-op.
         add_reply(self.conn, app.policy, app.clock, self.ticket_id, app.agent, text, auto_ack=auto_ack,
-                  to_address=customer_email, subject=f"Re: {ticket['subject']}" if ticket else None)
-        save_draft(self.conn, app.clock, self.ticket_id, app.agent, "")
+                  to_address=customer_email, subject=f"Re: {ticket['subject']}" if ticket else None,
+                  draft_of=app.agent, send_key=self._send_key)
+        self._send_key = uuid4().hex
         self._close_composer(clear=True)
         self.opened_at = app.clock.now()
         self.notify("Auto-acknowledgement queued: the internal SLA still runs." if auto_ack else "Reply queued in the outbox.")
@@ -359,8 +413,12 @@ class TicketScreen(Screen[None]):
             self.editor.load_text("")
             self._draft_dirty = False
             self._template_auto_ack = False
-        else:
-            self._save_draft()
+            self._show_draft_state(None)
+        elif not self._save_draft() and not self._leave_unsaved:
+            self._leave_unsaved = True  # the line above the box says why; a second esc hides it anyway
+            self.notify("The draft is not saved yet; esc again hides the box (r brings the text back).", markup=False)
+            return
+        self._leave_unsaved = False  # leaving the ticket warns again
         self.mode = None
         self.query_one("#composer").remove_class("open")
         self.query_one("#thread").focus()
@@ -464,15 +522,24 @@ class TicketScreen(Screen[None]):
         if self.mode is not None:
             self._close_composer()
             return
+        if self._draft_dirty and not self._leave_unsaved:
+            self._leave_unsaved = True  # unsaved text dies with the screen: say so once before leaving
+            self.notify("Your draft could not be saved: esc again leaves the ticket without it; r shows it.",
+                        severity="warning", markup=False)
+            return
         self.app.pop_screen()
 
     @tolerate_busy
     def _record_opened(self) -> None:
+        if self.read_only:
+            return
         with write(self.conn):
             record_event(self.conn, self.ticket_id, "opened", self.app.agent, self.opened_at)
 
     @tolerate_busy
     def _leave(self) -> None:
+        if self.read_only:
+            return
         leave(self.conn, self.ticket_id, self.app.agent)
 
     def on_unmount(self) -> None:
