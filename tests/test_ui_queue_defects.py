@@ -184,3 +184,42 @@ def test_the_health_screen_names_each_late_shipment_window_and_each_slow_categor
          "slow_on": [{"category": "missing_item", "metric": "frt"}, {"category": "missing_item", "metric": "aht"}]}]}
     line = next(line for line in HealthScreen._drilldown_text(drill).plain.splitlines() if "slow on" in line)
     assert line.count("missing item") == 1 and "first response and handle time" in line
+
+
+def test_ago_keeps_the_minutes_of_the_first_hours():
+    from deskui.ui.screens.ticket import ago
+
+    assert ago(NOW, NOW - timedelta(hours=1, minutes=59)) == "1 h 59 min ago"
+    assert ago(NOW, NOW - timedelta(hours=3)) == "3 h ago"
+    assert ago(NOW, NOW - timedelta(hours=30)) == "30 h ago"
+
+
+def test_a_message_without_an_author_is_headed_with_the_buyers_name():
+    from datetime import timezone
+
+    from deskui.store.thread import ThreadMessage
+    from deskui.ui.screens.ticket import render_thread
+
+    message = ThreadMessage(id=1, direction="in", author=None, body="hello", full_length=5, sent_at=NOW,
+                            auto_ack=False, delivery=None, delivery_reason=None)
+    assert "Zoë Müller" in render_thread([message], NOW, timezone.utc, "Zoë Müller").plain
+    assert "(no name)" in render_thread([message], NOW, timezone.utc).plain
+
+
+async def test_w_takes_a_pending_ticket_back(tmp_path):
+    from deskui.ui.screens.ticket import TicketScreen
+
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ids["on_track"]))
+        await settle(pilot)
+        status = lambda: connect(path).execute("SELECT status FROM tickets WHERE id = ?", (ids["on_track"],)).fetchone()[0]  # noqa: E731
+        await pilot.press("w")
+        await settle(pilot)
+        assert status() == "pending"
+        await pilot.press("w")
+        await settle(pilot)
+        assert status() == "open"

@@ -54,12 +54,16 @@ def ago(now: datetime, then: datetime | None) -> str:
         return "just now"
     if minutes < 60:
         return f"{minutes} min ago"
+    if minutes < 10 * 60:  # "1 h ago" for 1 h 59 min hides an hour
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min ago" if rest else f"{hours} h ago"
     if minutes < 48 * 60:
         return f"{minutes // 60} h ago"
     return f"{minutes // 1440} days ago"
 
 
-def render_thread(messages: list[ThreadMessage], now: datetime, zone) -> Text:
+def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str | None = None) -> Text:
+    """The thread; ``buyer`` names inbound messages that carry no author (rows from a CSV)."""
     text = Text()
     for message in messages:
         label, style = DIRECTION_LABELS.get(message.direction, (message.direction, "bold"))
@@ -67,7 +71,8 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone) -> Text:
             label, style = "automatic acknowledgement", "bold magenta"
         when = message.sent_at.astimezone(zone).strftime("%a %d %b %H:%M") if message.sent_at else "?"
         text.append(f"── {label} ", style=style)
-        text.append(one_line(message.author, limit=60), style="dim")
+        author = one_line(message.author, limit=60) or (one_line(buyer, limit=60) if message.direction == "in" else "") or "(no name)"
+        text.append(author, style="dim")
         text.append(f"  {when} ({ago(now, message.sent_at)})", style="dim")
         if message.delivery == "failed":
             text.append(f"  ⚠ NOT DELIVERED: {one_line(message.delivery_reason, limit=80)}", style="bold red")
@@ -177,7 +182,8 @@ class TicketScreen(Screen[None]):
         subject.append(one_line(self.context.ticket["subject"], limit=300))
         self.query_one("#subject", Static).update(subject)
         messages = thread(self.conn, self.ticket_id)
-        self.query_one("#messages", Static).update(render_thread(messages, app.clock.now(), app.zone))
+        self.query_one("#messages", Static).update(render_thread(messages, app.clock.now(), app.zone,
+                                                                      self.context.customer.name if self.context.customer else None))
         self.query_one(OrderPanel).show(self.context)
         self._show_status()
 
@@ -378,7 +384,9 @@ class TicketScreen(Screen[None]):
         if collision.replies:
             concerns.append("Someone else replied since you opened this ticket:\n\n", style="bold red")
             for reply in collision.replies:
-                concerns.append(f"{one_line(reply['author'], limit=30)} at {reply['sent_at']}:\n", style="bold")
+                sent = from_db(reply["sent_at"])
+                when = f"{sent.astimezone(self.app.zone):%a %d %b %H:%M} ({ago(self.app.clock.now(), sent)})" if sent else "?"
+                concerns.append(f"{one_line(reply['author'], limit=30) or 'someone'} at {when}:\n", style="bold")
                 concerns.append(clean(reply["body"], limit=1500) + "\n\n")
         if collision.status == "solved":
             concerns.append("This ticket was solved meanwhile.\n", style="bold red")
@@ -472,9 +480,14 @@ class TicketScreen(Screen[None]):
 
     @tolerate_busy
     def action_pending(self) -> None:
+        """w: pending on the buyer; w again takes it back (open, clocks running)."""
         app = self.app
+        if self.context is not None and self.context.ticket["status"] == "pending":
+            set_status(self.conn, app.policy, app.clock, self.ticket_id, "open", app.agent)
+            self._after_action("Open again: the clock runs.")
+            return
         set_status(self.conn, app.policy, app.clock, self.ticket_id, "pending", app.agent)
-        self._after_action("Pending on the buyer: the clock is paused until they write.")
+        self._after_action("Pending on the buyer: the clock is paused until they write (w takes it back).")
 
     def action_snooze(self) -> None:
         app = self.app
