@@ -252,6 +252,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             rules = parse_alert_rules(tomllib.loads(rules_path.read_text(encoding="utf-8")), str(rules_path), tiers=tiers)
         except FileNotFoundError:
             raise UserError(f"{rules_path}: no such file") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{rules_path}: not a text file (not UTF-8); give a TOML file of [[alerts]]") from None
         except (ValueError, tomllib.TOMLDecodeError) as error:
             raise UserError(str(error) if str(error).startswith(str(rules_path)) else f"{rules_path}: {error}") from None
         except OSError as error:
