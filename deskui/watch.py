@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import sqlite3
 import stat
 import time
 from collections.abc import Callable
@@ -157,6 +158,13 @@ def _exists(name: str, dir_fd: int) -> bool:
     return True
 
 
+def _kind_now(folder: DropFolder, name: str) -> str:
+    try:
+        return _kind(os.stat(name, dir_fd=folder.fd, follow_symlinks=False))
+    except OSError:
+        return "a symbolic link; drop the file itself, not a link to it"
+
+
 def _kind(info: os.stat_result) -> str:
     if stat.S_ISLNK(info.st_mode):
         return "a symbolic link; drop the file itself, not a link to it"
@@ -203,9 +211,10 @@ def _import_one(folder: DropFolder, name: str, info: os.stat_result, conn, polic
         return False
     except OSError as error:
         if error.errno == errno.ELOOP:  # swapped for a link since the scan
-            _refuse(folder, name, _kind(os.stat(name, dir_fd=folder.fd, follow_symlinks=False)), report)
-            return True
-        raise
+            _refuse(folder, name, _kind_now(folder, name), report)
+        else:  # e.g. another user's file this user may not read
+            _refuse(folder, name, f"cannot be read ({error.strerror}); drop a file this user can read", report)
+        return True
     try:
         opened = os.fstat(fd)
         if not stat.S_ISREG(opened.st_mode):
@@ -243,7 +252,14 @@ def process_ready(folder: DropFolder, conn, policy, clock: Clock, report: Callab
         _refuse(folder, name, why, report)
     handled = len(refuse)
     for name, info in ready:
-        handled += _import_one(folder, name, info, conn, policy, clock, report, import_options)
+        try:
+            handled += _import_one(folder, name, info, conn, policy, clock, report, import_options)
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            # Another process held the write lock past the busy timeout: the file stays where it
+            # is and is tried again once it has settled again; a watcher does not give up.
+            report(f"busy: {name}: the database is locked by another process; trying again shortly")
     if ready:
         _triage_pending(conn, policy, clock, report)
     return handled

@@ -155,3 +155,20 @@ def test_file_names_in_the_watcher_output_cannot_forge_lines(drop, watcher):
     out, _ = watcher.stop()
     assert "\x1b" not in out
     assert not any(line.startswith("imported: fake.jsonl") for line in out.splitlines())
+
+
+def test_a_locked_database_makes_the_watcher_wait_not_die(drop, db_path):
+    from tests.faults import WriteLock
+
+    proc = start("watch", str(drop), "--db", str(db_path), "--interval", "0.1", env={"DESKUI_BUSY_TIMEOUT_MS": "200"})
+    db = sqlite3.connect(db_path)
+    try:
+        with WriteLock(db_path):
+            shutil.copy(FIXTURES / "tickets/tickets.jsonl", drop / "while-locked.jsonl")
+            first = wait_for(proc.stdout.readline, what="the watcher to report the busy database")
+        wait_for(lambda: (drop / "done" / "while-locked.jsonl").exists(), what="the import once the lock is gone")
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert first.startswith("busy: while-locked.jsonl") and "Traceback" not in err
+    assert db.execute("SELECT count(*) FROM tickets").fetchone()[0] > 0
