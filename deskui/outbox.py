@@ -80,18 +80,22 @@ def mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, re
         raise ValueError("mark a reply 'sent' or 'failed'")
     if status == "failed" and not (reason or "").strip():
         raise ValueError("a failed send needs --reason, so the agent knows what to do")
+    if wait <= 0:
+        return _mark(conn, clock, outbox_id, status, reason)
     deadline = time.monotonic() + wait
-    if wait > 0:
-        conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(wait, 5.0) * 1000))}")
-    while True:
-        try:
-            return _mark(conn, clock, outbox_id, status, reason)
-        except sqlite3.OperationalError as error:
+    usual = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        while True:
             left = deadline - time.monotonic()
-            if ("locked" not in str(error) and "busy" not in str(error)) or left <= 0:
-                raise
-            # The busy handler waited its slice; wait on in slices until the deadline.
+            # The busy handler waits one slice at a time, up to the deadline.
             conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(left, 5.0) * 1000))}")
+            try:
+                return _mark(conn, clock, outbox_id, status, reason)
+            except sqlite3.OperationalError as error:
+                if ("locked" not in str(error) and "busy" not in str(error)) or deadline - time.monotonic() <= 0:
+                    raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {usual}")
 
 
 def _mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, reason: str | None) -> bool:

@@ -61,7 +61,7 @@ class DropFolder:
         self.subfolders = {name: self._subfolder(name) for name in SUBFOLDERS}
         self.seen: dict[str, _Seen] = {}
         self.parts: dict[int, str] = {}  # inode -> name of a .part file seen in the last scan
-        self.refused: set[tuple[str, int]] = set()  # refused entries that could not be moved away
+        self.refused: set[tuple] = set()  # entries (by _identity) that could not be handled or moved away
 
     def _subfolder(self, name: str) -> int:
         try:
@@ -107,9 +107,10 @@ class DropFolder:
                 continue
             if stat.S_ISDIR(info.st_mode):
                 continue
+            if _identity(name, info) in self.refused:
+                continue
             if not stat.S_ISREG(info.st_mode):
-                if (name, info.st_ino) not in self.refused:
-                    refuse.append((name, _kind(info)))
+                refuse.append((name, _kind(info)))
                 continue
             if name.endswith(IN_PROGRESS):
                 parts[info.st_ino] = name
@@ -148,6 +149,11 @@ class DropFolder:
         with os.fdopen(fd, "w", encoding="utf-8") as report:
             report.write("\n".join(lines) + "\n")
         return name
+
+
+def _identity(name: str, info: os.stat_result) -> tuple:
+    """An entry as it is now: a refused one is looked at again once it changes."""
+    return name, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _exists(name: str, dir_fd: int) -> bool:
@@ -191,14 +197,17 @@ def report_lines(name: str, summary) -> list[str]:
 def _refuse(folder: DropFolder, name: str, why: str, report: Callable[[str], None]) -> None:
     try:
         target = folder.move(name, "failed")
-        folder.write_report(target, [f"{one_line(name, limit=200)}: refused, not read: {why}"])
     except OSError as error:
         try:
-            folder.refused.add((name, os.stat(name, dir_fd=folder.fd, follow_symlinks=False).st_ino))
+            folder.refused.add(_identity(name, os.stat(name, dir_fd=folder.fd, follow_symlinks=False)))
         except OSError:
             pass
         report(f"refused: {name}: {why} (could not move it to failed/: {error.strerror})")
         return
+    try:
+        folder.write_report(target, [f"{one_line(name, limit=200)}: refused, not read: {why}"])
+    except OSError as error:
+        why += f" (no report written: {error.strerror})"
     report(f"refused: {name} -> {folder.directory / 'failed' / target}: {why}")
 
 
@@ -260,6 +269,9 @@ def process_ready(folder: DropFolder, conn, policy, clock: Clock, report: Callab
             # Another process held the write lock past the busy timeout: the file stays where it
             # is and is tried again once it has settled again; a watcher does not give up.
             report(f"busy: {name}: the database is locked by another process; trying again shortly")
+        except OSError as error:  # moved or deleted under us, a full disk: this file, not the watcher
+            folder.refused.add(_identity(name, info))
+            report(f"error: {name}: {error.strerror or error}; left where it is, tried again once it changes")
     if ready:
         _triage_pending(conn, policy, clock, report)
     return handled
