@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from deskui.cliargs import MAX_HEALTH_DAYS, Parser, database_trouble, format_name, seconds, whole, zone_name
 from deskui.output import print_json, say, warn
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
@@ -410,64 +411,8 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- parser
-class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one line on stderr like every other user error (argparse's
-    own usage block runs to a dozen lines and buries the one that matters)."""
-
-    def error(self, message: str):
-        warn(f"{self.prog}: {message} (see `{self.prog} --help`)")
-        raise SystemExit(2)
-
-
-def _whole(low: int, high: int, what: str):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} is out of range: {what}, {low} to {high}")
-        return value
-    return parse
-
-
-def _seconds(text: str) -> float:
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or not 0.05 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"{text} is out of range: seconds between scans, 0.05 to 3600")
-    return value
-
-
-def _zone_name(text: str) -> str:
-    from deskui.timeutil import zone
-
-    try:
-        zone(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{error} (use an IANA name such as Europe/Paris, or UTC)") from None
-    return text
-
-
-def _format_name(text: str) -> str:
-    from deskui.ingest.detect import FORMATS
-
-    if text not in FORMATS:
-        raise argparse.ArgumentTypeError(f"unknown format {text!r}; one of {', '.join(FORMATS)}")
-    return text
-
-
-# The health check's longest window: a year and a day covers every Amazon metric window (at most
-# 90 days) with room for a yearly look back, and keeps the day-by-day series a few hundred rows.
-MAX_HEALTH_DAYS = 366
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="deskui",
         description="A terminal helpdesk that puts the buyer messages threatening your Amazon account health first.",
         epilog="Run `deskui COMMAND --help` for a command's options. With no command, deskui opens the inbox.",
@@ -495,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo, db=False)
     demo.add_argument("--db", help="where to write the demo database (default: ./deskui-demo.db)")
     demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
-    demo.add_argument("--tickets", type=_whole(1, 2_000_000, "tickets to generate"), default=2000, help="how many tickets, open and solved (default 2000)")
+    demo.add_argument("--tickets", type=whole(1, 2_000_000, "tickets to generate"), default=2000, help="how many tickets, open and solved (default 2000)")
     demo.add_argument("--force", action="store_true", help="replace an existing file without asking")
     demo.add_argument("--no-open", action="store_true", help="generate, print the summary and exit")
     demo.add_argument("--no-live", action="store_true", help="no new buyer messages while the inbox is open")
@@ -542,19 +487,19 @@ def build_parser() -> argparse.ArgumentParser:
     marking.add_argument("status", choices=("sent", "failed"))
     marking.add_argument("--reason", help="why it failed (shown on the ticket)")
     marking.add_argument("--db")
-    marking.add_argument("--wait", type=_whole(0, 86_400, "seconds to wait for the write lock"), default=600,
+    marking.add_argument("--wait", type=whole(0, 86_400, "seconds to wait for the write lock"), default=600,
                          help="seconds to wait while another process (a long import) holds the database (default 600)")
     out.set_defaults(handler=cmd_outbox)
 
     health = commands.add_parser("health", help="the account-health check-up (screen, or --json for scripts)")
     common(health)
     health.add_argument("--json", action="store_true", help="print the report as JSON (docs/health.md)")
-    health.add_argument("--days", type=_whole(1, MAX_HEALTH_DAYS, "days in the window"), default=28,
+    health.add_argument("--days", type=whole(1, MAX_HEALTH_DAYS, "days in the window"), default=28,
                         help=f"the window in days, 1 to {MAX_HEALTH_DAYS} (default 28)")
     health.add_argument("--channel", help="only this channel")
-    health.add_argument("--sample", type=_whole(0, 1000, "tickets to sample"), default=10,
+    health.add_argument("--sample", type=whole(0, 1000, "tickets to sample"), default=10,
                         help="high-risk tickets to sample for review (default 10)")
-    health.add_argument("--zone", type=_zone_name, help="whose days to count (default: timezone in the config file, else UTC)")
+    health.add_argument("--zone", type=zone_name, help="whose days to count (default: timezone in the config file, else UTC)")
     health.add_argument("--agent", default=None, help=argparse.SUPPRESS)
     health.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     health.set_defaults(handler=cmd_health)
@@ -568,10 +513,10 @@ def build_parser() -> argparse.ArgumentParser:
     def import_flags(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
         sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
-        sub.add_argument("--format", type=_format_name, help="force the format instead of detecting it (docs/import.md)")
+        sub.add_argument("--format", type=format_name, help="force the format instead of detecting it (docs/import.md)")
         sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
                          help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
-        sub.add_argument("--zone", type=_zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+        sub.add_argument("--zone", type=zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
         sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
                          help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
         sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")
@@ -584,7 +529,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     watching = commands.add_parser("watch", help="import files dropped into a folder as they arrive")
     watching.add_argument("directory")
-    watching.add_argument("--interval", type=_seconds, default=0.5, help="seconds between scans (default 0.5)")
+    watching.add_argument("--interval", type=seconds, default=0.5, help="seconds between scans (default 0.5)")
     import_flags(watching)
     watching.set_defaults(handler=cmd_watch)
 
@@ -601,25 +546,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database_trouble(args: argparse.Namespace, error: sqlite3.OperationalError) -> str | None:
-    """The one line for a database that is busy, full or read-only; None for a bug of ours."""
-    path = _db_path(getattr(args, "db", None))
-    text = str(error)
-    if "locked" in text or "busy" in text:
-        from deskui.store.db import BUSY_TIMEOUT_MS
-
-        wait = int(os.environ.get("DESKUI_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)) / 1000
-        return (f"{path}: another process held the database's write lock for over {wait:g} s (a long import?); "
-                "nothing is half-written: run the command again when it has finished (it is safe to repeat)")
-    if "full" in text:
-        return f"{path}: the disk is full; nothing was changed, free some space and run the command again"
-    if "readonly" in text or "read-only" in text:
-        return f"{path}: the database is read-only for you; nothing was changed"
-    if "disk I/O" in text:
-        return f"{path}: disk I/O error; nothing was changed, check the disk and run the command again"
-    return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # `deskui [DB]` opens the inbox: any first word that is not a command is the database.
@@ -632,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, UserError) as error:
         return _fail(str(error))
     except sqlite3.OperationalError as error:
-        message = _database_trouble(args, error)
+        message = database_trouble(_db_path(getattr(args, "db", None)), error)
         if message is None:
             raise
         return _fail(message, 1)
