@@ -7,7 +7,10 @@ through its channel (SMTP to Amazon's relay, the Shopify API, ...) and reports b
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -145,6 +148,21 @@ def export_eml(conn: sqlite3.Connection, directory: Path, sender: str, now: date
     written = []
     for item in list_outbox(conn, "queued"):
         path = directory / f"outbox-{item.id}.eml"
-        path.write_bytes(bytes(to_email(item, sender, now)))
+        _write_new(path, bytes(to_email(item, sender, now)))
         written.append(path)
     return written
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write beside, then rename over: an earlier export's file is replaced whole (never half
+    written on a full disk), and a link planted under its name is replaced, not followed. The
+    file is private (0600): it holds a buyer's address and the reply."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

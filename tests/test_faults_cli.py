@@ -218,3 +218,19 @@ def test_outbox_mark_sent_twice_is_a_quiet_no_op_and_sent_cannot_become_failed(w
     late = run("outbox", "mark", outbox_id, "failed", "--reason", "bounced", "--db", str(db))
     assert late.returncode != 0 and len(late.stderr.strip().splitlines()) == 1 and b"already marked sent" in late.stderr
     assert dump(db) == before
+
+
+def test_outbox_export_replaces_a_planted_link_instead_of_writing_through_it(world):
+    db = world / "desk.db"
+    outbox_id = sqlite3.connect(db).execute("SELECT id FROM outbox").fetchone()[0]
+    out = world / "out"
+    out.mkdir()
+    victim = world / "victim.txt"
+    victim.write_text("keep me\n")
+    (out / f"outbox-{outbox_id}.eml").symlink_to(victim)
+    result = run("outbox", "export", str(out), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "keep me\n"
+    written = out / f"outbox-{outbox_id}.eml"
+    assert not written.is_symlink() and b"X-Deskui-Outbox-Id" in written.read_bytes()
+    assert [path.name for path in out.iterdir()] == [written.name]  # no temporary file left
