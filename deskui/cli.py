@@ -81,7 +81,8 @@ def cmd_policy(args: argparse.Namespace) -> int:
         except PolicyError as error:
             for problem in error.problems:
                 warn(problem)
-            warn(f"deskui: {len(error.problems)} problem(s) in {args.file}")
+            if len(error.problems) > 1:  # one problem is its own one line
+                warn(f"deskui: {len(error.problems)} problem(s) in {args.file}")
             return 1
         say(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
         return 0

@@ -103,6 +103,12 @@ CASES = [
     ("inbox-missing-db", ["{dir}/no-such.db"], None, {}),
     ("refresh-not-a-database", ["refresh", "{dir}/binary.toml"], None, {}),
     ("init-on-a-folder", ["init", "{dir}/drop"], None, {}),
+    ("board-missing-db", ["board", "{dir}/no-such.db"], None, {}),
+    ("board-foreign-file", ["board", "{dir}/a-file"], None, {}),
+    ("policy-check-binary", ["policy", "check", "{dir}/binary.toml"], None, {}),
+    ("policy-check-missing", ["policy", "check", "{dir}/no-such.toml"], None, {}),
+    ("policy-show-binary", ["policy", "show", "--policy", "{dir}/binary.toml"], None, {}),
+    ("unknown-command-option", ["--bogus"], None, {}),
 ]
 
 
