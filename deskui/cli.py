@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from deskui.cliargs import MAX_HEALTH_DAYS, Parser, database_trouble, format_name, seconds, whole, zone_name
-from deskui.output import print_json, say, warn
+from deskui.output import json_text, print_json, say, warn
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
@@ -40,8 +40,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from deskui.triage.classify import classify_record
 
     policy = load_policy(args.policy)
-    from deskui.output import json_text
-
     malformed = 0
     out = sys.stdout
     write = out.write
@@ -295,7 +293,7 @@ def _import_options(args: argparse.Namespace) -> dict:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from deskui.clock import SystemClock
-    from deskui.ingest import ImportFailed, import_file, triage_pending
+    from deskui.ingest import ImportFailed, import_file
 
     conn = connect(_db_path(args.db))
     policy = load_policy(args.policy)
@@ -319,7 +317,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             status = 1
             warn(f"deskui: {_first_problem(summary)}")
     if not args.dry_run:
-        _finish_pending_triage(conn, policy, SystemClock().now(), triage_pending)
+        _finish_pending_triage(conn, policy, SystemClock().now())
     return status
 
 
@@ -331,8 +329,10 @@ def _first_problem(summary) -> str:
     return f"{first}{more}; {kept}"
 
 
-def _finish_pending_triage(conn, policy, now, triage_pending) -> int:
+def _finish_pending_triage(conn, policy, now) -> int:
     """Tickets an earlier run stored but did not live to triage (a kill, a crash) are triaged now."""
+    from deskui.ingest import triage_pending
+
     count = triage_pending(conn, policy, now)
     if count:
         say(f"triaged {count} ticket(s) an earlier import or another program left untriaged")
