@@ -240,3 +240,14 @@ def test_outbox_export_replaces_a_planted_link_instead_of_writing_through_it(wor
     written = out / f"outbox-{outbox_id}.eml"
     assert not written.is_symlink() and b"X-Deskui-Outbox-Id" in written.read_bytes()
     assert [path.name for path in out.iterdir()] == [written.name]  # no temporary file left
+
+
+def test_json_text_escapes_every_terminal_control_and_round_trips():
+    from deskui.output import json_text, line
+
+    value = {"s": "".join(chr(code) for code in range(0x00, 0xA0)) + "\u202e\u2066\u200f\ufeff\u2028 é 日本 \udce9"}
+    text = json_text(value, indent=2)
+    assert json.loads(text) == value
+    assert all(ord(char) >= 0xA0 or char in "\n " or 0x20 <= ord(char) < 0x7F for char in text)
+    assert not any(char in text for char in "\u202e\u2066\u200f\ufeff\u2028")
+    assert line("a\nb\r\nc\x1b[31md\x9b1me\u202ef") == "a\\nb\\ncdef"

@@ -119,13 +119,13 @@ def test_a_file_still_being_written_waits_until_it_is_complete(drop, watcher):
     path = drop / "slow.jsonl"
     writing = threading.Event()
 
-    def write_slowly():
+    def write_slowly():  # in bursts, with pauses of several scans between them, like a slow export
         with open(path, "w") as out:
             for number in range(rows):
                 out.write(_ticket_line(number))
                 out.flush()
                 writing.set()
-                time.sleep(0.05)
+                time.sleep(0.4 if number % 4 == 3 else 0.01)
 
     writer = threading.Thread(target=write_slowly)
     writer.start()
