@@ -305,6 +305,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             warn(f"deskui: {path}: no such file; check the path")
             status = 1
             continue
+        if not (path.is_file() or path.is_dir()):  # a FIFO or device would block the importer, or never end
+            warn(f"deskui: {path}: not a regular file (a FIFO, socket or device); save the export to a file first")
+            status = 1
+            continue
         progress = _progress_bar(sys.stderr)
         try:
             summary = import_file(conn, path, policy=policy, now=SystemClock().now(), dry_run=args.dry_run,

@@ -58,6 +58,7 @@ def world(template, tmp_path):
     (tmp_path / "folder.toml").mkdir()  # a config path that cannot be read as a file
     (tmp_path / "a-file").write_text("not a folder\n")
     (tmp_path / "drop").mkdir()
+    os.mkfifo(tmp_path / "fifo")
     (tmp_path / "drop-linked").mkdir()
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "drop-linked" / "failed").symlink_to(tmp_path / "elsewhere")
@@ -87,6 +88,7 @@ CASES = [
     ("import-missing", ["import", "--db", "{db}", "{dir}/no-such-file.csv"], None, {}),
     ("import-bad-row", ["import", "--db", "{db}", str(FIXTURES / "bad/amazon-bad-price.txt")], None, {}),
     ("import-no-files", ["import", "--db", "{db}"], None, {}),
+    ("import-fifo", ["import", "--db", "{db}", "{dir}/fifo"], None, {}),
     ("watch-interval", ["watch", "{dir}/drop", "--db", "{db}", "--interval", "-1"], None, {}),
     ("watch-interval-nan", ["watch", "{dir}/drop", "--db", "{db}", "--interval", "nan"], None, {}),
     ("watch-not-a-folder", ["watch", "{dir}/a-file", "--db", "{db}"], None, {}),
