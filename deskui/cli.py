@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from deskui.cliargs import MAX_HEALTH_DAYS, Parser, database_trouble, format_name, seconds, whole, zone_name
+from deskui.output import json_text, print_json, say, warn
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
 
@@ -23,7 +26,7 @@ class UserError(Exception):
 
 
 def _fail(message: str, code: int = 2) -> int:
-    print(f"deskui: {message}", file=sys.stderr)
+    warn(f"deskui: {message}")
     return code
 
 
@@ -40,23 +43,29 @@ def cmd_classify(args: argparse.Namespace) -> int:
     malformed = 0
     out = sys.stdout
     write = out.write
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for number, raw in enumerate(sys.stdin.buffer, start=1):
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
-            answer = classify_record(policy, record)
-        except (ValueError, TypeError) as error:
+            answer = json_text(classify_record(policy, record), separators=(",", ":"))
+        except (ValueError, TypeError, RecursionError) as error:
             malformed += 1
-            reason = str(error) if not isinstance(error, json.JSONDecodeError) else f"not JSON: {error.msg} at column {error.colno}"
-            write(dumps({"line": number, "error": reason}) + "\n")
+            write(json_text({"line": number, "error": _classify_error(error)}, separators=(",", ":")) + "\n")
             continue
-        write(dumps(answer) + "\n")
+        write(answer + "\n")
     out.flush()
     if malformed:
-        print(f"deskui classify: {malformed} malformed line(s); see the error lines in the output", file=sys.stderr)
+        warn(f"deskui classify: {malformed} malformed line(s); see the error lines in the output")
     return 1 if malformed else 0
+
+
+def _classify_error(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply (arrays or objects inside each other); send flat objects"
+    if isinstance(error, json.JSONDecodeError):
+        return f"not JSON: {error.msg} at column {error.colno}"
+    return str(error)
 
 
 # ---------------------------------------------------------------- policy
@@ -69,20 +78,22 @@ def cmd_policy(args: argparse.Namespace) -> int:
             policy = load_policy(args.file)
         except PolicyError as error:
             for problem in error.problems:
-                print(problem, file=sys.stderr)
-            print(f"deskui: {len(error.problems)} problem(s) in {args.file}", file=sys.stderr)
+                warn(problem)
+            if len(error.problems) > 1:  # one problem is its own one line
+                warn(f"deskui: {len(error.problems)} problem(s) in {args.file}")
             return 1
-        print(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
+        say(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
         return 0
     if args.policy_command == "show":
         policy = load_policy(args.policy)
         if args.toml:
-            if args.policy:
-                print(Path(args.policy).read_text(encoding="utf-8"), end="")
-            else:
-                print(default_policy_text(), end="")
+            from deskui.text import clean
+
+            text = Path(args.policy).read_text(encoding="utf-8") if args.policy else default_policy_text()
+            sys.stdout.write(clean(text))
         else:
-            print(describe(policy))
+            for text in describe(policy).splitlines():
+                say(text)
         return 0
     raise AssertionError(args.policy_command)
 
@@ -92,11 +103,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     path = Path(args.db)
     if path.exists() and path.stat().st_size > 0:
         conn = connect(path)  # validates: refuses a foreign or newer file
-        print(f"{path}: already a deskui database; nothing to do")
+        say(f"{path}: already a deskui database; nothing to do")
         conn.close()
         return 0
     connect(path, create=True).close()
-    print(f"{path}: created an empty deskui database")
+    say(f"{path}: created an empty deskui database")
     return 0
 
 
@@ -134,12 +145,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     summary = demo.generate(
         path, seed=args.seed, tickets=args.tickets, now=now, policy=policy, force=force, progress=_progress_bar(sys.stderr)
     )
-    for line in summary.lines():
-        print(line)
+    for text in summary.lines():
+        say(text)
     if args.no_open:
         return 0
     args.demo_alerts = True  # example rules when the config file has none: the board shows alerts firing
-    print("  alerts: the [[alerts]] of your config file, else four example rules (docs/health.md)")
+    say("  alerts: the [[alerts]] of your config file, else four example rules (docs/health.md)")
     if args.no_live:
         return _open_inbox(path, args)
     import threading
@@ -229,8 +240,7 @@ def cmd_health(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     report = health_check(connect(path), policy, SystemClock().now(), days=args.days, channel=args.channel,
                           sample_size=args.sample, zone=_seller_zone(args.zone))
-    json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
-    print()
+    print_json(report)
     return 0
 
 
@@ -266,8 +276,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             rules = parse_alert_rules(tomllib.loads(rules_path.read_text(encoding="utf-8")), str(rules_path), tiers=tiers)
         except FileNotFoundError:
             raise UserError(f"{rules_path}: no such file") from None
+        except UnicodeDecodeError:
+            raise UserError(f"{rules_path}: not a text file (not UTF-8); give a TOML file of [[alerts]]") from None
         except (ValueError, tomllib.TOMLDecodeError) as error:
             raise UserError(str(error) if str(error).startswith(str(rules_path)) else f"{rules_path}: {error}") from None
+        except OSError as error:
+            raise UserError(f"{rules_path}: cannot read it: {error.strerror or error}") from None
     else:
         try:
             rules = load_config(tiers=tiers).alerts
@@ -277,12 +291,11 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             raise UserError(f"no [[alerts]] in {config_path()}; add some (README: Alerts) or pass --rules FILE")
     fired = evaluate_alerts(connect(_db_path(args.db)), policy, SystemClock().now(), rules)
     if args.json:
-        json.dump([alert.as_dict() for alert in fired], sys.stdout, ensure_ascii=False, indent=2)
-        print()
+        print_json([alert.as_dict() for alert in fired])
     else:
         for alert in fired:
-            print(f"ALERT {alert.message}")
-        print(f"{len(fired)} of {len(rules)} alert(s) firing", file=sys.stderr)
+            say(f"ALERT {alert.message}")
+        warn(f"{len(fired)} of {len(rules)} alert(s) firing")
     return 1 if fired else 0
 
 
@@ -313,7 +326,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     for name in args.files:
         path = Path(name)
         if not path.exists():
-            print(f"{path}: no such file", file=sys.stderr)
+            warn(f"deskui: {path}: no such file; check the path")
+            status = 1
+            continue
+        if not (path.is_file() or path.is_dir()):  # a FIFO or device would block the importer, or never end
+            warn(f"deskui: {path}: not a regular file (a FIFO, socket or device); save the export to a file first")
             status = 1
             continue
         progress = _progress_bar(sys.stderr)
@@ -322,24 +339,53 @@ def cmd_import(args: argparse.Namespace) -> int:
                                   progress=(lambda done, total: progress(done, total or done)) if progress else None, **options)
         except ImportFailed as failed:
             summary, status = failed.summary, 1
-        for line in summary.lines():
-            print(line)
+        for text in summary.lines():
+            say(text)
         if summary.rejected:
             status = 1
+            warn(f"deskui: {_first_problem(summary)}")
+    if not args.dry_run:
+        _finish_pending_triage(conn, policy, SystemClock().now())
     return status
+
+
+def _first_problem(summary) -> str:
+    """The one stderr line of a file that was (partly) refused; stdout has the full list."""
+    first = str(summary.rejections[0]) if summary.rejections else summary.file
+    more = f" (and {summary.rejected - 1} more, listed above)" if summary.rejected > 1 else ""
+    kept = "the good rows were stored" if summary.stored else f"nothing from {summary.file} was stored"
+    return f"{first}{more}; {kept}"
+
+
+def _finish_pending_triage(conn, policy, now) -> int:
+    """Tickets an earlier run stored but did not live to triage (a kill, a crash) are triaged now."""
+    from deskui.ingest import triage_pending
+
+    count = triage_pending(conn, policy, now)
+    if count:
+        say(f"triaged {count} ticket(s) an earlier import or another program left untriaged")
+    return count
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     from deskui.clock import SystemClock
-    from deskui.watch import watch
+    from deskui.watch import DropFolder, UnsafeFolder, watch
 
     directory = Path(args.directory)
     if not directory.is_dir():
         raise UserError(f"{directory}: not a folder; create it, or point your exports at an existing one")
     conn = connect(_db_path(args.db))
-    print(f"watching {directory} (imported files go to done/, rejected ones to failed/; ctrl+c stops)", file=sys.stderr)
-    watch(directory, conn, load_policy(args.policy), SystemClock(), interval=args.interval,
-          report=lambda line: print(line, flush=True), **_import_options(args))
+    policy, options = load_policy(args.policy), _import_options(args)
+    try:
+        DropFolder(directory).close()  # refuse a linked done/ or failed/ before saying "watching"
+    except UnsafeFolder as error:
+        raise UserError(str(error)) from None
+    warn(f"watching {directory} (imported files go to done/, rejected ones to failed/; ctrl+c stops)")
+    try:
+        watch(directory, conn, policy, SystemClock(), interval=args.interval,
+              report=lambda text: say(text, flush=True), **options)
+    except UnsafeFolder as error:
+        raise UserError(str(error)) from None
     return 0
 
 
@@ -351,7 +397,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     conn = connect(_db_path(args.db))
     count = refresh_tickets(conn, policy, SystemClock().now())
-    print(f"triaged {count} ticket(s)")
+    say(f"triaged {count} ticket(s)")
     return 0
 
 
@@ -365,33 +411,37 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     if args.outbox_command == "list":
         items = outbox.list_outbox(conn, None if args.status == "all" else args.status)
         if args.json:
-            json.dump([item.as_json() for item in items], sys.stdout, ensure_ascii=False, indent=2)
-            print()
+            print_json([item.as_json() for item in items])
         else:
             from deskui.text import one_line
 
             for item in items:
-                print(f"{item.id:>6}  {item.status:<7} ticket {item.ticket_id:<7} {item.channel:<9} "
-                      f"{one_line(item.to_address, limit=40) or '(no address)':<40} {one_line(item.subject, limit=50)}")
-            print(f"{len(items)} repl{'y' if len(items) == 1 else 'ies'}", file=sys.stderr)
+                say(f"{item.id:>6}  {item.status:<7} ticket {item.ticket_id:<7} {one_line(item.channel, limit=20):<9} "
+                    f"{one_line(item.to_address, limit=40) or '(no address)':<40} {one_line(item.subject, limit=50)}")
+            warn(f"{len(items)} repl{'y' if len(items) == 1 else 'ies'}")
         return 0
     if args.outbox_command == "export":
-        paths = outbox.export_eml(conn, Path(args.directory), args.sender, clock.now())
-        print(f"wrote {len(paths)} .eml file(s) to {args.directory}")
+        directory = Path(args.directory)
+        try:
+            paths = outbox.export_eml(conn, directory, args.sender, clock.now())
+        except OSError as error:
+            raise UserError(f"{directory}: cannot write the .eml files there ({error.strerror or error}); "
+                            "give a folder you can write to (it is created if missing)") from None
+        say(f"wrote {len(paths)} .eml file(s) to {directory}")
         return 0
     if args.outbox_command == "mark":
         try:
-            outbox.mark(conn, clock, args.id, args.status, args.reason)
+            changed = outbox.mark(conn, clock, args.id, args.status, args.reason, wait=args.wait)
         except (ValueError, LookupError) as error:
             raise UserError(f"outbox mark {args.id}: {str(error).strip(chr(39))}") from None
-        print(f"outbox {args.id}: {args.status}")
+        say(f"outbox {args.id}: {args.status}" + ("" if changed else f" (already {args.status}; nothing changed)"))
         return 0
     raise AssertionError(args.outbox_command)
 
 
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="deskui",
         description="A terminal helpdesk that puts the buyer messages threatening your Amazon account health first.",
         epilog="Run `deskui COMMAND --help` for a command's options. With no command, deskui opens the inbox.",
@@ -419,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo, db=False)
     demo.add_argument("--db", help="where to write the demo database (default: ./deskui-demo.db)")
     demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
-    demo.add_argument("--tickets", type=int, default=2000, help="how many tickets, open and solved (default 2000)")
+    demo.add_argument("--tickets", type=whole(1, 2_000_000, "tickets to generate"), default=2000, help="how many tickets, open and solved (default 2000)")
     demo.add_argument("--force", action="store_true", help="replace an existing file without asking")
     demo.add_argument("--no-open", action="store_true", help="generate, print the summary and exit")
     demo.add_argument("--no-live", action="store_true", help="no new buyer messages while the inbox is open")
@@ -466,15 +516,19 @@ def build_parser() -> argparse.ArgumentParser:
     marking.add_argument("status", choices=("sent", "failed"))
     marking.add_argument("--reason", help="why it failed (shown on the ticket)")
     marking.add_argument("--db")
+    marking.add_argument("--wait", type=whole(0, 86_400, "seconds to wait for the write lock"), default=600,
+                         help="seconds to wait while another process (a long import) holds the database (default 600)")
     out.set_defaults(handler=cmd_outbox)
 
     health = commands.add_parser("health", help="the account-health check-up (screen, or --json for scripts)")
     common(health)
     health.add_argument("--json", action="store_true", help="print the report as JSON (docs/health.md)")
-    health.add_argument("--days", type=int, default=28, help="the window in days (default 28)")
+    health.add_argument("--days", type=whole(1, MAX_HEALTH_DAYS, "days in the window"), default=28,
+                        help=f"the window in days, 1 to {MAX_HEALTH_DAYS} (default 28)")
     health.add_argument("--channel", help="only this channel")
-    health.add_argument("--sample", type=int, default=10, help="high-risk tickets to sample for review")
-    health.add_argument("--zone", help="whose days to count (default: timezone in the config file, else UTC)")
+    health.add_argument("--sample", type=whole(0, 1000, "tickets to sample"), default=10,
+                        help="high-risk tickets to sample for review (default 10)")
+    health.add_argument("--zone", type=zone_name, help="whose days to count (default: timezone in the config file, else UTC)")
     health.add_argument("--agent", default=None, help=argparse.SUPPRESS)
     health.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     health.set_defaults(handler=cmd_health)
@@ -488,10 +542,10 @@ def build_parser() -> argparse.ArgumentParser:
     def import_flags(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
         sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
-        sub.add_argument("--format", help="force the format instead of detecting it (docs/import.md)")
+        sub.add_argument("--format", type=format_name, help="force the format instead of detecting it (docs/import.md)")
         sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
                          help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
-        sub.add_argument("--zone", default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+        sub.add_argument("--zone", type=zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
         sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
                          help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
         sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")
@@ -504,7 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     watching = commands.add_parser("watch", help="import files dropped into a folder as they arrive")
     watching.add_argument("directory")
-    watching.add_argument("--interval", type=float, default=0.5, help="seconds between scans")
+    watching.add_argument("--interval", type=seconds, default=0.5, help="seconds between scans (default 0.5)")
     import_flags(watching)
     watching.set_defaults(handler=cmd_watch)
 
@@ -535,9 +589,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (StoreError, UserError) as error:
         return _fail(str(error))
+    except sqlite3.OperationalError as error:
+        message = database_trouble(_db_path(getattr(args, "db", None)), error)
+        if message is None:
+            raise
+        return _fail(message, 1)
     except PolicyError as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            warn(problem)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -66,17 +66,22 @@ def load_config(path: Path | None = None, *, tiers=None) -> Config:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file (not UTF-8); write the config as TOML text, or move it away") from None
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read it: {error}") from None
+        raise ConfigError(f"{path}: cannot read it ({error.strerror or error}); fix its permissions, or move it away") from None
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{path}: [keys]: each entry must be binding-id = \"key[,key...]\"")
     timezone = data.get("timezone")
     if timezone is not None:
         try:
+            if not isinstance(timezone, str):
+                raise ValueError("not a string")
             zone(timezone)
         except ValueError:
-            raise ConfigError(f"{path}: timezone: unknown time zone {timezone!r}") from None
+            raise ConfigError(f"{path}: timezone: unknown time zone {timezone!r}; use an IANA name such as "
+                              "\"Europe/Paris\", or \"UTC\"") from None
     try:
         alerts = parse_alert_rules(data, str(path), tiers=tiers)
     except ValueError as error:

@@ -7,7 +7,11 @@ through its channel (SMTP to Amazon's relay, the Shopify API, ...) and reports b
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import tempfile
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -67,36 +71,73 @@ def list_outbox(conn: sqlite3.Connection, status: str | None = "queued", limit: 
     return items
 
 
-def mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, reason: str | None = None) -> None:
-    """Record a connector's result. A failure is logged on the ticket, where agents see it."""
+def mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, reason: str | None = None,
+         *, wait: float = 0) -> bool:
+    """Record a connector's result. A failure is logged on the ticket, where agents see it.
+
+    Safe to repeat: a connector that died between sending and hearing back marks again, and
+    marking a reply with the status it already has changes nothing (returns False). ``wait``:
+    seconds to keep trying while another process (a long import) holds the write lock, so a
+    reply already sent is not left queued and sent a second time next run."""
     if status not in ("sent", "failed"):
         raise ValueError("mark a reply 'sent' or 'failed'")
     if status == "failed" and not (reason or "").strip():
         raise ValueError("a failed send needs --reason, so the agent knows what to do")
-    now = clock.now()
+    if wait <= 0:
+        return _mark(conn, clock, outbox_id, status, reason)
+    deadline = time.monotonic() + wait
+    usual = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            # The busy handler waits one slice at a time, up to the deadline.
+            conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(left, 5.0) * 1000))}")
+            try:
+                return _mark(conn, clock, outbox_id, status, reason)
+            except sqlite3.OperationalError as error:
+                if ("locked" not in str(error) and "busy" not in str(error)) or deadline - time.monotonic() <= 0:
+                    raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {usual}")
+
+
+def _mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, reason: str | None) -> bool:
     with write(conn):
-        row = conn.execute("SELECT ticket_id FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
+        now = clock.now()  # read under the lock: after a long wait, the time it was recorded
+        row = conn.execute("SELECT ticket_id, status, reason FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
         if row is None:
             raise LookupError(f"no outbox entry {outbox_id}")
-        conn.execute("UPDATE outbox SET status = ?, reason = ?, updated_at = ? WHERE id = ?", (status, reason, to_db(now), outbox_id))
+        if row[1] == status and (status == "sent" or row[2] == reason):
+            return False
+        if row[1] == "sent":
+            raise ValueError("already marked sent; a delivered reply cannot fail afterwards (queue a new reply instead)")
+        conn.execute("UPDATE outbox SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
+                     (status, reason if status == "failed" else None, to_db(now), outbox_id))
         record_event(conn, row[0], "send_failed" if status == "failed" else "sent", "connector", now, outbox_id=outbox_id, reason=reason)
+    return True
+
+
+def _header(value: str) -> str:
+    """A header value on one line: a subject written by another program may hold a line break,
+    which EmailMessage refuses (and which would otherwise inject a header)."""
+    return " ".join(value.split())
 
 
 def to_email(item: OutboxItem, sender: str, now: datetime) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = sender
-    message["To"] = item.to_address or "undisclosed-recipients:;"
-    message["Subject"] = item.subject or f"Re: ticket {item.ticket_id}"
+    message["From"] = _header(sender)
+    message["To"] = _header(item.to_address or "") or "undisclosed-recipients:;"
+    message["Subject"] = _header(item.subject or "") or f"Re: ticket {item.ticket_id}"
     created = from_db(item.created_at) or now
     message["Date"] = format_datetime(created)
     message["Message-ID"] = make_msgid(idstring=f"deskui-outbox-{item.id}", domain="deskui.local")
     if item.in_reply_to:
-        message["In-Reply-To"] = item.in_reply_to
-        message["References"] = " ".join(item.references)
+        message["In-Reply-To"] = _header(item.in_reply_to)
+        message["References"] = _header(" ".join(item.references))
     message["X-Deskui-Outbox-Id"] = str(item.id)
     message["X-Deskui-Ticket-Id"] = str(item.ticket_id)
     if item.order_number:
-        message["X-Deskui-Order"] = item.order_number
+        message["X-Deskui-Order"] = _header(item.order_number)
     message.set_content(item.body)
     return message
 
@@ -107,6 +148,21 @@ def export_eml(conn: sqlite3.Connection, directory: Path, sender: str, now: date
     written = []
     for item in list_outbox(conn, "queued"):
         path = directory / f"outbox-{item.id}.eml"
-        path.write_bytes(bytes(to_email(item, sender, now)))
+        _write_new(path, bytes(to_email(item, sender, now)))
         written.append(path)
     return written
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write beside, then rename over: an earlier export's file is replaced whole (never half
+    written on a full disk), and a link planted under its name is replaced, not followed. The
+    file is private (0600): it holds a buyer's address and the reply."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

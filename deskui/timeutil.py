@@ -61,7 +61,14 @@ def zone(name: str | None) -> tzinfo:
     """A time zone by IANA name; dateutil ships its own database, so this works without tzdata."""
     if not name or name.upper() == "UTC":
         return UTC
-    found = tz.gettz(name)
+    try:
+        found = tz.gettz(name)
+        # "GMT+25" parses as a POSIX TZ string whose offset datetime refuses later, mid-report.
+        if found is not None:
+            for month in (1, 7):  # both sides of a summer time
+                datetime(2026, month, 1, tzinfo=found).astimezone(UTC)
+    except (OSError, ValueError, OverflowError):  # OSError: a name too long for a file path
+        found = None
     if found is None:
         raise ValueError(f"unknown time zone {name!r}")
     return found

@@ -56,3 +56,22 @@ def test_cli_round_trip(db_path, conn, policy, clock, tmp_path):
     assert json.loads(deskui("outbox", "list", str(db_path), "--json").stdout) == []
     missing = deskui("outbox", "mark", "999", "sent", "--db", str(db_path))
     assert missing.returncode != 0 and "Traceback" not in missing.stderr and "999" in missing.stderr
+
+
+def test_mark_waits_for_another_connections_write_lock_and_keeps_its_busy_timeout(db_path, conn, policy, clock):
+    import sqlite3
+    import threading
+
+    _replied(conn, policy, clock)
+    [item] = list_outbox(conn)
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    conn.execute("PRAGMA busy_timeout = 50")
+    release = threading.Timer(0.5, other.execute, args=("ROLLBACK",))  # held ten busy timeouts
+    release.start()
+    try:
+        assert mark(conn, clock, item.id, "sent", wait=60) is True
+    finally:
+        release.join()
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 50
+    assert mark(conn, clock, item.id, "sent") is False  # again: nothing to do

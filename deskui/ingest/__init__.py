@@ -24,7 +24,8 @@ from deskui.store.tickets import refresh_tickets
 
 IMPORT_CACHE_KIB = 32 * 1024
 
-__all__ = ["FORMATS", "ImportFailed", "ImportSummary", "Rejection", "detect_format", "format_summary", "import_file"]
+__all__ = ["FORMATS", "ImportFailed", "ImportSummary", "Rejection", "detect_format", "format_summary", "import_file",
+           "triage_pending"]
 
 
 def _run(ctx: Context, fmt: str) -> None:
@@ -125,6 +126,18 @@ def _triage(conn: sqlite3.Connection, policy, now: datetime, ticket_ids: list[in
         conn.execute(f"PRAGMA wal_autocheckpoint = {every}")
     if not conn.in_transaction:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:
+    """Triage every ticket still flagged ``needs_triage``: an import killed after its commit but
+    before its triage ended left them so, and re-importing the file finds every row unchanged,
+    so it would not triage them itself. ``deskui import`` and ``deskui watch`` call this after
+    their files. Returns how many tickets were triaged."""
+    if not conn.execute("SELECT 1 FROM tickets WHERE needs_triage = 1 LIMIT 1").fetchone():
+        return 0
+    ids = [row[0] for row in conn.execute("SELECT id FROM tickets WHERE needs_triage = 1 ORDER BY id")]
+    _triage(conn, policy, now, ids)
+    return len(ids)
 
 
 def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool) -> tuple[bool, bool]:

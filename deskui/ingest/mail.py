@@ -25,9 +25,11 @@ import multiprocessing
 import os
 import queue as queue_module
 import re
+import signal
+import sqlite3
+import sys
 import threading
 import traceback
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -862,16 +864,50 @@ class _Collector:
         return events
 
 
-def _worker(path: str, name: str, zone, fmt: str, rules: Rules, queue) -> None:
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+ORPHAN_POLL_SECONDS = 1.0
+
+
+def _die_with(parent: int) -> None:
+    """Make sure this worker does not outlive the importing process, even after a kill -9 (which
+    runs no cleanup): Linux delivers SIGKILL to it when the parent dies; elsewhere the worker
+    notices it was orphaned (``_put`` and every batch check ``os.getppid()``)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no usable libc: the polling below still ends it
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _put(queue, item, parent: int) -> None:
+    """``queue.put`` that gives up when the reader is gone: with the queue full and the parent
+    dead, a plain put blocks forever (this process holds the pipe's read end too, so writing
+    never fails)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)  # no cleanup: flushing the queue would block on the same full pipe
+        try:
+            queue.put(item, timeout=ORPHAN_POLL_SECONDS)
+            return
+        except queue_module.Full:
+            continue
+
+
+def _worker(path: str, name: str, zone, fmt: str, rules: Rules, queue, parent: int) -> None:
+    _die_with(parent)
     collector = _Collector(Path(path), name, zone)
     try:
         for batch in parsed_batches(collector, fmt, rules):
-            queue.put(("batch", batch, collector.drain()))
-        queue.put(("done", None, collector.drain()))
+            _put(queue, ("batch", batch, collector.drain()), parent)
+        _put(queue, ("done", None, collector.drain()), parent)
     except Stop:
-        queue.put(("stop", None, collector.drain()))
+        _put(queue, ("stop", None, collector.drain()), parent)
     except BaseException:  # reported to the importing process, which raises it
-        queue.put(("error", traceback.format_exc(), collector.drain()))
+        _put(queue, ("error", traceback.format_exc(), collector.drain()), parent)
 
 
 def _pipeline(ctx: Context, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
@@ -881,7 +917,7 @@ def _pipeline(ctx: Context, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
     so memory stays bounded."""
     mp = multiprocessing.get_context("fork")
     queue = mp.Queue(maxsize=4)
-    worker = mp.Process(target=_worker, args=(str(ctx.path), ctx.name, ctx.zone, fmt, rules, queue), daemon=True)
+    worker = mp.Process(target=_worker, args=(str(ctx.path), ctx.name, ctx.zone, fmt, rules, queue, os.getpid()), daemon=True)
     worker.start()
     try:
         while True:
