@@ -1,0 +1,135 @@
+"""Bulk actions: one transaction, one undo, and overlapping bulk claims from two processes."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from deskui.clock import FixedClock
+from deskui.store import connect
+from deskui.store.bulk import bulk_apply, undo
+from deskui.store.inbox import InboxQuery
+from deskui.store.tickets import refresh_tickets
+from tests.helpers import add_ticket, ago
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tickets(conn, policy, now, count=6):
+    ids = [add_ticket(conn, subject="the parcel arrived damaged", body="damaged", sent_at=ago(now, minutes=10 + n))
+           for n in range(count)]
+    refresh_tickets(conn, policy, now)
+    return ids
+
+
+def rows(conn, ids):
+    marks = ",".join("?" * len(ids))
+    return {row["id"]: dict(row) for row in conn.execute(
+        f"SELECT id, status, assignee, paused_at, snoozed_until, tier, due_at FROM tickets WHERE id IN ({marks})", ids)}
+
+
+def tags(conn, ticket_id):
+    return sorted(row[0] for row in conn.execute("SELECT tag FROM tags WHERE ticket_id = ?", (ticket_id,)))
+
+
+def test_a_bulk_snooze_and_its_undo_each_take_one_transaction(conn, policy, clock):
+    now = clock.now()
+    ids = tickets(conn, policy, now)
+    before = rows(conn, ids)
+    statements = []
+    conn.set_trace_callback(statements.append)
+    done = bulk_apply(conn, policy, clock, ids, "snooze", "ana", snoozed_until=now + timedelta(hours=3))
+    conn.set_trace_callback(None)
+    assert sorted(done.changed) == ids and not done.skipped
+    assert sum(1 for sql in statements if sql.startswith("BEGIN")) == 1
+    assert all(row["status"] == "snoozed" for row in rows(conn, ids).values())
+    assert InboxQuery(conn, policy).row(0).timer.paused_at is not None  # every screen sees them paused
+    later = FixedClock(now + timedelta(minutes=2))
+    undone = undo(conn, policy, later, done, "ana")
+    assert sorted(undone.changed) == ids
+    after = rows(conn, ids)
+    assert all(after[i]["status"] == "open" and after[i]["paused_at"] is None for i in ids)
+    # the two minutes paused push the clocks back, as a snooze and a resume one by one would
+    assert all(after[i]["due_at"] > before[i]["due_at"] for i in ids)
+
+
+def test_bulk_claim_skips_tickets_held_by_someone_else_and_undo_gives_them_back(conn, policy, clock):
+    ids = tickets(conn, policy, clock.now())
+    bulk_apply(conn, policy, clock, ids[:2], "claim", "ben")
+    done = bulk_apply(conn, policy, clock, ids, "claim", "ana")
+    assert sorted(done.changed) == ids[2:] and set(done.skipped) == set(ids[:2])
+    assert "held by ben" in done.describe()
+    undo(conn, policy, clock, done, "ana")
+    assert [rows(conn, ids)[i]["assignee"] for i in ids] == ["ben", "ben", None, None, None, None]
+
+
+def test_bulk_escalate_lifts_the_tier_and_undo_drops_it(conn, policy, clock):
+    ids = tickets(conn, policy, clock.now(), 3)
+    done = bulk_apply(conn, policy, clock, ids, "escalate", "ana")
+    assert {row["tier"] for row in rows(conn, ids).values()} == {"critical"}
+    undo(conn, policy, clock, done, "ana")
+    assert {row["tier"] for row in rows(conn, ids).values()} == {"high"}
+    assert all(tags(conn, i) == [] for i in ids)
+
+
+def test_bulk_resolve_then_undo_reopens(conn, policy, clock):
+    ids = tickets(conn, policy, clock.now(), 3)
+    done = bulk_apply(conn, policy, clock, ids, "resolve", "ana")
+    assert {row["status"] for row in rows(conn, ids).values()} == {"solved"}
+    assert InboxQuery(conn, policy).count() == 0
+    undo(conn, policy, clock, done, "ana")
+    assert {row["status"] for row in rows(conn, ids).values()} == {"open"}
+    assert InboxQuery(conn, policy).count() == 3
+
+
+def test_a_failed_bulk_action_changes_nothing(conn, policy, clock):
+    ids = tickets(conn, policy, clock.now(), 4)
+    conn.execute("CREATE TRIGGER refuse AFTER UPDATE OF status ON tickets WHEN new.id = %d "
+                 "BEGIN SELECT RAISE(ABORT, 'refused'); END" % ids[2])
+    try:
+        bulk_apply(conn, policy, clock, ids, "pending", "ana")
+    except Exception as error:
+        assert "refused" in str(error)
+    else:
+        raise AssertionError("the trigger should have refused the batch")
+    assert {row["status"] for row in rows(conn, ids).values()} == {"open"}
+
+
+CLAIMER = """
+import sys
+from pathlib import Path
+from datetime import datetime
+from deskui.clock import FixedClock
+from deskui.policy import default_policy
+from deskui.store import connect
+from deskui.store.bulk import bulk_apply
+
+path, agent, first, last = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+conn = connect(Path(path))
+clock = FixedClock(datetime.fromisoformat(sys.argv[5]))
+ids = list(range(first, last + 1))
+claimed = []
+for start in range(0, len(ids), 25):  # in several batches, so the two processes interleave
+    claimed += bulk_apply(conn, default_policy(), clock, ids[start:start + 25], "claim", agent).changed
+print(" ".join(map(str, claimed)))
+"""
+
+
+def test_two_processes_bulk_claiming_overlapping_marks_get_each_ticket_once(db_path, policy, clock):
+    conn = connect(db_path)
+    ids = tickets(conn, policy, clock.now(), 300)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    first, last = ids[0], ids[-1]
+    procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, str(db_path), agent, str(lo), str(hi), clock.now().isoformat()],
+                              stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+             for agent, lo, hi in (("ana", first, last - 50), ("ben", first + 50, last))]
+    claimed = {}
+    for agent, proc in zip(("ana", "ben"), procs):
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0
+        claimed[agent] = {int(value) for value in out.split()}
+    assert not claimed["ana"] & claimed["ben"]
+    assert claimed["ana"] | claimed["ben"] == set(ids)
+    holders = dict(conn.execute("SELECT id, assignee FROM tickets"))
+    assert all(holders[i] == ("ana" if i in claimed["ana"] else "ben") for i in ids)
