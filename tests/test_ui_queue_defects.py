@@ -223,3 +223,37 @@ async def test_w_takes_a_pending_ticket_back(tmp_path):
         await pilot.press("w")
         await settle(pilot)
         assert status() == "open"
+
+
+async def test_marks_then_one_action_for_all_then_undo(tmp_path):
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        ticket_list = pilot.app.screen.query_one(TicketList)
+        first, second = ticket_list.highlighted_id, None
+        await pilot.press("space")
+        second = ticket_list.highlighted_id
+        await pilot.press("space")
+        await settle(pilot)
+        assert ticket_list.marked == {first, second}
+        assert "● 2 marked" in str(pilot.app.screen.query_one("#view").render())
+        assert sum("●" in line for line in lines(pilot.app)) == 2
+        await pilot.press("plus")
+        await settle(pilot)
+        await pilot.press(*"vip", "enter")
+        await settle(pilot)
+        db = connect(path)
+        tagged = {row[0] for row in db.execute("SELECT ticket_id FROM tags WHERE tag = 'vip'")}
+        assert tagged == {first, second} and not ticket_list.marked
+        await pilot.press("z")
+        await settle(pilot)
+        assert not db.execute("SELECT count(*) FROM tags WHERE tag = 'vip'").fetchone()[0]
+        await pilot.press("asterisk")
+        await settle(pilot)
+        assert len(ticket_list.marked) == ticket_list.count
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not ticket_list.marked
+        assert ids

@@ -267,6 +267,12 @@ class InboxQuery:
             params + list(raw),
         ).fetchone()[0]
 
+    def ids(self, limit: int) -> list[int]:
+        """The ids of the view in its order, at most ``limit`` of them (to mark a whole view)."""
+        where, params = self._where()
+        return [row[0] for row in self.conn.execute(
+            f"SELECT t.id FROM {self._source} WHERE {where} ORDER BY {', '.join(self._keys)} LIMIT ?", params + [limit])]
+
     def next_unassigned(self) -> int | None:
         """The most urgent unassigned ticket in risk order, whatever this view shows."""
         row = self.conn.execute(

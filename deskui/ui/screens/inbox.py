@@ -17,15 +17,18 @@ from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import ticket_context
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
+from deskui.store.bulk import bulk_apply, undo
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
-from deskui.store.workspace import presence_by_ticket
+from deskui.store.workspace import parse_snooze, presence_by_ticket
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
+from deskui.ui.screens.dialogs import PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
 from deskui.ui.widgets.ticket_list import TicketList
 from deskui.ui.workers import WorkerReports
 
+MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
 POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
 WIDE = 110  # from this width the order panel sits beside the list, below it otherwise
 
@@ -60,6 +63,16 @@ class InboxScreen(WorkerReports, Screen[None]):
         Binding("H", "health", "Health", id="inbox.health"),
         Binding("question_mark", "help", "Help", id="inbox.help"),
         Binding("q", "app.quit", "Quit", show=False, id="inbox.quit"),
+        # On the marked tickets (space marks, * marks the view), else on the highlighted one.
+        Binding("space", "mark", "Mark", id="inbox.mark"),
+        Binding("asterisk", "mark_view", "Mark all", show=False, id="inbox.mark_view"),
+        Binding("x", "bulk('resolve')", "Resolve", show=False, id="inbox.resolve"),
+        Binding("w", "bulk('pending')", "Pending", show=False, id="inbox.pending"),
+        Binding("e", "bulk('escalate')", "Escalate", show=False, id="inbox.escalate"),
+        Binding("s", "snooze", "Snooze", show=False, id="inbox.snooze"),
+        Binding("plus", "tag", "Tag", show=False, id="inbox.tag"),
+        Binding("A", "assign", "Assign to…", show=False, id="inbox.assign"),
+        Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
     ]
 
     def __init__(self) -> None:
@@ -72,6 +85,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
         self._ticks = 0
+        self._last_batch = None  # the last action taken from this screen, for z
         self._counts_stale = False
         self._retry_triage = False
 
@@ -209,7 +223,9 @@ class InboxScreen(WorkerReports, Screen[None]):
     def _show_view(self) -> None:
         query = self.query_view
         view = self.query_one("#view", Static)
-        view.update(f"{query.count():,} ticket(s) · sorted by {SORT_LABELS[query.sort]} · {query.filter.describe()}")
+        marked = len(self.ticket_list.marked)
+        prefix = f"● {marked:,} marked (esc clears) · " if marked else ""
+        view.update(f"{prefix}{query.count():,} ticket(s) · sorted by {SORT_LABELS[query.sort]} · {query.filter.describe()}")
 
     def action_filter_mine(self) -> None:
         current = self.query_view.filter
@@ -243,6 +259,10 @@ class InboxScreen(WorkerReports, Screen[None]):
             search.remove_class("visible")
             self.ticket_list.focus()
             return
+        if self.ticket_list.marked:
+            self.ticket_list.set_marks(set())
+            self._show_view()
+            return
         if self.query_view.filter != InboxFilter():
             self._apply(InboxFilter())
 
@@ -274,8 +294,101 @@ class InboxScreen(WorkerReports, Screen[None]):
         if position is not None:
             self.ticket_list.cursor = position
 
+    # -- marks and actions on many tickets ------------------------------------------------
+    def action_mark(self) -> None:
+        self.ticket_list.toggle_mark()
+        self._show_view()
+
+    def action_mark_view(self) -> None:
+        """Mark every ticket of the view (up to MARK_LIMIT), or clear the marks if all are."""
+        ids = set(self.query_view.ids(MARK_LIMIT))
+        if ids and ids <= self.ticket_list.marked:
+            self.ticket_list.set_marks(set())
+        else:
+            self.ticket_list.set_marks(ids)
+            if self.query_view.count() > MARK_LIMIT:
+                self.notify(f"Marked the first {MARK_LIMIT:,} tickets of this view.", severity="warning")
+        self._show_view()
+
+    def _targets(self) -> list[int]:
+        if self.ticket_list.marked:
+            return sorted(self.ticket_list.marked)
+        return [self.ticket_list.highlighted_id] if self.ticket_list.highlighted_id is not None else []
+
+    @tolerate_busy
+    def _apply_to_targets(self, action: str, **options) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        app = self.app
+        result = bulk_apply(self.conn, app.policy, app.clock, targets, action, app.agent, **options)
+        self._last_batch = result
+        self.ticket_list.set_marks(set())
+        self.notify(result.describe() + " · z undoes it", markup=False,
+                    severity="warning" if result.skipped and not result.changed else "information")
+        self.feed.poll(force=True)
+        self.ticket_list.load()
+        self._show_view()
+        self._show_context(self.ticket_list.highlighted_id)
+
+    def action_bulk(self, action: str) -> None:
+        self._apply_to_targets(action)
+
+    def action_snooze(self) -> None:
+        app = self.app
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            try:
+                until = parse_snooze(value, app.clock.now(), app.zone)
+            except ValueError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self._apply_to_targets("snooze", snoozed_until=until)
+
+        count = len(self._targets())
+        self.app.push_screen(PromptScreen(f"Snooze {count} ticket(s) until", placeholder="2h · tomorrow 9am · friday 14:00"),
+                             chosen)
+
+    def action_tag(self) -> None:
+        def chosen(value: str | None) -> None:
+            words = (value or "").split()
+            add = [word for word in words if not word.startswith("-")]
+            remove = [word[1:] for word in words if word.startswith("-") and len(word) > 1]
+            if add:
+                self._apply_to_targets("tag", tags=add)
+            if remove:
+                self._apply_to_targets("untag", tags=remove)
+
+        self.app.push_screen(PromptScreen(f"Tags for {len(self._targets())} ticket(s)", placeholder="vip  -spam"), chosen)
+
+    def action_assign(self) -> None:
+        def chosen(value: str | None) -> None:
+            name = (value or "").strip()
+            if name:
+                self._apply_to_targets("assign", assignee=name)
+
+        self.app.push_screen(PromptScreen(f"Assign {len(self._targets())} ticket(s) to", placeholder="an agent's name"), chosen)
+
+    @tolerate_busy
+    def action_undo(self) -> None:
+        done = self._last_batch
+        if done is None or not done.changed:
+            self.notify("Nothing to undo here.")
+            return
+        undone = undo(self.conn, self.app.policy, self.app.clock, done, self.app.agent)
+        self._last_batch = None
+        self.notify(f"Undone: {done.action} on {len(undone.changed):,} ticket(s).", markup=False)
+        self.feed.poll(force=True)
+        self.ticket_list.load()
+        self._show_view()
+
     @tolerate_busy
     def action_claim(self) -> None:
+        if self.ticket_list.marked:
+            self._apply_to_targets("claim")
+            return
         ticket_id = self.ticket_list.highlighted_id
         if ticket_id is None:
             return

@@ -43,15 +43,15 @@ def layout(width: int) -> list[Column]:
     """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
     countdown, state and subject, which are what an agent decides on."""
     if width >= 120:
-        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
+        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
                    Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
                    Column("order", "ORDER", 20), Column("assignee", "AGENT", 10), Column("age", "AGE", 5)]
     elif width >= 90:
-        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
+        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
                    Column("channel", "CHAN", 5), Column("customer", "CUSTOMER", 13), Column("subject", "SUBJECT", 0),
                    Column("assignee", "AGENT", 8), Column("age", "AGE", 4)]
     else:
-        columns = [Column("mark", "", 1), Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
+        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
                    Column("channel", "CHAN", 5), Column("subject", "SUBJECT", 0), Column("age", "AGE", 4)]
     fixed = sum(column.width for column in columns)
     flexible = max(width - fixed, 8)
@@ -113,6 +113,7 @@ class TicketList(ScrollView, can_focus=True):
         "ticket-list--urgent-row",
         "ticket-list--dim",
         "ticket-list--critical",
+        "ticket-list--marked",
     }
 
     DEFAULT_CSS = """
@@ -130,6 +131,7 @@ class TicketList(ScrollView, can_focus=True):
     TicketList > .ticket-list--urgent-row { background: $error 15%; }
     TicketList > .ticket-list--dim { color: $text-muted; }
     TicketList > .ticket-list--critical { color: $error; text-style: bold; }
+    TicketList > .ticket-list--marked { color: $accent; text-style: bold; }
     """
 
     BINDINGS = [
@@ -166,6 +168,7 @@ class TicketList(ScrollView, can_focus=True):
         self._highlighted: int | None = None
         # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
         self.presence: dict[int, str] = {}
+        self.marked: set[int] = set()  # tickets an action will apply to all at once
 
     # -- data --------------------------------------------------------------------------
     @property
@@ -179,6 +182,19 @@ class TicketList(ScrollView, can_focus=True):
     def visible_ids(self) -> list[int]:
         top = round(self.scroll_y)
         return [row.id for row in self.query_view.rows(top, top + self._visible_rows)]
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the highlighted ticket, then move down (mutt's tag-and-next)."""
+        ticket_id = self._highlighted
+        if ticket_id is None:
+            return
+        self.marked.symmetric_difference_update({ticket_id})
+        self.cursor += 1
+        self.refresh()
+
+    def set_marks(self, ticket_ids: set[int]) -> None:
+        self.marked = set(ticket_ids)
+        self.refresh()
 
     def set_presence(self, presence: dict[int, str]) -> None:
         if presence != self.presence:
@@ -292,7 +308,7 @@ class TicketList(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
-            text = "".join(" " if c.name == "mark" else _fit(c.title, c.width) for c in self._columns)
+            text = "".join(" " * c.width if c.name == "mark" else _fit(c.title, c.width) for c in self._columns)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
         if index >= self._count:
@@ -319,8 +335,10 @@ class TicketList(ScrollView, can_focus=True):
         segments: list[Segment] = []
         for column in self._columns:
             name, w = column.name, column.width
-            if name == "mark":  # the cursor is told by a marker, not only by colour
-                segments.append(Segment("▶" if is_cursor else " ", style))
+            if name == "mark":  # the cursor and the marks are told by a sign, not only by colour
+                marked = row.id in self.marked
+                segments.append(Segment(("▶" if is_cursor else " ") + ("●" if marked else " ") + " ",
+                                        style + self.get_component_rich_style("ticket-list--marked") if marked else style))
             elif name == "countdown":
                 segments.append(Segment(_fit(countdown, w, right=True), state_style))
             elif name == "state":
