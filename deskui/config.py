@@ -44,6 +44,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     alerts: list = field(default_factory=list)  # AlertRule list from [[alerts]]
     lint: dict = field(default_factory=dict)  # the raw [lint.<channel>] tables
+    views: list = field(default_factory=list)  # View list from [[views]] (deskui.views)
     source: str = ""
 
 
@@ -86,8 +87,14 @@ def load_config(path: Path | None = None, *, tiers=None) -> Config:
         alerts = parse_alert_rules(data, str(path), tiers=tiers)
     except ValueError as error:
         raise ConfigError(str(error)) from None
+    from deskui.views import ViewError, parse_views
+
+    try:
+        views = parse_views(data, source, str(path))
+    except ViewError as error:
+        raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
     return Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
-                  alerts=alerts, lint=data.get("lint", {}), source=source)
+                  alerts=alerts, lint=data.get("lint", {}), source=source, views=views)
 
 
 def default_agent() -> str:

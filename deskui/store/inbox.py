@@ -11,11 +11,12 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from deskui.policy.model import Policy
 from deskui.sla import STATE_SQL, SlaState, Timer
 from deskui.timeutil import UTC, from_db, to_db
+from deskui.views import View
 
 from deskui.store.schema import SORT_DUE, SORT_RANK
 
@@ -48,9 +49,10 @@ class InboxFilter:
     channel: str | None = None
     urgent: bool = False  # breached or imminent now
     search: str | None = None
+    view: View | None = None  # a saved view (deskui.views); the quick filters narrow it further
 
     def describe(self) -> str:
-        parts = []
+        parts = [f"view {self.view.name}"] if self.view and self.view.name != "All" else []
         if self.agent:
             parts.append(f"mine ({self.agent})")
         if self.unassigned:
@@ -125,6 +127,7 @@ class InboxQuery:
         filter: InboxFilter = InboxFilter(),
         page_size: int = 100,
         max_pages: int = 64,
+        agent: str | None = None,
     ) -> None:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r}")
@@ -134,6 +137,7 @@ class InboxQuery:
         self.filter = filter
         self.page_size = page_size
         self.max_pages = max_pages
+        self.agent = agent  # who "me" is in a view
         self.now: datetime | None = None
         self._pages: OrderedDict[int, list[InboxRow]] = OrderedDict()
         self._anchors: dict[int, tuple] = {}  # page number -> the key of its last row
@@ -164,6 +168,10 @@ class InboxQuery:
             now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
             clauses.append("((t.paused_at IS NULL AND t.imminent_at <= ?) OR (t.due_at <= coalesce(t.paused_at, ?)))")
             params += [now, now]
+        if f.view is not None:
+            view_clauses, view_params = self._view_where(f.view)
+            clauses += view_clauses
+            params += view_params
         if f.search:
             pattern = "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(
@@ -172,6 +180,49 @@ class InboxQuery:
             )
             params += [pattern] * 4
         return " AND ".join(clauses), params
+
+    def _view_where(self, view: View) -> tuple[list[str], list]:
+        clauses: list[str] = []
+        params: list = []
+
+        def one_of(column: str, values: tuple[str, ...]) -> None:
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+
+        one_of("t.channel", view.channels)
+        one_of("t.tier", view.tiers)
+        one_of("t.category", view.categories)
+        one_of("t.status", view.statuses)
+        if view.states:
+            now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
+            state = STATE_SQL.replace("due_at", "t.due_at").replace("paused_at", "t.paused_at")
+            state = state.replace("imminent_at", "t.imminent_at").replace("at_risk_at", "t.at_risk_at")
+            state = state.replace("response_outcome", "t.response_outcome").replace(":now", "?")
+            clauses.append(f"({state}) IN ({', '.join('?' * len(view.states))})")
+            params += [now] * state.count("?") + list(view.states)
+        if view.assignee == "none":
+            clauses.append("t.assignee IS NULL")
+        elif view.assignee:
+            clauses.append("t.assignee = ?")
+            params.append(self.agent if view.assignee == "me" else view.assignee)
+        if view.tag:
+            clauses.append("EXISTS (SELECT 1 FROM tags g WHERE g.ticket_id = t.id AND g.tag = ?)")
+            params.append(view.tag.lower())
+        for column, value in (("asin", view.asin), ("sku", view.sku)):
+            if value:
+                clauses.append(f"EXISTS (SELECT 1 FROM orders o JOIN order_items i ON i.order_id = o.id "
+                               f"WHERE o.channel = t.channel AND o.order_number = t.order_number AND i.{column} = ?)")
+                params.append(value)
+        if view.older_than_minutes and self.now is not None:
+            clauses.append("t.created_at <= ?")
+            params.append(to_db(self.now - timedelta(minutes=view.older_than_minutes)))
+        if view.text:
+            pattern = "%" + view.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append("(t.subject LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id "
+                           "AND m.body LIKE ? ESCAPE '\\'))")
+            params += [pattern, pattern]
+        return clauses, params
 
     def _select(self, after: tuple | None, limit: int, offset: int = 0) -> list[InboxRow]:
         keys = self._keys
@@ -195,12 +246,12 @@ class InboxQuery:
     def set_now(self, now: datetime) -> None:
         """The time the "urgent" filter is judged at; only that filter depends on it."""
         self.now = now
-        if self.filter.urgent:
+        if self.filter.urgent or (self.filter.view and (self.filter.view.states or self.filter.view.older_than_minutes)):
             self.invalidate()
 
     def with_view(self, *, sort: str | None = None, filter: InboxFilter | None = None) -> "InboxQuery":
         return InboxQuery(self.conn, self.policy, sort=sort or self.sort, filter=filter if filter is not None else self.filter,
-                          page_size=self.page_size, max_pages=self.max_pages)
+                          page_size=self.page_size, max_pages=self.max_pages, agent=self.agent)
 
     @property
     def _source(self) -> str:

@@ -65,6 +65,7 @@ class DeskApp(App[None]):
         start: str = "inbox",
         lint_rules=None,
         alert_rules: list | None = None,
+        views: list | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -77,6 +78,7 @@ class DeskApp(App[None]):
         self.start = start
         self.lint_rules = lint_rules
         self.alert_rules = alert_rules or []
+        self.views = views or []  # the config's [[views]]; the built-in ones are added by the inbox
         self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
         self._alerting: set[str] = set()  # names of the rules firing now
         self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
@@ -253,6 +255,7 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         start=start,
         lint_rules=lint_rules,
         alert_rules=alert_rules,
+        views=config.views,
     )
     app.run()
     if app.store_failure:

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import Footer, Input, Static
 
 from deskui.policy.model import CHANNELS
@@ -27,6 +28,7 @@ from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
 from deskui.ui.widgets.ticket_list import TicketList
 from deskui.ui.workers import WorkerReports
+from deskui.views import views_by_key
 
 MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
 POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
@@ -43,6 +45,7 @@ class InboxScreen(WorkerReports, Screen[None]):
     InboxScreen.narrow OrderPanel { height: 40%; width: 1fr; border-top: tall $primary 40%; }
     InboxScreen.panel-hidden OrderPanel { display: none; }
     InboxScreen #view { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    InboxScreen #views { height: 1; padding: 0 1; background: $boost; }
     InboxScreen #search { dock: bottom; display: none; }
     InboxScreen #search.visible { display: block; }
     """
@@ -73,6 +76,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         Binding("plus", "tag", "Tag", show=False, id="inbox.tag"),
         Binding("A", "assign", "Assign to…", show=False, id="inbox.assign"),
         Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
+        *[Binding(str(key), f"view({key})", f"View {key}", show=False, id=f"inbox.view{key}") for key in range(1, 10)],
     ]
 
     def __init__(self) -> None:
@@ -80,7 +84,9 @@ class InboxScreen(WorkerReports, Screen[None]):
         app = self.app
         self.conn = connect(app.db_path)
         self.feed = ChangeFeed(self.conn)
-        self.query_view = InboxQuery(self.conn, app.policy)
+        self.query_view = InboxQuery(self.conn, app.policy, agent=app.agent)
+        self.views = views_by_key(app.views)
+        self._view_counts: dict[int, int] = {}
         self.ticket_list = TicketList(self.query_view, app.clock, app.policy, app.zone, id="tickets")
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
@@ -91,6 +97,7 @@ class InboxScreen(WorkerReports, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
+        yield Static("", id="views", markup=False)
         yield Static("", id="view", markup=False)
         with Horizontal(id="main"):
             yield self.ticket_list
@@ -198,6 +205,7 @@ class InboxScreen(WorkerReports, Screen[None]):
     def _show_counts(self, counts) -> None:
         self.status_bar.counts = counts
         self.status_bar.show(self.app.clock.now())
+        self._count_views()  # the views' counts move when the state counts do
 
     # -- the highlighted ticket ----------------------------------------------------------
     @on(TicketList.Highlighted)
@@ -220,7 +228,45 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.ticket_list.load(query)
         self._show_view()
 
+    def action_view(self, key: int) -> None:
+        """1-9: a saved view (built-in or from the config's [[views]]); its sort, if it names one."""
+        view = self.views.get(key)
+        if view is None:
+            self.notify(f"No view on {key}: add one with [[views]] in the config file.", markup=False)
+            return
+        self._apply(InboxFilter(view=view if view.name != "All" or view.key != 1 else None), sort=view.sort or "risk")
+
+    @work(thread=True, exclusive=True, group="view-counts", exit_on_error=False)
+    def _count_views(self) -> None:
+        """How many tickets each view holds now, for the views line."""
+        conn = connect(self.app.db_path)
+        try:
+            counts = {}
+            for key, view in self.views.items():
+                query = InboxQuery(conn, self.app.policy, filter=InboxFilter(view=view), agent=self.app.agent)
+                query.set_now(self.app.clock.now())
+                counts[key] = query.count()
+        finally:
+            conn.close()
+        self.app.call_from_thread(self._show_view_counts, counts)
+
+    def _show_view_counts(self, counts: dict[int, int]) -> None:
+        self._view_counts = counts
+        self._show_views()
+
+    def _show_views(self) -> None:
+        current = self.query_view.filter.view
+        line = Text(no_wrap=True, overflow="ellipsis")
+        for key, view in self.views.items():
+            active = view == current or (current is None and key == 1)
+            count = self._view_counts.get(key)
+            label = f" {key} {view.name}" + (f" {count:,}" if count is not None else "") + " "
+            line.append(label, style="bold reverse" if active else "")
+            line.append(" ")
+        self.query_one("#views", Static).update(line)
+
     def _show_view(self) -> None:
+        self._show_views()
         query = self.query_view
         view = self.query_one("#view", Static)
         marked = len(self.ticket_list.marked)
