@@ -293,6 +293,38 @@ BEGIN
 END;
 """
 
+# Live mail (`deskui sync`, docs/mail.md): where each IMAP folder was read up to, each mailbox's
+# state for people, and the SMTP delivery state of outbox rows. `outbox.status` keeps its three
+# values (the connectors' contract, docs/outbox.md); the delivery's own steps live in new columns,
+# so a row being sent is still 'queued' to everyone else until the server accepted it.
+SCHEMA_MAIL_SYNC = """
+CREATE TABLE mailboxes (
+    name TEXT PRIMARY KEY,
+    connected INTEGER NOT NULL DEFAULT 0,
+    idle INTEGER NOT NULL DEFAULT 0,       -- the server pushes new mail (IMAP IDLE); else polled
+    last_sync_at TEXT,                     -- the last fetch that completed
+    error TEXT,                            -- one line; NULL once a sync succeeds again
+    error_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE mailbox_folders (
+    mailbox TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER,
+    last_uid INTEGER NOT NULL DEFAULT 0,   -- committed with the messages it covers
+    fetched INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    last_rejection TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (mailbox, folder)
+);
+ALTER TABLE outbox ADD COLUMN smtp_state TEXT CHECK (smtp_state IN ('sending', 'retry', 'sent', 'failed'));
+ALTER TABLE outbox ADD COLUMN message_id_header TEXT;
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+CREATE UNIQUE INDEX outbox_message_id_header ON outbox (message_id_header) WHERE message_id_header IS NOT NULL;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
-MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2]
+MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_MAIL_SYNC]
 SCHEMA_VERSION = len(MIGRATIONS)
