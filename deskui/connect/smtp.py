@@ -209,7 +209,9 @@ class Sender:
         del message["Message-ID"]
         message["Message-ID"] = self.conn.execute("SELECT message_id_header FROM outbox WHERE id = ?",
                                                   (item.id,)).fetchone()[0]
-        return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+        # 998: RFC 5322's own limit. At the policy's default 78 a long Message-ID in In-Reply-To /
+        # References comes out RFC 2047-encoded, and the buyer's thread is lost.
+        return message.as_bytes(policy=message.policy.clone(linesep="\r\n", max_line_length=998))
 
     def _send(self, smtp: smtplib.SMTP, item: OutboxItem, result: SendResult) -> bool:
         """One row through an open connection; False when the connection is unusable now."""
