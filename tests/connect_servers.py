@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from email import message_from_bytes
 from pathlib import Path
@@ -179,45 +178,70 @@ service imap-login {{
 """
 
 
-class Recorder:
-    """An aiosmtpd handler that keeps every message it accepts; ``replies`` queues the answers to
-    the next DATA commands (e.g. "421 4.3.2 try later"), then it accepts."""
-
-    def __init__(self):
-        self.received: list = []
-        self.replies: list[str] = []
-        self.delay = 0.0
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            reply = self.replies.pop(0) if self.replies else None
-        if reply:
-            return reply
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.original_content)))
-        if self.delay:
-            import asyncio
-
-            await asyncio.sleep(self.delay)
-        return "250 2.0.0 queued"
-
-
 class SmtpServer:
-    def __init__(self):
-        from aiosmtpd.controller import Controller
+    """aiosmtpd in a process of its own, like a real mail server: the tests' own threads never delay
+    it. Each accepted message is written to ``folder`` as ``N.eml`` (rename: never half a file);
+    ``replies()`` queues answers to the next DATA commands (e.g. "421 4.3.2 try later")."""
 
-        self.handler = Recorder()
+    def __init__(self, delay: float = 0.0):
+        self.folder = Path(tempfile.mkdtemp(prefix="deskui-smtp-"))
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+        self.process = subprocess.Popen([sys.executable, __file__, "smtp", str(self.port), str(self.folder), str(delay)],
+                                        stdin=subprocess.DEVNULL, cwd=ROOT)
+        wait_for(self._listening, 30, what="the SMTP server to listen")
+
+    def _listening(self) -> bool:
+        with socket.socket() as sock:
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def replies(self, *lines: str) -> None:
+        (self.folder / "replies.tmp").write_text("".join(f"{line}\n" for line in lines))
+        os.replace(self.folder / "replies.tmp", self.folder / "replies")
 
     @property
-    def received(self):
-        return self.handler.received
+    def received(self) -> list:
+        out = []
+        for path in sorted(self.folder.glob("*.eml"), key=lambda p: int(p.stem)):
+            mail_from, rcpts, data = path.read_bytes().split(b"\n", 2)
+            out.append((mail_from.decode(), rcpts.decode().split(","), message_from_bytes(data)))
+        return out
 
     def stop(self):
-        self.controller.stop()
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _serve_smtp(port: int, folder: Path, delay: float) -> None:
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            replies = folder / "replies"
+            if replies.exists():
+                lines = replies.read_text().splitlines()
+                if lines:
+                    (folder / "replies.tmp").write_text("".join(f"{line}\n" for line in lines[1:]))
+                    os.replace(folder / "replies.tmp", replies)
+                    return lines[0]
+            Handler.count += 1
+            path = folder / f"{Handler.count}.eml"
+            path.with_suffix(".tmp").write_bytes(
+                f"{envelope.mail_from}\n{','.join(envelope.rcpt_tos)}\n".encode() + envelope.original_content)
+            os.replace(path.with_suffix(".tmp"), path)
+            if delay:  # the server's own work after it took the message: kills land here too
+                await asyncio.sleep(delay)
+            return "250 2.0.0 queued"
+
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    signal.signal(signal.SIGTERM, lambda *_: (controller.stop(), os._exit(0)))
+    while True:
+        time.sleep(3600)
 
 
 def write_config(path: Path, imap: Dovecot | None, smtp: SmtpServer | None, *, user: str = "shop",
@@ -268,3 +292,8 @@ def shopify_mail(n: int, *, subject: str | None = None, body: str = "Hi, where i
     return (f"From: Buyer {n} <buyer{n}@example.net>\r\nTo: {SENDER}\r\nSubject: {subject or f'Order #{1000 + n} question'}\r\n"
             f"Date: Tue, 24 Nov 2026 10:{n % 60:02d}:00 +0000\r\nMessage-ID: <buyer-{n}@example.net>\r\n"
             f"Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n").encode()
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "smtp":
+        _serve_smtp(int(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4]))

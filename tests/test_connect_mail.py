@@ -161,7 +161,7 @@ def test_a_550_fails_the_reply_with_its_reason_and_reopens_the_ticket(imap, smtp
     conn = connect(db)
     set_status(conn, default_policy(), SystemClock(), ticket, "solved", "ana")
     conn.close()
-    smtp.handler.replies = ["550 5.7.1 sender not authorised for this marketplace"]
+    smtp.replies("550 5.7.1 sender not authorised for this marketplace")
     done = run_sync(db, config)
     assert done.returncode == 0, done.stderr
     assert f"outbox {outbox_id}: NOT DELIVERED: the mail server refused it: 550 5.7.1 sender not authorised" in done.stdout
@@ -177,7 +177,7 @@ def test_a_421_is_retried_and_then_received_once(imap, smtp, db, tmp_path):
     config = write_config(tmp_path / "config.toml", imap, smtp)
     ticket = _amazon_ticket(imap, db, config)
     outbox_id = _reply(db, ticket, "Hello Alisa, your parcel is on its way.")
-    smtp.handler.replies = ["421 4.3.2 too busy, try later"]
+    smtp.replies("421 4.3.2 too busy, try later")
     first = run_sync(db, config)
     assert first.returncode == 0, first.stderr
     assert f"outbox {outbox_id}: will retry: 421 4.3.2 too busy" in first.stdout

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import fcntl
 import re
+import secrets
 import smtplib
 import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.utils import make_msgid
 from pathlib import Path
 
 from imapclient.imapclient import SENT
@@ -193,7 +193,7 @@ class Sender:
                 result.recovered.append(item.id)
                 return None
         with write(self.conn):
-            message_id = message_id or make_msgid(idstring=f"deskui-outbox-{item.id}", domain=_domain(self.cfg.sender))
+            message_id = message_id or f"<deskui-outbox-{item.id}.{secrets.token_hex(8)}@{_domain(self.cfg.sender)}>"
             self.conn.execute(
                 "UPDATE outbox SET smtp_state = 'sending', message_id_header = ?, attempts = attempts + 1 WHERE id = ?",
                 (message_id, item.id))

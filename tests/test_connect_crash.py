@@ -1,0 +1,110 @@
+"""SIGKILL a real `deskui sync` mid-fetch and mid-send, again and again: after each restart every
+message is stored once and every queued reply reaches the SMTP server exactly once."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import time
+
+import pytest
+
+from deskui.clock import SystemClock
+from deskui.policy import default_policy
+from deskui.store import connect
+from deskui.store.tickets import add_reply
+from tests.connect_servers import Dovecot, SmtpServer, need_dovecot, run_sync, shopify_mail, start_sync, wait_for, write_config
+
+KILLS = int(os.environ.get("DESKUI_CRASH_KILLS", "10"))
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def imap():
+    server = Dovecot(need_dovecot())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp():
+    server = SmtpServer(delay=0.05)  # the server takes a moment after the final dot: kills land there too
+    yield server
+    server.stop()
+
+
+def count(db, sql: str) -> int:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute(sql).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def kill(process) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def test_sigkill_mid_fetch_never_stores_a_message_twice_or_skips_one(imap, tmp_path):
+    total = 1200
+    imap.append([shopify_mail(n, subject=f"Order #{2000 + n % 300} question") for n in range(total)])
+    db = tmp_path / "desk.db"
+    connect(db, create=True).close()
+    config = write_config(tmp_path / "config.toml", imap, None)
+    rng = random.Random(13)
+    partial = 0
+    for _ in range(KILLS):
+        before = count(db, "SELECT count(*) FROM messages")
+        if before == total:
+            break
+        process = start_sync(db, config, tmp_path / "sync.log")
+        # wait for this run to store something, then kill it at a random point of what follows
+        wait_for(lambda: count(db, "SELECT count(*) FROM messages") > before or process.poll() is not None, 120,
+                 interval=0.02, what="the restarted sync to store mail")
+        time.sleep(rng.uniform(0, 0.4))
+        kill(process)
+        partial += 0 < count(db, "SELECT count(*) FROM messages") < total
+    assert partial >= 1, "no kill landed mid-fetch"
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert count(db, "SELECT count(*) FROM messages") == total
+    assert count(db, "SELECT count(DISTINCT external_id) FROM messages") == total
+    assert count(db, "SELECT last_uid FROM mailbox_folders") == total
+    assert count(db, "SELECT count(*) FROM tickets WHERE needs_triage = 1 OR tier IS NULL") == 0
+
+
+def test_sigkill_mid_send_delivers_every_reply_exactly_once(imap, smtp, tmp_path):
+    replies = 40
+    db = tmp_path / "desk.db"
+    conn = connect(db, create=True)
+    policy, clock = default_policy(), SystemClock()
+    for n in range(replies):
+        conn.execute("INSERT INTO tickets (channel, external_id, subject, created_at) VALUES ('shopify', ?, ?, '2026-11-24T10:00:00Z')",
+                     (f"<q{n}@example.net>", f"Order #{3000 + n}"))
+        ticket = conn.execute("SELECT max(id) FROM tickets").fetchone()[0]
+        conn.execute("INSERT INTO messages (ticket_id, direction, author, body, sent_at, external_id) "
+                     "VALUES (?, 'in', ?, 'Where is it?', '2026-11-24T10:00:00Z', ?)", (ticket, f"b{n}@example.net", f"<q{n}@example.net>"))
+        add_reply(conn, policy, clock, ticket, "ana", f"Reply number {n}: it ships today.", to_address=f"b{n}@example.net")
+    conn.close()
+    config = write_config(tmp_path / "config.toml", imap, smtp)
+    rng = random.Random(7)
+    partial = 0
+    for _ in range(KILLS):
+        before = len(list(smtp.folder.glob("*.eml")))
+        if count(db, "SELECT count(*) FROM outbox WHERE status = 'queued'") == 0:
+            break
+        process = start_sync(db, config, tmp_path / "sync.log")
+        wait_for(lambda: len(list(smtp.folder.glob("*.eml"))) > before or process.poll() is not None, 120, interval=0.01,
+                 what="the restarted sync to send")
+        time.sleep(rng.uniform(0, 0.3))
+        kill(process)
+        partial += 0 < len(list(smtp.folder.glob("*.eml"))) < replies
+    assert partial >= 1, "no kill landed mid-send"
+    wait_for(lambda: run_sync(db, config).returncode == 0 and count(db, "SELECT count(*) FROM outbox WHERE status != 'sent'") == 0,
+             120, interval=0.2, what="every reply to be sent")
+    ids = sorted(int(message["X-Deskui-Outbox-Id"]) for _, _, message in smtp.received)
+    assert ids == list(range(1, replies + 1)), "a reply was received twice or never"
+    assert len(imap.messages("Sent")) == replies
