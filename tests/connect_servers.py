@@ -65,7 +65,7 @@ def need_dovecot() -> str:
 class Dovecot:
     """One throw-away IMAP server on 127.0.0.1 with one user, ``shop``."""
 
-    def __init__(self, binary: str, *, idle: bool = True):
+    def __init__(self, binary: str, *, idle: bool = True, tls: bool = False):
         # Not a 0700 pytest folder: dovecot's auth process (another user) reads the passwd file here.
         self.root = Path(tempfile.mkdtemp(prefix="deskui-dovecot-"))
         os.chmod(self.root, 0o755)
@@ -78,7 +78,14 @@ class Dovecot:
         (self.root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}::::::\n")
         os.chmod(self.root / "passwd", 0o644)
         self.config = self.root / "dovecot.conf"
-        self.config.write_text(CONFIG.format(root=self.root, port=self.port,
+        self.tls_port, tls_settings = 0, "ssl = no"
+        if tls:  # a self-signed certificate: a client that verifies must refuse it unless told its CA
+            self.tls_port, self.cert = free_port(), self.root / "cert.pem"
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+                            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(self.root / "key.pem"),
+                            "-out", str(self.cert)], check=True, capture_output=True)
+            tls_settings = f"ssl = yes\nssl_cert = <{self.cert}\nssl_key = <{self.root / 'key.pem'}"
+        self.config.write_text(CONFIG.format(root=self.root, port=self.port, tls_port=self.tls_port, tls=tls_settings,
                                              capability="" if idle else "imap_capability = IMAP4rev1 LITERAL+ UIDPLUS"))
         self.binary = binary
         # the daemon keeps its inherited stdout/stderr: never a pipe we would wait on
@@ -141,7 +148,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{tls}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -172,7 +179,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -183,10 +191,11 @@ class SmtpServer:
     it. Each accepted message is written to ``folder`` as ``N.eml`` (rename: never half a file);
     ``replies()`` queues answers to the next DATA commands (e.g. "421 4.3.2 try later")."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, files_sent: Dovecot | None = None):
         self.folder = Path(tempfile.mkdtemp(prefix="deskui-smtp-"))
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, __file__, "smtp", str(self.port), str(self.folder), str(delay)],
+        sent = [str(files_sent.port), files_sent.user, files_sent.password] if files_sent else []
+        self.process = subprocess.Popen([sys.executable, __file__, "smtp", str(self.port), str(self.folder), str(delay), *sent],
                                         stdin=subprocess.DEVNULL, cwd=ROOT)
         wait_for(self._listening, 30, what="the SMTP server to listen")
 
@@ -212,7 +221,9 @@ class SmtpServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _serve_smtp(port: int, folder: Path, delay: float) -> None:
+def _serve_smtp(port: int, folder: Path, delay: float, sent: list[str]) -> None:
+    """``sent`` (IMAP port, user, password): file each accepted message in that user's Sent folder
+    as it is accepted, as Gmail and Microsoft 365 do."""
     import asyncio
 
     from aiosmtpd.controller import Controller
@@ -228,6 +239,11 @@ def _serve_smtp(port: int, folder: Path, delay: float) -> None:
                     (folder / "replies.tmp").write_text("".join(f"{line}\n" for line in lines[1:]))
                     os.replace(folder / "replies.tmp", replies)
                     return lines[0]
+            if sent:  # blocking on purpose: no await between filing the copy and accepting
+                client = IMAPClient("127.0.0.1", port=int(sent[0]), ssl=False, timeout=30)
+                client.login(sent[1], sent[2])
+                client.append("Sent", envelope.original_content, flags=[b"\\Seen"])
+                client.logout()
             Handler.count += 1
             path = folder / f"{Handler.count}.eml"
             path.with_suffix(".tmp").write_bytes(
@@ -296,4 +312,4 @@ def shopify_mail(n: int, *, subject: str | None = None, body: str = "Hi, where i
 
 if __name__ == "__main__":
     if sys.argv[1] == "smtp":
-        _serve_smtp(int(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4]))
+        _serve_smtp(int(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4]), sys.argv[5:])

@@ -227,3 +227,40 @@ def test_running_sync_sees_new_mail_through_idle_and_stops_on_sigterm(imap, db, 
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, (tmp_path / "sync.log").read_text()
+
+
+def _tls_config(path, imap, extra: str = ""):
+    path.write_text(f'[[mailboxes]]\nname = "shop"\nhost = "127.0.0.1"\nport = {imap.tls_port}\nsecurity = "tls"\n'
+                    f'user = "shop"\npassword_env = "DESKUI_TEST_IMAP_PASSWORD"\n{extra}\n')
+    return path
+
+
+def test_a_certificate_that_does_not_verify_is_refused_unless_the_config_says_otherwise(db, tmp_path):
+    server = Dovecot(need_dovecot(), tls=True)
+    try:
+        server.append(shopify_mail(3))
+        refused = run_sync(db, _tls_config(tmp_path / "a.toml", server))
+        assert refused.returncode == 1
+        assert refused.stderr.startswith(f"deskui: mailbox shop: TLS certificate of 127.0.0.1:{server.tls_port} does not verify (")
+        assert len(refused.stderr.strip().splitlines()) == 1 and rows(db, "SELECT count(*) FROM messages") == [(0,)]
+        trusted = run_sync(db, _tls_config(tmp_path / "b.toml", server, f'ca_file = "{server.cert}"'))
+        assert trusted.returncode == 0, trusted.stderr
+        assert rows(db, "SELECT count(*) FROM messages") == [(1,)]
+        unverified = run_sync(db, _tls_config(tmp_path / "c.toml", server, "verify_tls = false"))
+        assert unverified.returncode == 0 and "fetched 0 new message(s)" in unverified.stdout
+    finally:
+        server.stop()
+
+
+def test_a_server_without_idle_is_polled(db, tmp_path):
+    server = Dovecot(need_dovecot(), idle=False)
+    config = write_config(tmp_path / "config.toml", server, None)
+    process = start_sync(db, config, tmp_path / "sync.log")
+    try:
+        wait_for(lambda: rows(db, "SELECT idle FROM mailboxes WHERE connected = 1") == [(0,)], 60, what="sync to connect without IDLE")
+        server.append(shopify_mail(8))
+        wait_for(lambda: rows(db, "SELECT count(*) FROM messages") == [(1,)], 60, what="the polled mail in the database")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        server.stop()

@@ -22,7 +22,8 @@ SECURITY = ("tls", "starttls", "none")
 MAILBOX_FIELDS = ("name", "host", "port", "security", "user", "password_env", "password_command", "folders",
                   "sent_folder", "verify_tls", "ca_file", "seller_addresses", "default_channel", "poll_seconds")
 SMTP_FIELDS = ("host", "port", "security", "sender", "user", "password_env", "password_command", "verify_tls",
-               "ca_file", "signature", "sent_mailbox", "channels", "retry_seconds", "max_attempts")
+               "ca_file", "signature", "sent_mailbox", "channels", "retry_seconds", "max_attempts",
+               "sent_copy")
 DEFAULT_PORTS = {"imap": {"tls": 993, "starttls": 143, "none": 143}, "smtp": {"tls": 465, "starttls": 587, "none": 25}}
 
 
@@ -94,6 +95,7 @@ class SmtpConfig(Endpoint):
     channels: list[str] | None = None   # None: every queued reply with an e-mail address
     retry_seconds: float = 60.0         # first wait after a 4xx; doubles each time
     max_attempts: int = 8               # then the reply is marked failed
+    sent_copy: str = "append"           # who files the copy in Sent: deskui ("append") or the server ("server")
 
 
 @dataclass
@@ -222,10 +224,14 @@ class _Reader:
         attempts = raw.get("max_attempts", 8)
         if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 100:
             self.problem((*path, "max_attempts"), "must be a whole number from 1 to 100")
+        sent_copy = raw.get("sent_copy", "append")
+        if sent_copy not in ("append", "server"):
+            self.problem((*path, "sent_copy"), f"{sent_copy!r} is not \"append\" (deskui files the copy in Sent) or "
+                                               "\"server\" (the server does, as Gmail and Microsoft 365 do)")
         if endpoint is None or len(self.problems) > before:
             return None
         return SmtpConfig(**endpoint, sender=sender, signature=signature, sent_mailbox=sent, channels=channels,
-                          retry_seconds=float(retry), max_attempts=attempts)
+                          retry_seconds=float(retry), max_attempts=attempts, sent_copy=sent_copy)
 
 
 def parse_mail_config(data: dict, source: str, file: str) -> MailConfig:

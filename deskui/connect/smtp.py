@@ -1,4 +1,8 @@
-"""SMTP: delivering queued outbox rows exactly once (docs/mail.md "Exactly once").
+"""SMTP: delivering queued outbox rows exactly once (docs/mail.md "Sending, exactly once").
+
+With ``sent_copy = "server"`` the mail server files the copy in Sent itself as it accepts the
+message (Gmail, Microsoft 365): the copy exists exactly when the server took the reply, and the
+check below is exact. With the default ``"append"`` deskui files it, as follows.
 
 A row's delivery goes: choose and store its Message-ID and mark it ``sending`` (committed), send
 the message up to the end of its data, APPEND a copy to the Sent folder, send the final dot, and on
@@ -6,7 +10,10 @@ the server's 250 commit ``sent``. The copy goes to Sent *before* the dot because
 the server accepts: a crash before the copy exists cannot have delivered anything (the row is sent
 again, with the same Message-ID), and once the copy exists the server has, or within one write
 call will have, the whole message. So on restart a row left ``sending`` is looked up in Sent by its
-Message-ID: found means sent, absent means send again.
+Message-ID: found means sent, absent means send again. What no client can close is a crash after
+the copy and before the server has read the dot: then that reply may never arrive. It is never
+sent twice; the copy carries the keyword ``$DeskuiUnconfirmed`` until the server's 250 is read, so
+such a reply is recorded sent *and* its ticket tagged ``delivery-unconfirmed`` for an agent to check.
 """
 
 from __future__ import annotations
@@ -32,6 +39,10 @@ from deskui.timeutil import to_db
 
 AGENT = "deskui-sync"
 NOT_DELIVERED_TAG = "not-delivered"
+UNCONFIRMED_TAG = "delivery-unconfirmed"
+# On deskui's own Sent copy until the server's 250 is read: a copy still flagged after a crash is
+# one whose delivery nobody can confirm (see the module's docstring), and the agents are told.
+UNCONFIRMED_FLAG = b"$DeskuiUnconfirmed"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
@@ -188,8 +199,11 @@ class Sender:
                 self._fail(item, "deskui stopped while sending it and there is no Sent folder to check; "
                                  "look in your mail client's Sent folder, then resend or mark it sent", result)
                 return None
-            if self._in_sent(message_id):
-                self._mark_sent(item, message_id, "found in the Sent folder after a restart")
+            found = self._in_sent(message_id)
+            if found:
+                flags = self.imap.get_flags(found)
+                unconfirmed = any(UNCONFIRMED_FLAG in values for values in flags.values())
+                self._mark_sent(item, message_id, "found in the Sent folder after a restart", unconfirmed=unconfirmed)
                 result.recovered.append(item.id)
                 return None
         with write(self.conn):
@@ -234,7 +248,7 @@ class Sender:
                 dot_sent = True
                 smtp.send(b".\r\n")
                 code, reply = smtp.getreply()
-                if code != 250:
+                if code != 250 and self.cfg.sent_copy == "append":
                     self._remove_from_sent(message_id)
         except (smtplib.SMTPException, OSError, socket.timeout) as error:
             if not dot_sent:
@@ -243,6 +257,7 @@ class Sender:
             return False
         reason = f"{code} {_text(reply)}"
         if code == 250:
+            self._confirm_in_sent(message_id)
             self._mark_sent(item, message_id, reason)
             result.sent.append(item.id)
         elif 400 <= code < 500:
@@ -253,9 +268,21 @@ class Sender:
         return True
 
     def _copy_to_sent(self, data: bytes) -> None:
+        if self.cfg.sent_copy == "server":
+            return
         imap = self._sent()
         if imap is not None:
-            imap.append(self.sent_folder, data, flags=[b"\\Seen"])
+            imap.append(self.sent_folder, data, flags=[b"\\Seen", UNCONFIRMED_FLAG])
+
+    def _confirm_in_sent(self, message_id: str) -> None:
+        if self.cfg.sent_copy == "server" or self.sent_box is None:
+            return
+        try:
+            found = self._in_sent(message_id)
+            if found:
+                self.imap.remove_flags(found, [UNCONFIRMED_FLAG])
+        except (IMAPClientError, OSError):
+            pass  # the reply is sent: a flag left behind only means a needless "unconfirmed" after a crash
 
     def _remove_from_sent(self, message_id: str) -> None:
         try:
@@ -267,12 +294,16 @@ class Sender:
             pass  # a stray copy in Sent: the row itself is marked failed or queued again, which is what counts
 
     # ------------------------------------------------------------ results
-    def _mark_sent(self, item: OutboxItem, message_id: str, reply: str) -> None:
+    def _mark_sent(self, item: OutboxItem, message_id: str, reply: str, *, unconfirmed: bool = False) -> None:
         now = self.clock.now()
         with write(self.conn):
             self.conn.execute("UPDATE outbox SET status = 'sent', smtp_state = 'sent', reason = NULL, updated_at = ? "
                               "WHERE id = ? AND status = 'queued'", (to_db(now), item.id))
-            record_event(self.conn, item.ticket_id, "sent", AGENT, now, outbox_id=item.id, message_id=message_id, server=reply)
+            detail = {"unconfirmed": True} if unconfirmed else {}
+            record_event(self.conn, item.ticket_id, "sent", AGENT, now, outbox_id=item.id, message_id=message_id,
+                         server=reply, **detail)
+            if unconfirmed:
+                self.conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (item.ticket_id, UNCONFIRMED_TAG))
 
     def _retry(self, item: OutboxItem, reason: str, result: SendResult) -> None:
         attempts = self.conn.execute("SELECT attempts FROM outbox WHERE id = ?", (item.id,)).fetchone()[0]
