@@ -102,7 +102,7 @@ def test_unreachable_smtp_host_is_one_line_and_keeps_the_reply_queued(db, tmp_pa
     done = run_sync(db, config)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [f"deskui: smtp: host unreachable: 127.0.0.1:{port}: Connection refused"]
-    assert rows(db, "SELECT status FROM outbox") == [("queued",)]
+    assert rows(db, "SELECT status, smtp_state, attempts FROM outbox") == [("queued", None, 0)]
 
 
 def _ticket_with_buyer_message(db, imap=None, tmp_path=None) -> int:
@@ -150,6 +150,10 @@ def test_a_queued_reply_is_received_once_with_the_threads_headers(imap, smtp, db
     stored = rows(db, "SELECT status, smtp_state, message_id_header, attempts FROM outbox WHERE id = ?", outbox_id)
     assert stored == [("sent", "sent", message["Message-ID"], 1)]
     assert [m["Message-ID"] for m in imap.messages("Sent")] == [message["Message-ID"]]
+    client = imap.client()
+    client.select_folder("Sent", readonly=True)
+    assert [b"$DeskuiUnconfirmed" in flags for flags in client.get_flags(client.search(["ALL"])).values()] == [False]
+    client.logout()
     assert run_sync(db, config).returncode == 0
     assert len(smtp.received) == 1
 
@@ -264,3 +268,16 @@ def test_a_server_without_idle_is_polled(db, tmp_path):
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
         server.stop()
+
+
+def test_an_unreadable_and_a_huge_message_do_not_stop_the_folder(imap, db, tmp_path):
+    huge = shopify_mail(5, body="Photos of the broken lamp attached.")[:-2] + b"\r\n" + (b"A" * 76 + b"\r\n") * 360_000  # ~28 MB
+    imap.append([b"this export lost the message headers\r\n\r\nhello\r\n", huge, shopify_mail(6)])
+    config = write_config(tmp_path / "config.toml", imap, None)
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert "mailbox shop: fetched 2 new message(s), 1 rejected" in done.stdout
+    assert "  shop/INBOX UID 1:1: field headers: malformed message: it starts with 'this export lost the message headers'" in done.stdout
+    stored = rows(db, "SELECT external_id, length(raw) < 1000000, body LIKE '%only its start was read%' FROM messages ORDER BY id")
+    assert stored == [("<buyer-5@example.net>", 1, 1), ("<buyer-6@example.net>", 1, 0)]
+    assert rows(db, "SELECT last_uid, rejected, last_rejection LIKE '%malformed message%' FROM mailbox_folders") == [(3, 1, 1)]

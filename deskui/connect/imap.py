@@ -139,8 +139,10 @@ def _download(client: IMAPClient, uids: list[int]) -> list[tuple[int, bytes]]:
         data[uid] = (item.get(b"BODY[HEADER]") or b"") + body + (
             f"\r\n\r\n[deskui: this message is {size / 1048576:.0f} MB; only its start was read. "
             "Open it in your mail client for the attachments.]\r\n").encode()
-    # a UID the server no longer has (expunged meanwhile) is simply absent
-    return [(uid, data[uid]) for uid in uids if uid in data]
+    # IMAP speaks CRLF; files on disk (mbox, Maildir) have LF. Stored as the files are, so a message
+    # met both ways is the same raw text (and the same hash when it has no Message-ID).
+    # A UID the server no longer has (expunged meanwhile) is simply absent.
+    return [(uid, data[uid].replace(b"\r\n", b"\n")) for uid in uids if uid in data]
 
 
 def _store_chunk(conn, box: MailboxConfig, folder: str, uidvalidity: int, seen_validity: int | None,

@@ -171,10 +171,10 @@ class Sender:
         smtp = None
         try:
             for item in items:
+                if smtp is None:  # before any claim: a server that cannot be reached leaves rows untouched
+                    smtp = open_smtp(self.cfg)
                 if self._claim(item, result) is None:
                     continue
-                if smtp is None:
-                    smtp = open_smtp(self.cfg)
                 if not self._send(smtp, item, result):
                     break
         finally:
