@@ -281,3 +281,20 @@ def test_an_unreadable_and_a_huge_message_do_not_stop_the_folder(imap, db, tmp_p
     stored = rows(db, "SELECT external_id, length(raw) < 1000000, body LIKE '%only its start was read%' FROM messages ORDER BY id")
     assert stored == [("<buyer-5@example.net>", 1, 1), ("<buyer-6@example.net>", 1, 0)]
     assert rows(db, "SELECT last_uid, rejected, last_rejection LIKE '%malformed message%' FROM mailbox_folders") == [(3, 1, 1)]
+
+
+def test_one_failing_mailbox_does_not_stop_the_others_and_a_missing_folder_is_named(imap, db, tmp_path):
+    imap.append(shopify_mail(9))
+    config = write_config(tmp_path / "config.toml", imap, None)
+    text = config.read_text()
+    config.write_text(text + text.replace('name = "shop"', 'name = "eu-shop"').replace(
+        "DESKUI_TEST_IMAP_PASSWORD", "DESKUI_TEST_OTHER_PASSWORD") + text.replace('name = "shop"', 'name = "archive"').replace(
+        'folders = ["INBOX"]', 'folders = ["Gone"]'))
+    done = run_sync(db, config)
+    assert done.returncode == 1
+    errors = done.stderr.strip().splitlines()
+    assert len(errors) == 2 and errors[0] == "deskui: mailbox eu-shop: password_env: the variable DESKUI_TEST_OTHER_PASSWORD is not set"
+    assert errors[1].startswith("deskui: mailbox archive: folder 'Gone': select failed: Mailbox doesn't exist: Gone")
+    assert "mailbox shop: fetched 1 new message(s)" in done.stdout
+    assert rows(db, "SELECT count(*) FROM messages") == [(1,)]
+    assert rows(db, "SELECT name, error IS NOT NULL FROM mailboxes ORDER BY name") == [("archive", 1), ("eu-shop", 1), ("shop", 0)]
