@@ -298,3 +298,31 @@ def test_one_failing_mailbox_does_not_stop_the_others_and_a_missing_folder_is_na
     assert "mailbox shop: fetched 1 new message(s)" in done.stdout
     assert rows(db, "SELECT count(*) FROM messages") == [(1,)]
     assert rows(db, "SELECT name, error IS NOT NULL FROM mailboxes ORDER BY name") == [("archive", 1), ("eu-shop", 1), ("shop", 0)]
+
+
+def test_attachments_are_stored_once_and_listed_for_the_ticket(imap, db, tmp_path):
+    from email.message import EmailMessage
+
+    from deskui.connect import attachments
+
+    photo = bytes(range(256)) * 40
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "Jo <jo@example.net>", SENDER, "Broken lamp #1001"
+    mail["Date"], mail["Message-ID"] = "Tue, 24 Nov 2026 10:00:00 +0000", "<photo-1@example.net>"
+    mail.set_content("The lamp arrived broken, photo attached.")
+    mail.add_attachment(photo, maintype="image", subtype="jpeg", filename="lamp \u00e9clat\u00e9e.jpg")
+    imap.append(mail.as_bytes())
+    config = write_config(tmp_path / "config.toml", imap, None)
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert "fetched 1 new message(s), 1 attachment(s)" in done.stdout
+    conn = connect(db)
+    ticket = conn.execute("SELECT ticket_id FROM messages").fetchone()[0]
+    listed = attachments.for_ticket(conn, ticket)
+    assert [(a.name, a.content_type, a.size) for a in listed] == [("lamp \u00e9clat\u00e9e.jpg", "image/jpeg", len(photo))]
+    assert attachments.content(conn, listed[0].id) == photo
+    assert "photo attached" in conn.execute("SELECT body FROM messages").fetchone()[0]
+    conn.close()
+    imap.renumber()  # read again from the start: still one copy
+    assert run_sync(db, config).returncode == 0
+    assert rows(db, "SELECT count(*) FROM attachments") == [(1,)]

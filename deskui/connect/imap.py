@@ -18,7 +18,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from deskui.connect import state
+from deskui.connect import attachments, state
 from deskui.connect.config import Endpoint, MailboxConfig, SecretError
 from deskui.ingest.base import UTC, Context
 from deskui.ingest.mail import MailImporter, RawMail, Rules, parse_mail
@@ -100,6 +100,7 @@ class FetchResult:
     unchanged: int = 0         # already stored (a re-read after UIDVALIDITY changed, another copy)
     rejected: list[str] = field(default_factory=list)
     bounces: list[int] = field(default_factory=list)   # outbox ids a bounce marked failed
+    attachments: int = 0
 
 
 def fetch_folder(conn, client: IMAPClient, box: MailboxConfig, folder: str, *, policy, now: Callable[[], datetime],
@@ -160,7 +161,7 @@ def _store_chunk(conn, box: MailboxConfig, folder: str, uidvalidity: int, seen_v
             messages = [(uid, data) for uid, data in messages if uid > committed]  # another copy stored these
         if not messages:
             return
-        mails = []
+        mails, raw_of = [], {}
         for uid, data in messages:
             if on_bounce is not None:
                 outbox_id = on_bounce(conn, data, now)
@@ -171,7 +172,9 @@ def _store_chunk(conn, box: MailboxConfig, folder: str, uidvalidity: int, seen_v
             if mail is not None:
                 rules.classify(mail)
                 mails.append(mail)
+                raw_of[mail.message_id] = data
         MailImporter(ctx, rules).run([mails])
+        result.attachments += _store_attachments(conn, raw_of)
         ctx.finish_counts()
         rejections = [str(r) for r in ctx.summary.rejections]
         added = ctx.summary.count("messages", "added")
@@ -184,3 +187,14 @@ def _store_chunk(conn, box: MailboxConfig, folder: str, uidvalidity: int, seen_v
         # after the commit, like an import: if this process dies first, needs_triage leaves the
         # tickets to the next pass (deskui sync runs one at start)
         refresh_tickets(conn, policy, now, sorted(ctx.triage))
+
+
+def _store_attachments(conn, raw_of: dict[str, bytes]) -> int:
+    stored = 0
+    for message_id, data in raw_of.items():
+        if b"multipart/" not in data[:8192].lower():
+            continue
+        row = conn.execute("SELECT id FROM messages WHERE external_id = ? ORDER BY id DESC LIMIT 1", (message_id,)).fetchone()
+        if row is not None:
+            stored += attachments.store(conn, row[0], data)
+    return stored

@@ -37,6 +37,7 @@ class MailboxReport:
     unchanged: int = 0
     rejected: list[str] = field(default_factory=list)
     bounces: list[int] = field(default_factory=list)
+    attachments: int = 0
     error: str | None = None
 
 
@@ -57,6 +58,7 @@ class SyncReport:
             if box.error:
                 continue  # in ``errors``: one line each, for stderr
             extra = f", {len(box.rejected)} rejected" if box.rejected else ""
+            extra += f", {box.attachments} attachment(s)" if box.attachments else ""
             extra += f", {len(box.bounces)} bounce(s) matched to replies" if box.bounces else ""
             out.append(f"mailbox {box.name}: fetched {box.fetched} new message(s){extra}")
             out.extend(f"  {line}" for line in box.rejected)
@@ -113,6 +115,7 @@ def fetch_mailbox(conn, box: MailboxConfig, cfg: MailConfig, *, policy, clock, f
             report.unchanged += result.unchanged
             report.rejected += result.rejected
             report.bounces += result.bounces
+            report.attachments += result.attachments
         state.set_status(conn, box.name, clock.now(), connected=not own, synced=True)
     except MailFailure as failure:
         report.error = str(failure)

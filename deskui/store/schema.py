@@ -323,6 +323,17 @@ ALTER TABLE outbox ADD COLUMN message_id_header TEXT;
 ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
 CREATE UNIQUE INDEX outbox_message_id_header ON outbox (message_id_header) WHERE message_id_header IS NOT NULL;
+-- Files that came with buyer mail (photos of damaged goods): kept in the database itself, so one
+-- file holds everything and a backup of it is complete. A message is at most 25 MB as fetched.
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE INDEX attachments_message ON attachments (message_id);
 """
 
 # Released migrations never change: add a new entry for every schema change.
