@@ -63,6 +63,7 @@ def test_sigkill_mid_fetch_never_stores_a_message_twice_or_skips_one(imap, tmp_p
         kill(process)
         partial += 0 < count(db, "SELECT count(*) FROM messages") < total
     assert partial >= 1, "no kill landed mid-fetch"
+    print(f"fetch: {partial} kill(s) landed with part of the {total} messages stored")
     done = run_sync(db, config)
     assert done.returncode == 0, done.stderr
     assert count(db, "SELECT count(*) FROM messages") == total
@@ -111,6 +112,7 @@ def _kill_while_sending(imap, smtp, tmp_path, sent_copy):
         kill(process)
         partial += 0 < len(list(smtp.folder.glob("*.eml"))) < replies
     assert partial >= 1, "no kill landed mid-send"
+    print(f"send ({sent_copy}): {partial} kill(s) landed with part of the {replies} replies received")
     wait_for(lambda: run_sync(db, config).returncode == 0 and count(db, "SELECT count(*) FROM outbox WHERE status != 'sent'") == 0,
              120, interval=0.2, what="every reply to be sent")
     ids = sorted(int(message["X-Deskui-Outbox-Id"]) for _, _, message in smtp.received)

@@ -90,7 +90,13 @@ def test_wrong_password_is_one_line_naming_the_mailbox(imap, db, tmp_path):
     assert done.stderr.strip().splitlines() == [
         f"deskui: mailbox shop: authentication failed for user 'shop' at 127.0.0.1:{imap.port}: check the user and the password"]
     assert "Traceback" not in done.stderr + done.stdout
-    assert rows(db, "SELECT name, connected, error LIKE '%authentication failed%' FROM mailboxes") == [("shop", 0, 1)]
+    from deskui.connect import mailbox_statuses
+
+    conn = connect(db)
+    [status] = mailbox_statuses(conn)
+    conn.close()
+    assert (status.name, status.connected, status.last_sync_at) == ("shop", False, None)
+    assert "authentication failed" in status.error and status.error_at
 
 
 def test_unreachable_smtp_host_is_one_line_and_keeps_the_reply_queued(db, tmp_path):

@@ -77,14 +77,14 @@ def open_imap(box: MailboxConfig) -> IMAPClient:
                 client.starttls(context)
             client.login(box.user, password)
         except BaseException:
-            _close(client)
+            close_quietly(client)
             raise
         return client
     except (SecretError, LoginError, OSError, IMAPClientError) as error:
         raise MailFailure(f"mailbox {box.name}", describe(error, box)) from None
 
 
-def _close(client: IMAPClient) -> None:
+def close_quietly(client: IMAPClient) -> None:
     try:
         client.logout()
     except Exception:  # the connection may be gone already; nothing to save

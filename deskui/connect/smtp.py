@@ -31,10 +31,10 @@ from imapclient.imapclient import SENT
 from imapclient.exceptions import IMAPClientError
 
 from deskui.connect.config import MailboxConfig, SecretError, SmtpConfig
-from deskui.connect.imap import MailFailure, _close, describe, open_imap, tls_context
+from deskui.connect.imap import MailFailure, close_quietly, describe, open_imap, tls_context
 from deskui.outbox import OutboxItem, list_outbox, to_email
 from deskui.store.db import write
-from deskui.store.tickets import record_event, set_status
+from deskui.store.tickets import record_event, refresh_tickets, set_status
 from deskui.timeutil import to_db
 
 AGENT = "deskui-sync"
@@ -122,7 +122,7 @@ class Sender:
         self.lock = SendLock(db_path)
         self.imap = None
         self.sent_folder: str | None = None
-        self.recovered_once = False
+        self.failing = False  # the last pass failed: the next good one clears the error for people
 
     # ------------------------------------------------------------ the Sent folder
     def _sent(self):
@@ -143,7 +143,7 @@ class Sender:
 
     def close(self) -> None:
         if self.imap is not None:
-            _close(self.imap)
+            close_quietly(self.imap)
             self.imap = None
         self.lock.release()
 
@@ -338,3 +338,4 @@ def mark_failed(conn, policy, clock, outbox_id: int, reason: str) -> None:
         if status != "open":
             set_status(conn, policy, clock, ticket_id, "open", AGENT)
         conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, NOT_DELIVERED_TAG))
+        refresh_tickets(conn, policy, now, [ticket_id])  # the buyer is waiting again: the clocks say so

@@ -19,7 +19,7 @@ from imapclient.exceptions import IMAPClientError
 from deskui.connect import state
 from deskui.connect.bounce import find_bounced
 from deskui.connect.config import MailboxConfig, MailConfig
-from deskui.connect.imap import FetchResult, MailFailure, _close, describe, fetch_folder, open_imap
+from deskui.connect.imap import FetchResult, MailFailure, close_quietly, describe, fetch_folder, open_imap
 from deskui.connect.smtp import SendResult, Sender, mark_failed
 from deskui.ingest.mail import Rules
 from deskui.store.db import connect
@@ -123,7 +123,7 @@ def fetch_mailbox(conn, box: MailboxConfig, cfg: MailConfig, *, policy, clock, f
         report.error = f"mailbox {box.name}: {describe(error, box)}"
     finally:
         if own and client is not None:
-            _close(client)
+            close_quietly(client)
     if report.error:
         state.set_status(conn, box.name, clock.now(), connected=False, error=report.error)
     return report
@@ -137,19 +137,23 @@ def send_queued(conn, db_path: Path, cfg: MailConfig, *, policy, clock, sender: 
     try:
         result = sender.run_once()
     except MailFailure as failure:
+        sender.failing = True
         state.set_status(conn, SMTP_STATUS, clock.now(), connected=False, error=str(failure))
         return None, str(failure)
     except (OSError, IMAPClientError) as error:
+        sender.failing = True
         failure = f"smtp: Sent folder: {describe(error, cfg.smtp)}"
         state.set_status(conn, SMTP_STATUS, clock.now(), connected=False, error=failure)
         if sender.imap is not None:
-            _close(sender.imap)
+            close_quietly(sender.imap)
             sender.imap = None
         return None, failure
     finally:
         if own:
             sender.close()
-    if result.sent or result.recovered or result.failed or result.retry:
+    # written when something happened or an error clears, not on every idle second of the loop
+    if own or sender.failing or result.sent or result.recovered or result.failed or result.retry:
+        sender.failing = False
         state.set_status(conn, SMTP_STATUS, clock.now(), connected=False, synced=True)
     return result, None
 
@@ -199,7 +203,7 @@ def _watch_folder(db_path: Path, box: MailboxConfig, folder: str, cfg: MailConfi
                 report(message)
             finally:
                 if client is not None:
-                    _close(client)
+                    close_quietly(client)
             if failures:
                 _wait(stop, min(2 ** failures, 60))
         state.set_status(conn, box.name, clock.now(), connected=False)
