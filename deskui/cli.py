@@ -439,6 +439,60 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     raise AssertionError(args.outbox_command)
 
 
+# ---------------------------------------------------------------- sync (live mail, docs/mail.md)
+COMMANDS += ("sync",)
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Fetch the configured mailboxes and send the queued replies, once or until stopped."""
+    import signal
+    import threading
+
+    from deskui.clock import SystemClock
+    from deskui.config import config_path
+    from deskui.connect import sync
+    from deskui.connect.config import MailConfigError, load_mail_config
+
+    path = Path(args.config) if args.config else config_path()
+    try:
+        cfg = load_mail_config(path)
+    except MailConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    if not cfg.mailboxes and cfg.smtp is None:
+        raise UserError(f"{path}: no [[mailboxes]] or [smtp] table; add them (see docs/mail.md)")
+    policy = load_policy(args.policy)
+    db = _db_path(args.db)
+    connect(db).close()  # a missing or foreign file is one line here, before any server is asked
+    clock = SystemClock()
+    if args.once:
+        report = sync.sync_once(db, cfg, policy=policy, clock=clock)
+        for line in report.lines():
+            print(line)
+        for error in report.errors:
+            print(f"deskui: {error}", file=sys.stderr)
+        return 1 if report.errors else 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    names = ", ".join(box.name for box in cfg.mailboxes) or "no mailbox"
+    print(f"syncing {names}{' and sending by SMTP' if cfg.smtp else ''} into {db} (ctrl+c stops)", file=sys.stderr)
+    try:
+        sync.run(db, cfg, policy=policy, clock=clock, stop=stop, report=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+def _add_sync_parser(commands) -> None:
+    syncing = commands.add_parser("sync", help="fetch mail by IMAP and send queued replies by SMTP (docs/mail.md)")
+    syncing.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
+    syncing.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
+    syncing.add_argument("--config", metavar="FILE", help="config file with [[mailboxes]] and [smtp] (default: $DESKUI_CONFIG or ~/.config/deskui/config.toml)")
+    syncing.add_argument("--once", action="store_true", help="fetch and send once, print what happened, exit 1 if a server failed")
+    syncing.set_defaults(handler=cmd_sync)
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
@@ -575,6 +629,7 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
     common(refresh)
     refresh.set_defaults(handler=cmd_refresh)
+    _add_sync_parser(commands)
     return parser
 
 

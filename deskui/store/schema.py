@@ -317,6 +317,49 @@ UPDATE tickets SET response_outcome = (
 UPDATE tickets SET needs_triage = 1 WHERE status != 'solved' AND needs_triage = 0;
 """
 
+# Version 4: live mail (`deskui sync`, docs/mail.md): where each IMAP folder was read up to, each mailbox's
+# state for people, and the SMTP delivery state of outbox rows. `outbox.status` keeps its three
+# values (the connectors' contract, docs/outbox.md); the delivery's own steps live in new columns,
+# so a row being sent is still 'queued' to everyone else until the server accepted it.
+SCHEMA_MAIL_SYNC = """
+CREATE TABLE mailboxes (
+    name TEXT PRIMARY KEY,
+    connected INTEGER NOT NULL DEFAULT 0,
+    idle INTEGER NOT NULL DEFAULT 0,       -- the server pushes new mail (IMAP IDLE); else polled
+    last_sync_at TEXT,                     -- the last fetch that completed
+    error TEXT,                            -- one line; NULL once a sync succeeds again
+    error_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE mailbox_folders (
+    mailbox TEXT NOT NULL,
+    folder TEXT NOT NULL,
+    uidvalidity INTEGER,
+    last_uid INTEGER NOT NULL DEFAULT 0,   -- committed with the messages it covers
+    fetched INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0,
+    last_rejection TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (mailbox, folder)
+);
+ALTER TABLE outbox ADD COLUMN smtp_state TEXT CHECK (smtp_state IN ('sending', 'retry', 'sent', 'failed'));
+ALTER TABLE outbox ADD COLUMN message_id_header TEXT;
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT;
+CREATE UNIQUE INDEX outbox_message_id_header ON outbox (message_id_header) WHERE message_id_header IS NOT NULL;
+-- Files that came with buyer mail (photos of damaged goods): kept in the database itself, so one
+-- file holds everything and a backup of it is complete. A message is at most 25 MB as fetched.
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE INDEX attachments_message ON attachments (message_id);
+"""
+
 # Released migrations never change: add a new entry for every schema change.
-MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS]
+MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,66 @@
+"""Attachments of fetched mail: stored beside their message, listed per ticket (docs/mail.md)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from email import message_from_bytes
+from email.message import Message
+
+from deskui.ingest.mailtext import header_text
+from deskui.text import one_line
+
+
+@dataclass
+class Attachment:
+    id: int
+    message_id: int
+    name: str
+    content_type: str
+    size: int
+
+
+def _is_attachment(part: Message) -> bool:
+    if part.is_multipart():
+        return False
+    disposition = (part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+    return disposition == "attachment" or bool(part.get_filename()) or part.get_content_maintype() in ("image", "application")
+
+
+def extract(data: bytes) -> list[tuple[str, str, bytes]]:
+    """(name, type, content) of each attached file; the text and HTML bodies are not attachments."""
+    head = data[:8192].lower()
+    if b"multipart/" not in head:
+        return []
+    found = []
+    for index, part in enumerate(message_from_bytes(data).walk()):
+        if not _is_attachment(part):
+            continue
+        content = part.get_payload(decode=True) or b""
+        name = one_line(header_text(part.get_filename()), limit=200) or f"attachment-{index}"
+        found.append((name, part.get_content_type(), content))
+    return found
+
+
+def store(conn: sqlite3.Connection, message_row: int, data: bytes) -> int:
+    """Store a message's attachments once (a re-read message already has them)."""
+    if conn.execute("SELECT 1 FROM attachments WHERE message_id = ? LIMIT 1", (message_row,)).fetchone():
+        return 0
+    files = extract(data)
+    conn.executemany("INSERT INTO attachments (message_id, name, content_type, size, content) VALUES (?, ?, ?, ?, ?)",
+                     [(message_row, name, kind, len(content), content) for name, kind, content in files])
+    return len(files)
+
+
+def for_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[Attachment]:
+    """A ticket's attachments, oldest message first: what the ticket screen lists."""
+    return [Attachment(*row) for row in conn.execute(
+        """SELECT a.id, a.message_id, a.name, a.content_type, a.size FROM attachments a
+           JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = ? ORDER BY m.sent_at, m.id, a.id""", (ticket_id,))]
+
+
+def content(conn: sqlite3.Connection, attachment_id: int) -> bytes:
+    row = conn.execute("SELECT content FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no attachment {attachment_id}")
+    return row[0]
