@@ -7,6 +7,7 @@ Nothing here reads a whole file: text files are read line by line, CSV rows one 
 from __future__ import annotations
 
 import csv
+import io
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
+from deskui.text import store_text
 from deskui.timeutil import TimeParseError, parse_time, to_db
 
 UTC = timezone.utc
@@ -263,11 +265,52 @@ def sniff(path: Path, size: int = SNIFF_BYTES) -> bytes:
         return handle.read(size)
 
 
+_SIGNATURES = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"SQLite format 3", b"\x1f\x8b")
+# Control bytes that no text export holds in number (tab, LF, CR, ESC and form feed are text).
+_BINARY_BYTES = bytes(range(0, 9)) + bytes((0x0B, 0x0E, 0x0F)) + bytes(range(0x10, 0x1B)) + bytes(range(0x1C, 0x20))
+# The longest line deskui reads. A text export breaks its lines; a line this long is a file
+# without line breaks (a binary file, one giant JSON document), and reading it whole would
+# take its size in memory several times over. A 1 MB message body is far below it.
+MAX_LINE_BYTES = 32 * 1024 * 1024
+_UTF16_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+               (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` / ``utf-32-*`` for a file written in a wide encoding (what
+    Excel's "Unicode Text" and Windows tools save), from its byte-order mark, or for UTF-16
+    without one, from the NUL bytes of its ASCII letters; else None."""
+    for bom, name in _UTF16_BOMS:
+        if head.startswith(bom):
+            return name
+    sample = head[:4096]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
+
+
+def decode_head(head: bytes) -> str:
+    """The first bytes of a file as text, for recognising its format."""
+    encoding = wide_encoding(head)
+    if encoding:
+        return head.decode(encoding, errors="ignore").lstrip("\ufeff")
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
 def is_binary(head: bytes) -> bool:
-    """NUL bytes, or a known binary signature: no text export has them."""
-    if b"\x00" in head:
+    """A known binary signature, or control bytes in number: no text export has them. A stray
+    NUL in a text file is not enough (it is cleaned out of the text as it is stored), nor are
+    the NULs of a UTF-16 file (see ``wide_encoding``)."""
+    if head.startswith(_SIGNATURES):
         return True
-    return head.startswith((b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"SQLite format 3", b"\x1f\x8b"))
+    if not head or wide_encoding(head):
+        return False
+    controls = len(head) - len(head.translate(None, _BINARY_BYTES))
+    return controls > max(2, len(head) // 20)
 
 
 def decode_line(raw: bytes) -> str:
@@ -279,8 +322,8 @@ def decode_line(raw: bytes) -> str:
 
 
 class TextLines:
-    """The lines of a text file, decoded one at a time (UTF-8 with a BOM or not, else cp1252).
-    Binary data anywhere stops the file with one rejection."""
+    """The lines of a text file, decoded one at a time (UTF-8 with a BOM or not, else cp1252;
+    UTF-16/32 by their BOM). Binary data, or a line longer than ``MAX_LINE_BYTES``, stops the file with one rejection."""
 
     def __init__(self, ctx: Context, path: Path):
         self.ctx = ctx
@@ -292,23 +335,49 @@ class TextLines:
     def __iter__(self) -> Iterator[str]:
         ctx = self.ctx
         with open(self.path, "rb") as handle:
-            if is_binary(handle.read(8192)):
+            head = handle.read(8192)
+            if is_binary(head):
                 binary(ctx)
             handle.seek(0)
+            encoding = wide_encoding(head)
+            source = self._wide(handle, encoding) if encoding else self._bytes(handle)
             next_tick = 1 << 20
-            for raw in handle:
+            for line in source:
                 self.number += 1
-                self.done += len(raw)
-                if b"\x00" in raw:
-                    ctx.reject(self.number, "file", "binary data (NUL bytes) in a text file: not an export this importer reads")
-                    raise Stop
-                if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
                 if self.done >= next_tick:
                     ctx.tick(self.done, self.total)
                     next_tick = self.done + (1 << 20)
-                yield decode_line(raw)
+                yield line
         ctx.tick(self.done, self.total)
+
+    def _bytes(self, handle) -> Iterator[str]:
+        while raw := handle.readline(MAX_LINE_BYTES + 1):
+            self.done += len(raw)
+            if len(raw) > MAX_LINE_BYTES:
+                self._too_long()
+            if self.number == 0 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if raw.count(0) > max(2, len(raw) // 20):
+                self.ctx.reject(self.number + 1, "file", "binary data (NUL bytes) in a text file: not an export this importer reads")
+                raise Stop
+            yield decode_line(raw)
+
+    def _wide(self, handle, encoding: str) -> Iterator[str]:
+        # newline="" keeps CR LF inside quoted CSV values as the csv module expects.
+        text = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+        width = 4 if "32" in encoding else 2
+        limit = MAX_LINE_BYTES // width
+        while line := text.readline(limit + 1):
+            self.done += len(line) * width
+            if len(line) > limit:
+                self._too_long()
+            yield line.lstrip("\ufeff") if self.number == 0 else line
+
+    def _too_long(self) -> None:
+        self.ctx.reject(self.number + 1, "file", f"a line longer than {MAX_LINE_BYTES >> 20} MiB with no line break: not a text "
+                                                 "export this importer reads (a binary file, or one JSON document instead of "
+                                                 "one ticket per line?)")
+        raise Stop
 
 
 def binary(ctx: Context, file: str | None = None) -> None:
@@ -327,6 +396,10 @@ def normal_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
+# What store_text would take out of a CSV line, except the CR of its CR LF ending.
+_LINE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+
+
 class Rows:
     """CSV/TSV rows as dicts by header name, with the line each row starts on.
 
@@ -339,6 +412,7 @@ class Rows:
         self._iter = iter(self.lines)
         self._delimiter = delimiter
         self._quoting = quoting
+        self._dirty = False
         self.header: list[str] = []
 
     def read_header(self) -> list[str]:
@@ -354,14 +428,29 @@ class Rows:
         if quoting is False and '"' in first:
             quoting = True  # a quoted header means the whole file is quoted
         self.header_line = self.lines.number
+        if csv.field_size_limit() < MAX_LINE_BYTES:
+            csv.field_size_limit(MAX_LINE_BYTES)  # the default (128 KiB) refuses a long message body
         self._reader = csv.reader(
-            _chain_first(first, self._iter),
+            self._watch(_chain_first(first, self._iter)),
             delimiter=delimiter,
             quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
             strict=False,
         )
-        self.header = [name.strip() for name in next(self._reader)]
+        try:
+            self.header = [store_text(name).strip() for name in next(self._reader)]
+            self._dirty = False
+        except csv.Error as error:
+            self.ctx.reject(self.header_line, "file", f"unreadable CSV header: {error}")
+            raise Stop from None
         return self.header
+
+    def _watch(self, lines: Iterator[str]) -> Iterator[str]:
+        """Note which rows hold characters ``store_text`` removes: only their values are cleaned
+        (csv.reader reads no further than the row it returns)."""
+        for line in lines:
+            if _LINE_UNSAFE.search(line) or "\r" in line[:-2]:
+                self._dirty = True
+            yield line
 
     def require(self, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Map each wanted field to its column index, trying each accepted spelling; a missing
@@ -399,6 +488,9 @@ class Rows:
         previous = reader.line_num + self.header_line - 1
         try:
             for row in reader:
+                if self._dirty:
+                    row = [store_text(value) for value in row]
+                    self._dirty = False
                 start = previous + 1
                 previous = reader.line_num + self.header_line - 1
                 if not row or (len(row) == 1 and not row[0].strip()):

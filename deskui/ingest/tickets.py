@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
 from deskui.policy.model import CHANNELS
+from deskui.text import store_text
 from deskui.timeutil import TimeParseError
 
 TICKET_FIELDS = ("channel", "external_id", "subject", "marketplace", "order_number", "created_at")
@@ -61,7 +62,7 @@ def _text(value, name: str) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise _Bad(name, "must be text, not a JSON object or list")
-    text = str(value).strip()
+    text = store_text(str(value)).strip()
     return text or None
 
 
@@ -103,7 +104,8 @@ def _record(ctx: Context, raw: dict) -> dict:
         tags = [tag.strip() for tag in tags.split(",")]
     if not isinstance(tags, list):
         raise _Bad("tags", "must be a list of strings or a comma-separated string")
-    ticket["tags"] = [str(tag).strip().lower() for tag in tags if str(tag).strip()]
+    tags = [store_text(str(tag)).strip().lower() for tag in tags]
+    ticket["tags"] = [tag for tag in tags if tag]
     messages = raw.get("messages")
     if messages is None:
         messages = [{"direction": raw.get("direction"), "author": raw.get("author"), "body": raw.get("body"),
@@ -122,10 +124,11 @@ def _record(ctx: Context, raw: dict) -> dict:
         if direction not in ("in", "out", "note"):
             raise _Bad(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
         body = message.get("body")
-        if body is None or (isinstance(body, str) and not body.strip()):
-            raise _Bad(where + "body", "required: the message text")
-        if not isinstance(body, str):
+        if body is not None and not isinstance(body, str):
             raise _Bad(where + "body", "must be text")
+        body = store_text(body)
+        if body is None or not body.strip():
+            raise _Bad(where + "body", "required: the message text")
         sent = _text(message.get("sent_at"), where + "sent_at")
         if sent is None:
             if ticket["created_at"] is None:
@@ -157,9 +160,14 @@ def _jsonl(ctx: Context) -> Iterator[tuple[int, dict | None]]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = json.loads(line, strict=False)  # raw control characters in strings: store_text takes them out
         except json.JSONDecodeError as error:
             ctx.reject(number, "json", f"not JSON: {error.msg} (column {error.colno})", tables=[("tickets", 1)])
+            yield number, None
+            continue
+        except RecursionError:
+            ctx.reject(number, "json", "nested too deeply to read (thousands of [ or {): a ticket is a flat JSON object, "
+                                       "see docs/import.md", tables=[("tickets", 1)])
             yield number, None
             continue
         yield number, raw

@@ -18,6 +18,7 @@ from deskui import sla
 from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store.db import data_version, write
+from deskui.text import store_text
 from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
 
@@ -130,11 +131,14 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         ids,
     ).fetchall()
     for row in conn.execute(
-        f"SELECT ticket_id, direction, sent_at, auto_ack, substr(body, 1, {TRIAGE_BODY_CHARS}) "
+        # The body as bytes: substr() of TEXT stops at a NUL, which hid the rest of another
+        # program's message from triage. store_text takes the NUL (and other controls) out.
+        f"SELECT ticket_id, direction, sent_at, auto_ack, substr(CAST(body AS BLOB), 1, {4 * TRIAGE_BODY_CHARS}) "
         f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
         ids,
     ):
-        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), row[4] or ""))
+        body = store_text((row[4] or b"").decode("utf-8", "ignore")[:TRIAGE_BODY_CHARS])
+        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), body))
     for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
         tags[ticket_id].append(tag)
     for ticket_id, kind, at in conn.execute(
