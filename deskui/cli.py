@@ -272,7 +272,7 @@ def _import_options(args: argparse.Namespace) -> dict:
             raise UserError(f"--channel-rule {rule!r}: write it as ADDRESS-GLOB=CHANNEL, e.g. '*@myshop.com=shopify'")
         rules.append((pattern, channel))
     try:
-        return {"format": args.format, "on_error": args.on_error, "zone": zone(args.zone),
+        return {"format": args.format, "on_error": args.on_error, "zone": zone(args.zone), "dayfirst": args.dayfirst,
                 "channel_rules": rules, "seller_addresses": args.seller or ()}
     except ValueError as error:
         raise UserError(f"--zone: {error}") from None
@@ -468,6 +468,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
                          help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
         sub.add_argument("--zone", default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+        order = sub.add_mutually_exclusive_group()
+        order.add_argument("--dayfirst", action="store_true", default=None,
+                           help="read ambiguous numeric dates day first: 01/02/2026 is 1 February (default: reject them)")
+        order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="read them month first: 01/02/2026 is 2 January")
         sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
                          help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
         sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")

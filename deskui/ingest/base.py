@@ -119,6 +119,9 @@ class Context:
         self.on_error = on_error
         self.zone = zone or UTC
         self.progress = progress
+        # The order of ambiguous numeric dates (01/02/2026): True day first, False month first,
+        # None refuse them (deskui import --dayfirst / --monthfirst).
+        self.dayfirst = options.pop("dayfirst", None)
         self.options = options
         self.summary = ImportSummary(file=self.name, format=fmt, dry_run=dry_run)
         self._times: dict[str, str] = {}
@@ -196,26 +199,26 @@ class Context:
         if found is None:
             if len(self._times) > 16384:
                 self._times.clear()
-            found = self._times[text] = db_time(text, self.zone)
+            found = self._times[text] = db_time(text, self.zone, self.dayfirst)
         return found
 
 
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d|21\d\d)(?!\d)")
 
 
-def db_time(text: str, zone: tzinfo) -> str:
+def db_time(text: str, zone: tzinfo, dayfirst: bool | None = None) -> str:
+    """A whole timestamp from a file, stored form. ``dayfirst`` is the order of ambiguous numeric
+    dates (None: refuse them); see ``timeutil.parse_time``."""
     text = text.strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        # dateutil reads almost anything, including a bare "12" as "the 12th of this month":
-        # insist on a four-digit year so a shifted price column is not taken for a date.
-        if not _YEAR.search(text):
-            raise TimeParseError(f"not a date/time: {text!r}") from None
-        moment = parse_time(text, zone)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return to_db(moment)
+    # A four-digit year, so that a shifted price or quantity column is not taken for a date.
+    if not _YEAR.search(text):
+        raise TimeParseError(f"not a date/time: {text!r}")
+    return to_db(parse_time(text, zone, dayfirst=dayfirst))
+
+
+def time_problem(error: TimeParseError, text: str, example: str) -> str:
+    """A rejection's message for an unreadable time: what is wrong with it, or an example."""
+    return f"not a date/time: {text!r} ({error.detail or f'expected e.g. {example}'})"
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")

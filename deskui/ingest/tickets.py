@@ -66,6 +66,10 @@ def _text(value, name: str) -> str | None:
     return text or None
 
 
+def _time_problem(error: TimeParseError, text) -> str:
+    return f"not a date/time: {text!r}" + (f" ({error.detail})" if error.detail else "")
+
+
 def _record(ctx: Context, raw: dict) -> dict:
     """Validate one ticket record (from a JSON line or a CSV row) into what gets written."""
     if not isinstance(raw, dict):
@@ -83,8 +87,8 @@ def _record(ctx: Context, raw: dict) -> dict:
     if ticket["created_at"]:
         try:
             ticket["created_at"] = ctx.time(ticket["created_at"])
-        except TimeParseError:
-            raise _Bad("created_at", f"not a date/time: {raw.get('created_at')!r}") from None
+        except TimeParseError as error:
+            raise _Bad("created_at", _time_problem(error, raw.get("created_at"))) from None
     customer = raw.get("customer")
     if customer is not None and not isinstance(customer, dict):
         raise _Bad("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
@@ -137,8 +141,8 @@ def _record(ctx: Context, raw: dict) -> dict:
         else:
             try:
                 sent_at = ctx.time(sent)
-            except TimeParseError:
-                raise _Bad(where + "sent_at", f"not a date/time: {sent!r}") from None
+            except TimeParseError as error:
+                raise _Bad(where + "sent_at", _time_problem(error, sent)) from None
         auto = message.get("auto_ack")
         auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
         author = _text(message.get("author"), where + "author")
