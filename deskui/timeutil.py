@@ -121,9 +121,14 @@ def _offset(text: str) -> tzinfo:
 def _dateutil(cleaned: str, text: str, dayfirst: bool | None, date_only: bool) -> datetime:
     yearfirst = bool(_YEAR_FIRST.match(cleaned))
     orders = [False] if yearfirst else [dayfirst] if dayfirst is not None else [False, True]
-    results = []
+    results, errors = [], []
     for order in orders:
-        results.append(_with_sentinels(cleaned, text, order, yearfirst, date_only))
+        try:
+            results.append(_with_sentinels(cleaned, text, order, yearfirst, date_only))
+        except TimeParseError as error:
+            errors.append(error)
+    if not results:
+        raise max(errors, key=lambda error: error.detail is not None)
     if len(results) == 2 and results[0] != results[1]:
         first, second = results
         raise TimeParseError(
