@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -281,6 +282,7 @@ def _import_options(args: argparse.Namespace) -> dict:
 def cmd_import(args: argparse.Namespace) -> int:
     from deskui.clock import SystemClock
     from deskui.ingest import ImportFailed, import_file
+    from deskui.ingest.base import storage_failure
 
     conn = connect(_db_path(args.db))
     policy = load_policy(args.policy)
@@ -298,6 +300,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                                   progress=(lambda done, total: progress(done, total or done)) if progress else None, **options)
         except ImportFailed as failed:
             summary, status = failed.summary, 1
+        except sqlite3.OperationalError as error:  # a full disk: SQLite has rolled the file back
+            print(storage_failure(str(path), str(args.db or _db_path(None)), error), file=sys.stderr)
+            status = 1
+            continue
         for line in summary.lines():
             print(line)
         if summary.rejected:

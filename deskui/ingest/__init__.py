@@ -145,8 +145,9 @@ def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool
             ctx.finish_counts()
             keep = not (dry_run or fatal or ctx.failed)
         except BaseException:
-            conn.execute("ROLLBACK TO deskui_import")
-            conn.execute("RELEASE deskui_import")
+            if conn.in_transaction:  # SQLite rolls the whole transaction back itself on a full disk
+                conn.execute("ROLLBACK TO deskui_import")
+                conn.execute("RELEASE deskui_import")
             raise
         if not keep:
             conn.execute("ROLLBACK TO deskui_import")

@@ -95,6 +95,21 @@ def format_summary(summary: ImportSummary) -> list[str]:
     return lines
 
 
+def storage_failure(file: str, db: str, error: sqlite3.Error) -> str:
+    """One line for a database that could not take an import's rows (a full disk, an I/O
+    error). SQLite rolls the file's transaction back, so nothing half-written is kept, and
+    imports are idempotent, so running it again is always right."""
+    reason = str(error)
+    if "full" in reason:
+        what = f"the disk holding {db} is full"
+        todo = "free some space there"
+    else:
+        what = f"{db} could not be written ({reason})"
+        todo = "check the disk and the file's permissions"
+    return (f"{file}: import stopped: {what}; nothing half-written was kept (what is already in the database stays); "
+            f"{todo}, then import the file again")
+
+
 class Stop(Exception):
     """Raised inside an importer when the file cannot be read any further (missing column,
     binary data): the rejection is already recorded."""
@@ -210,10 +225,11 @@ def db_time(text: str, zone: tzinfo, dayfirst: bool | None = None) -> str:
     """A whole timestamp from a file, stored form. ``dayfirst`` is the order of ambiguous numeric
     dates (None: refuse them); see ``timeutil.parse_time``."""
     text = text.strip()
+    moment = parse_time(text, zone, dayfirst=dayfirst)
     # A four-digit year, so that a shifted price or quantity column is not taken for a date.
     if not _YEAR.search(text):
-        raise TimeParseError(f"not a date/time: {text!r}")
-    return to_db(parse_time(text, zone, dayfirst=dayfirst))
+        raise TimeParseError(f"not a date/time: {text!r}", "write the year with four digits")
+    return to_db(moment)
 
 
 def time_problem(error: TimeParseError, text: str, example: str) -> str:
