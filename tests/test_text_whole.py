@@ -173,3 +173,17 @@ def test_mail_with_a_nul_in_the_body_and_an_escape_in_the_subject(tmp_path, conn
     assert not has_unsafe(name) and "Buyer" in name
     (body,) = bodies(conn)
     assert body == f"Hello {THREAT}"
+
+
+# ---------------------------------------------------------------------- other programs' rows, rewritten
+def test_triage_rewrites_another_programs_dirty_rows_with_the_whole_clean_text(conn, policy):
+    dirty = add_ticket(conn, subject="Order\x00 problem \x1b[2J", body=DIRTY["nul"], sent_at=NOW)
+    clean_crlf = add_ticket(conn, body="Hello\r\nthere", sent_at=NOW)
+    refresh_tickets(conn, policy, NOW)
+    subject = conn.execute("SELECT subject FROM tickets WHERE id = ?", (dirty,)).fetchone()[0]
+    body = conn.execute("SELECT body FROM messages WHERE ticket_id = ?", (dirty,)).fetchone()[0]
+    assert subject == "Order problem " and body == f"Hello {THREAT}"
+    # Only rows that hold what store_text removes are rewritten: a CR LF body is left as written.
+    assert conn.execute("SELECT body FROM messages WHERE ticket_id = ?", (clean_crlf,)).fetchone()[0] == "Hello\r\nthere"
+    # SQL now sees the whole text too.
+    assert conn.execute("SELECT length(body) FROM messages WHERE ticket_id = ?", (dirty,)).fetchone()[0] == len(body)

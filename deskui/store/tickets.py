@@ -18,6 +18,7 @@ from deskui import sla
 from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store.db import data_version, write
+from deskui.store.scrub import scrub_rows
 from deskui.text import store_text
 from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
@@ -85,6 +86,8 @@ def refresh_tickets(
     else:
         ids = list(ticket_ids)
     for start in range(0, len(ids), BATCH):
+        if ticket_ids is None:  # rows other programs wrote: their text is cleaned as deskui meets it
+            scrub_rows(conn, ids[start : start + BATCH])
         _refresh_batch(conn, policy, now, ids[start : start + BATCH])
     return len(ids)
 
