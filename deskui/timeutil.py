@@ -45,6 +45,8 @@ def from_db(text: str | None, default_zone: tzinfo = UTC) -> datetime | None:
     screen down or becoming a time today. A full date alone is midnight."""
     if not text:
         return None
+    if not isinstance(text, str):
+        text = str(text)  # another program's INTEGER or REAL column
     if len(text) == 20 and text[19] == "Z" and text[10] == "T":
         try:
             # fromisoformat reads our own format ~50x faster than strptime; refresh and the
@@ -53,7 +55,7 @@ def from_db(text: str | None, default_zone: tzinfo = UTC) -> datetime | None:
         except ValueError:
             pass
     try:
-        return parse_time(str(text), default_zone, date_only=True)
+        return parse_time(text, default_zone, date_only=True)
     except (TimeParseError, OverflowError):
         return None
 

@@ -134,13 +134,15 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         ids,
     ).fetchall()
     for row in conn.execute(
-        # The body as bytes: substr() of TEXT stops at a NUL, which hid the rest of another
-        # program's message from triage. store_text takes the NUL (and other controls) out.
-        f"SELECT ticket_id, direction, sent_at, auto_ack, substr(CAST(body AS BLOB), 1, {4 * TRIAGE_BODY_CHARS}) "
-        f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
+        # substr() of TEXT stops at a NUL, which hid the rest of another program's message from
+        # triage: a body holding one is read as bytes, whole, and cleaned here.
+        f"SELECT ticket_id, direction, sent_at, auto_ack, CASE WHEN instr(body, char(0)) THEN CAST(body AS BLOB) "
+        f"ELSE substr(body, 1, {TRIAGE_BODY_CHARS}) END FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
         ids,
     ):
-        body = store_text((row[4] or b"").decode("utf-8", "ignore")[:TRIAGE_BODY_CHARS])
+        body = row[4] or ""
+        if isinstance(body, bytes):
+            body = store_text(body.decode("utf-8", "replace"))[:TRIAGE_BODY_CHARS]
         messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), body))
     for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
         tags[ticket_id].append(tag)
