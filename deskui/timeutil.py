@@ -11,6 +11,7 @@ which comes first. A naive time is taken to be in the given zone.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -83,7 +84,14 @@ def parse_time(text: str, default_zone: tzinfo = UTC, *, dayfirst: bool | None =
     cleaned = text.strip()
     if not cleaned:
         raise TimeParseError(f"not a date/time: {text!r}")
-    moment = _iso(cleaned, text, date_only)
+    moment = None
+    if len(cleaned) > 10:  # a date and a time at least: Python's own ISO reader, ~10x faster
+        try:
+            moment = datetime.fromisoformat(cleaned)
+        except ValueError:
+            pass
+    if moment is None:
+        moment = _iso(cleaned, text, date_only)
     if moment is None:
         moment = _dateutil(cleaned, text, dayfirst, date_only)
     if moment.tzinfo is None:
@@ -112,6 +120,7 @@ def _iso(cleaned: str, text: str, date_only: bool) -> datetime | None:
     return None
 
 
+@functools.lru_cache(maxsize=256)
 def _offset(text: str) -> tzinfo:
     if text.upper() in ("Z", "UTC", "GMT"):
         return UTC

@@ -332,6 +332,15 @@ def is_binary(head: bytes) -> bool:
     return controls > max(2, len(head) // 20)
 
 
+# What store_text would take out of a line, except the CR of its CR LF ending.
+_LINE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20)) + b"\x7f"
+
+
+def _needs_cleaning(line: str) -> bool:
+    return _LINE_UNSAFE.search(line) is not None or "\r" in line[:-2]
+
+
 def decode_line(raw: bytes) -> str:
     """UTF-8, else Windows-1252 (what spreadsheet programs and older Amazon EU reports write)."""
     try:
@@ -350,6 +359,7 @@ class TextLines:
         self.total = path.stat().st_size
         self.done = 0
         self.number = 0
+        self.dirty = False  # whether the line just read holds what store_text removes
 
     def __iter__(self) -> Iterator[str]:
         ctx = self.ctx
@@ -370,16 +380,24 @@ class TextLines:
         ctx.tick(self.done, self.total)
 
     def _bytes(self, handle) -> Iterator[str]:
-        while raw := handle.readline(MAX_LINE_BYTES + 1):
-            self.done += len(raw)
-            if len(raw) > MAX_LINE_BYTES:
+        readline, limit = handle.readline, MAX_LINE_BYTES + 1
+        while raw := readline(limit):
+            size = len(raw)
+            self.done += size
+            if size > MAX_LINE_BYTES:
                 self._too_long()
             if self.number == 0 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            if raw.count(0) > max(2, len(raw) // 20):
+            line = decode_line(raw)
+            if raw.isascii():  # the common case, checked on the bytes: ~2x faster than the regex
+                dirty = len(raw.translate(None, _CONTROL_BYTES)) != size or raw.find(b"\r", 0, size - 2) != -1
+            else:
+                dirty = _needs_cleaning(line)
+            if dirty and raw.count(0) > max(2, size // 20):
                 self.ctx.reject(self.number + 1, "file", "binary data (NUL bytes) in a text file: not an export this importer reads")
                 raise Stop
-            yield decode_line(raw)
+            self.dirty = dirty
+            yield line
 
     def _wide(self, handle, encoding: str) -> Iterator[str]:
         # newline="" keeps CR LF inside quoted CSV values as the csv module expects.
@@ -390,7 +408,9 @@ class TextLines:
             self.done += len(line) * width
             if len(line) > limit:
                 self._too_long()
-            yield line.lstrip("\ufeff") if self.number == 0 else line
+            line = line.lstrip("\ufeff") if self.number == 0 else line
+            self.dirty = _needs_cleaning(line)
+            yield line
 
     def _too_long(self) -> None:
         self.ctx.reject(self.number + 1, "file", f"a line longer than {MAX_LINE_BYTES >> 20} MiB with no line break: not a text "
@@ -415,8 +435,6 @@ def normal_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
-# What store_text would take out of a CSV line, except the CR of its CR LF ending.
-_LINE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 class Rows:
@@ -467,7 +485,7 @@ class Rows:
         """Note which rows hold characters ``store_text`` removes: only their values are cleaned
         (csv.reader reads no further than the row it returns)."""
         for line in lines:
-            if _LINE_UNSAFE.search(line) or "\r" in line[:-2]:
+            if self.lines.dirty:
                 self._dirty = True
             yield line
 

@@ -261,7 +261,8 @@ def strip_quoted(text: str) -> str:
 
 
 def readable(text: str, *, amazon: bool) -> str:
-    text = store_text(text)
+    """What an agent reads of a body: no relay wrapper, no quoted history, no control
+    characters (cleaned last, when tidy has made CR LF into LF: the common case stays fast)."""
     if amazon:
         text = strip_amazon_footer(text)
-    return strip_quoted(text)
+    return store_text(strip_quoted(text))
