@@ -187,3 +187,24 @@ def test_triage_rewrites_another_programs_dirty_rows_with_the_whole_clean_text(c
     assert conn.execute("SELECT body FROM messages WHERE ticket_id = ?", (clean_crlf,)).fetchone()[0] == "Hello\r\nthere"
     # SQL now sees the whole text too.
     assert conn.execute("SELECT length(body) FROM messages WHERE ticket_id = ?", (dirty,)).fetchone()[0] == len(body)
+
+
+def test_order_reports_are_cleaned_too(tmp_path, conn):
+    """Amazon (TSV), Shopify and tracking CSVs go through the same reader: a title or a name with
+    an escape sequence, a NUL or a bidi override is stored clean, and whole."""
+    from tests.test_cli import ROOT
+
+    original = (ROOT / "fixtures/amazon/orders-by-order-date.txt").read_text(encoding="utf-8")
+    dirty = original.replace("Garrafa Térmica 1L", "Garrafa\x00 Térmica \x1b[31m1L\u202e")
+    assert dirty != original
+    path = tmp_path / "orders.txt"
+    path.write_text(dirty, encoding="utf-8")
+    run(conn, path)
+    titles = [row[0] for row in conn.execute("SELECT title FROM order_items")]
+    assert "Garrafa Térmica 1L" in titles and not any(has_unsafe(title) for title in titles if title)
+    shopify = (ROOT / "fixtures/shopify/orders-export.csv").read_text(encoding="utf-8").replace("Jane Doe", "Jane\x07 \x1b]0;x\x07Doe")
+    path = tmp_path / "shopify.csv"
+    path.write_text(shopify, encoding="utf-8")
+    run(conn, path)
+    names = [row[0] for row in conn.execute("SELECT name FROM customers")]
+    assert "Jane Doe" in names and not any(has_unsafe(name) for name in names if name)
