@@ -191,3 +191,12 @@ async def test_the_snooze_confirmation_states_the_wake_up_time_in_the_agents_zon
     assert "Snoozed until Fri 11 Dec 14:00 CET, in 6 d 22 h." in messages
     until = connect(path).execute("SELECT snoozed_until FROM tickets WHERE id = ?", (ids["on_track"],)).fetchone()[0]
     assert until == "2026-12-11T13:00:00Z"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.times(), st.sampled_from(["%H:%M", "%H:%M:%S", "%I %p", "%I:%M %p", "%d", "%d %H:%M", "%b %d %H:%M", "%d/%m %H:%M"]))
+def test_a_time_without_its_whole_date_never_becomes_a_time_today(moment, layout):
+    text = datetime.combine(date(2026, 11, 25), moment).strftime(layout)
+    with pytest.raises(TimeParseError):
+        parse_time(text)
+    assert from_db(text) is None
