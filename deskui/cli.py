@@ -309,7 +309,7 @@ def _import_options(args: argparse.Namespace) -> dict:
             raise UserError(f"--channel-rule {rule!r}: write it as ADDRESS-GLOB=CHANNEL, e.g. '*@myshop.com=shopify'")
         rules.append((pattern, channel))
     try:
-        return {"format": args.format, "on_error": args.on_error, "zone": zone(args.zone),
+        return {"format": args.format, "on_error": args.on_error, "zone": zone(args.zone), "dayfirst": args.dayfirst,
                 "channel_rules": rules, "seller_addresses": args.seller or ()}
     except ValueError as error:
         raise UserError(f"--zone: {error}") from None
@@ -318,6 +318,7 @@ def _import_options(args: argparse.Namespace) -> dict:
 def cmd_import(args: argparse.Namespace) -> int:
     from deskui.clock import SystemClock
     from deskui.ingest import ImportFailed, import_file
+    from deskui.ingest.base import storage_failure
 
     conn = connect(_db_path(args.db))
     policy = load_policy(args.policy)
@@ -339,6 +340,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                                   progress=(lambda done, total: progress(done, total or done)) if progress else None, **options)
         except ImportFailed as failed:
             summary, status = failed.summary, 1
+        except sqlite3.OperationalError as error:  # a full disk: SQLite has rolled the file back
+            warn(storage_failure(str(path), str(args.db or _db_path(None)), error))
+            status = 1
+            continue
         for text in summary.lines():
             say(text)
         if summary.rejected:
@@ -600,6 +605,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
                          help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
         sub.add_argument("--zone", type=zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+        order = sub.add_mutually_exclusive_group()
+        order.add_argument("--dayfirst", action="store_true", default=None,
+                           help="read ambiguous numeric dates day first: 01/02/2026 is 1 February (default: reject them)")
+        order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="read them month first: 01/02/2026 is 2 January")
         sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
                          help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
         sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")

@@ -66,6 +66,7 @@ def import_file(
     seller_addresses: Iterable[str] | None = None,
     default_channel: str | None = None,
     display: str | None = None,
+    dayfirst: bool | None = None,
 ) -> ImportSummary:
     """Import one file (or Maildir folder) in one transaction and say what happened.
 
@@ -82,6 +83,8 @@ def import_file(
       against every address of a message; ``seller_addresses`` [globs]: mail from them is the
       seller's (direction ``out``); ``default_channel`` for mail no rule names (``shopify``).
     * ``display``: the file name used in messages (default: the path as given).
+    * ``dayfirst``: the order of ambiguous numeric dates (``01/02/2026``) in files whose format
+      does not fix it: True day first, False month first, None (default) rejects them.
     """
     path = Path(path)
     name = display or str(path)
@@ -91,6 +94,7 @@ def import_file(
     ctx = Context(
         conn, path, fmt, policy=policy, now=now, on_error=on_error, dry_run=dry_run, zone=zone, progress=progress,
         display=name, channel_rules=channel_rules, seller_addresses=seller_addresses, default_channel=default_channel,
+        dayfirst=dayfirst,
     )
     if not path.exists():
         ctx.reject(1, "file", "no such file or folder")
@@ -154,8 +158,9 @@ def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool
             ctx.finish_counts()
             keep = not (dry_run or fatal or ctx.failed)
         except BaseException:
-            conn.execute("ROLLBACK TO deskui_import")
-            conn.execute("RELEASE deskui_import")
+            if conn.in_transaction:  # SQLite rolls the whole transaction back itself on a full disk
+                conn.execute("ROLLBACK TO deskui_import")
+                conn.execute("RELEASE deskui_import")
             raise
         if not keep:
             conn.execute("ROLLBACK TO deskui_import")

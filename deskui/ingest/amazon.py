@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number
+from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -117,8 +117,8 @@ def _read_row(ctx: Context, row: list[str], col: dict[str, int], names: dict[str
             return None
         try:
             return ctx.time(text)
-        except TimeParseError:
-            raise _Bad(names[key], f"not a date/time: {text!r} (expected e.g. 2020-02-18T05:05:21+00:00)") from None
+        except TimeParseError as error:
+            raise _Bad(names[key], time_problem(error, text, "2020-02-18T05:05:21+00:00")) from None
 
     money = {}
     for key in MONEY:

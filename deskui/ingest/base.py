@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone, tzinfo
 from pathlib import Path
 
+from deskui.ingest.textfile import (MAX_LINE_BYTES, SNIFF_BYTES, Stop, TextLines, binary, decode_head, decode_line,  # noqa: F401
+                                    is_binary, sniff, wide_encoding)
+from deskui.text import store_text
 from deskui.timeutil import TimeParseError, parse_time, to_db
 
 UTC = timezone.utc
@@ -22,7 +25,6 @@ STATES = ("added", "updated", "unchanged", "rejected")
 MAX_LISTED = 1000
 # Rows per database round trip (also under SQLite's bound-parameter limit when used in IN lists).
 BATCH = 500
-SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,19 @@ def format_summary(summary: ImportSummary) -> list[str]:
     return lines
 
 
-class Stop(Exception):
-    """Raised inside an importer when the file cannot be read any further (missing column,
-    binary data): the rejection is already recorded."""
+def storage_failure(file: str, db: str, error: sqlite3.Error) -> str:
+    """One line for a database that could not take an import's rows (a full disk, an I/O
+    error). SQLite rolls the file's transaction back, so nothing half-written is kept, and
+    imports are idempotent, so running it again is always right."""
+    reason = str(error)
+    if "full" in reason:
+        what = f"the disk holding {db} is full"
+        todo = "free some space there"
+    else:
+        what = f"{db} could not be written ({reason})"
+        todo = "check the disk and the file's permissions"
+    return (f"{file}: import stopped: {what}; nothing half-written was kept (what is already in the database stays); "
+            f"{todo}, then import the file again")
 
 
 class Context:
@@ -117,6 +129,9 @@ class Context:
         self.on_error = on_error
         self.zone = zone or UTC
         self.progress = progress
+        # The order of ambiguous numeric dates (01/02/2026): True day first, False month first,
+        # None refuse them (deskui import --dayfirst / --monthfirst).
+        self.dayfirst = options.pop("dayfirst", None)
         self.options = options
         self.summary = ImportSummary(file=self.name, format=fmt, dry_run=dry_run)
         self._times: dict[str, str] = {}
@@ -194,26 +209,27 @@ class Context:
         if found is None:
             if len(self._times) > 16384:
                 self._times.clear()
-            found = self._times[text] = db_time(text, self.zone)
+            found = self._times[text] = db_time(text, self.zone, self.dayfirst)
         return found
 
 
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20\d\d|21\d\d)(?!\d)")
 
 
-def db_time(text: str, zone: tzinfo) -> str:
+def db_time(text: str, zone: tzinfo, dayfirst: bool | None = None) -> str:
+    """A whole timestamp from a file, stored form. ``dayfirst`` is the order of ambiguous numeric
+    dates (None: refuse them); see ``timeutil.parse_time``."""
     text = text.strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        # dateutil reads almost anything, including a bare "12" as "the 12th of this month":
-        # insist on a four-digit year so a shifted price column is not taken for a date.
-        if not _YEAR.search(text):
-            raise TimeParseError(f"not a date/time: {text!r}") from None
-        moment = parse_time(text, zone)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
+    moment = parse_time(text, zone, dayfirst=dayfirst)
+    # A four-digit year, so that a shifted price or quantity column is not taken for a date.
+    if not _YEAR.search(text):
+        raise TimeParseError(f"not a date/time: {text!r}", "write the year with four digits")
     return to_db(moment)
+
+
+def time_problem(error: TimeParseError, text: str, example: str) -> str:
+    """A rejection's message for an unreadable time: what is wrong with it, or an example."""
+    return f"not a date/time: {text!r} ({error.detail or f'expected e.g. {example}'})"
 
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -257,66 +273,6 @@ def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
-# ---------------------------------------------------------------------- reading text
-def sniff(path: Path, size: int = SNIFF_BYTES) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read(size)
-
-
-def is_binary(head: bytes) -> bool:
-    """NUL bytes, or a known binary signature: no text export has them."""
-    if b"\x00" in head:
-        return True
-    return head.startswith((b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"SQLite format 3", b"\x1f\x8b"))
-
-
-def decode_line(raw: bytes) -> str:
-    """UTF-8, else Windows-1252 (what spreadsheet programs and older Amazon EU reports write)."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-class TextLines:
-    """The lines of a text file, decoded one at a time (UTF-8 with a BOM or not, else cp1252).
-    Binary data anywhere stops the file with one rejection."""
-
-    def __init__(self, ctx: Context, path: Path):
-        self.ctx = ctx
-        self.path = path
-        self.total = path.stat().st_size
-        self.done = 0
-        self.number = 0
-
-    def __iter__(self) -> Iterator[str]:
-        ctx = self.ctx
-        with open(self.path, "rb") as handle:
-            if is_binary(handle.read(8192)):
-                binary(ctx)
-            handle.seek(0)
-            next_tick = 1 << 20
-            for raw in handle:
-                self.number += 1
-                self.done += len(raw)
-                if b"\x00" in raw:
-                    ctx.reject(self.number, "file", "binary data (NUL bytes) in a text file: not an export this importer reads")
-                    raise Stop
-                if self.number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                if self.done >= next_tick:
-                    ctx.tick(self.done, self.total)
-                    next_tick = self.done + (1 << 20)
-                yield decode_line(raw)
-        ctx.tick(self.done, self.total)
-
-
-def binary(ctx: Context, file: str | None = None) -> None:
-    ctx.reject(1, "file", "binary file (NUL bytes or a binary signature), not a text export or e-mail; "
-                          "check that you picked the right file", file=file)
-    raise Stop
-
-
 def sniff_delimiter(header_line: str) -> str:
     counts = {delimiter: header_line.count(delimiter) for delimiter in ("\t", ",", ";")}
     return max(counts, key=counts.get) if max(counts.values()) else ","
@@ -325,6 +281,8 @@ def sniff_delimiter(header_line: str) -> str:
 def normal_key(name: str) -> str:
     """``Tracking Number`` / ``tracking-number`` / ``tracking_number`` -> ``tracking_number``."""
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
 
 
 class Rows:
@@ -339,6 +297,7 @@ class Rows:
         self._iter = iter(self.lines)
         self._delimiter = delimiter
         self._quoting = quoting
+        self._dirty = False
         self.header: list[str] = []
 
     def read_header(self) -> list[str]:
@@ -354,14 +313,29 @@ class Rows:
         if quoting is False and '"' in first:
             quoting = True  # a quoted header means the whole file is quoted
         self.header_line = self.lines.number
+        if csv.field_size_limit() < MAX_LINE_BYTES:
+            csv.field_size_limit(MAX_LINE_BYTES)  # the default (128 KiB) refuses a long message body
         self._reader = csv.reader(
-            _chain_first(first, self._iter),
+            self._watch(_chain_first(first, self._iter)),
             delimiter=delimiter,
             quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
             strict=False,
         )
-        self.header = [name.strip() for name in next(self._reader)]
+        try:
+            self.header = [store_text(name).strip() for name in next(self._reader)]
+            self._dirty = False
+        except csv.Error as error:
+            self.ctx.reject(self.header_line, "file", f"unreadable CSV header: {error}")
+            raise Stop from None
         return self.header
+
+    def _watch(self, lines: Iterator[str]) -> Iterator[str]:
+        """Note which rows hold characters ``store_text`` removes: only their values are cleaned
+        (csv.reader reads no further than the row it returns)."""
+        for line in lines:
+            if self.lines.dirty:
+                self._dirty = True
+            yield line
 
     def require(self, names: dict[str, tuple[str, ...]]) -> dict[str, int]:
         """Map each wanted field to its column index, trying each accepted spelling; a missing
@@ -399,6 +373,9 @@ class Rows:
         previous = reader.line_num + self.header_line - 1
         try:
             for row in reader:
+                if self._dirty:
+                    row = [store_text(value) for value in row]
+                    self._dirty = False
                 start = previous + 1
                 previous = reader.line_num + self.header_line - 1
                 if not row or (len(row) == 1 and not row[0].strip()):

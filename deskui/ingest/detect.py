@@ -6,7 +6,8 @@ import csv
 import re
 from pathlib import Path
 
-from deskui.ingest.base import ImportFailed, ImportSummary, Rejection, is_binary, normal_key, sniff, sniff_delimiter
+from deskui.ingest.base import (ImportFailed, ImportSummary, Rejection, decode_head, is_binary, normal_key, sniff, sniff_delimiter,
+                               wide_encoding)
 
 FORMATS = {
     "amazon_orders": "Amazon order report (tab-separated, amazon-order-id ...)",
@@ -32,6 +33,11 @@ def _fail(name: str, message: str, field: str = "file") -> ImportFailed:
     return ImportFailed(ImportSummary(file=name, format="unknown", rejections=[Rejection(name, 1, field, message)]))
 
 
+def _not_wide_mail(name: str, wide: str | None) -> None:
+    if wide:
+        raise _fail(name, f"e-mail saved as {wide.upper()}: mail is read as it was sent (bytes); export it again as .eml or mbox")
+
+
 def detect_format(path: Path, display: str | None = None) -> str:
     """One of ``FORMATS``; an unreadable or unknown file raises ImportFailed naming it."""
     path = Path(path)
@@ -47,12 +53,13 @@ def detect_format(path: Path, display: str | None = None) -> str:
         raise _fail(name, "empty file")
     if is_binary(head):
         raise _fail(name, "binary file (NUL bytes or a binary signature), not a text export or e-mail; check that you picked the right file")
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = decode_head(head)
     lines = text.splitlines()
     nonblank = [line for line in lines if line.strip()]
     first = nonblank[0] if nonblank else ""
+    wide = wide_encoding(head)
     if _MBOX_SEPARATOR.match(first):
-        return "mbox"
+        return _not_wide_mail(name, wide) or "mbox"
     block = []
     for line in lines:
         if not line.strip():
@@ -61,7 +68,7 @@ def detect_format(path: Path, display: str | None = None) -> str:
     if block and _HEADER.match(block[0]):
         names = {line.split(":", 1)[0].strip().lower() for line in block if _HEADER.match(line)}
         if len(names & _MAIL_HEADERS) >= 2:
-            return "eml"
+            return _not_wide_mail(name, wide) or "eml"
     if first.lstrip().startswith("{"):
         return "tickets_jsonl"
     delimiter = sniff_delimiter(first)

@@ -41,7 +41,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from deskui.ingest.base import BATCH, Context, Stop, binary, chunks, db_time, is_binary
-from deskui.ingest.mailtext import decode_bytes, header_text, html_to_text, readable
+from deskui.ingest.mailtext import decode_bytes, header_text, html_to_text, readable, store_text
 from deskui.policy.model import CHANNELS
 from deskui.store.tickets import record_event
 from deskui.timeutil import TimeParseError, from_db, to_db
@@ -222,6 +222,7 @@ def _addresses(headers: dict[str, list], *names: str) -> list[tuple[str, str]]:
             text = value if isinstance(value, str) else header_text(value)
             if not text.isascii() and any("\udc80" <= char <= "\udcff" for char in text):
                 text = header_text(text)
+            text = store_text(text)  # a raw ESC or NUL in a name or address never reaches the store
             found = _ADDRESS_ONLY.match(text)
             if found:
                 out.append(("", found.group(1).lower()))

@@ -16,6 +16,8 @@ import re
 from email.header import Header, decode_header
 from html.parser import HTMLParser
 
+from deskui.text import store_text
+
 _LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "iso_8859-1", "cp819", "us-ascii", "ascii"}
 
 
@@ -45,7 +47,12 @@ _FOLD = re.compile(r"\r?\n[ \t]+")
 
 
 def header_text(value) -> str:
-    """A header's text: RFC 2047 encoded words decoded, raw 8-bit bytes decoded, folds undone."""
+    """A header's text: RFC 2047 encoded words decoded, raw 8-bit bytes decoded, folds undone,
+    control characters out (``store_text``: an encoded word can hide a NUL or an ESC)."""
+    return store_text(_header_text(value))
+
+
+def _header_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Header):
@@ -254,6 +261,8 @@ def strip_quoted(text: str) -> str:
 
 
 def readable(text: str, *, amazon: bool) -> str:
+    """What an agent reads of a body: no relay wrapper, no quoted history, no control
+    characters (cleaned last, when tidy has made CR LF into LF: the common case stays fast)."""
     if amazon:
         text = strip_amazon_footer(text)
-    return strip_quoted(text)
+    return store_text(strip_quoted(text))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number
+from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import CustomerIn, ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -111,8 +111,8 @@ def _read_row(ctx: Context, row, col, names, order: OrderIn, first: bool, option
             return None
         try:
             return ctx.time(text)
-        except TimeParseError:
-            raise _Bad(names[key], f"not a date/time: {text!r} (expected e.g. 2024-05-01 10:00:00 +0000)") from None
+        except TimeParseError as error:
+            raise _Bad(names[key], time_problem(error, text, "2024-05-01 10:00:00 +0000")) from None
 
     def number(key: str) -> float | None:
         try:

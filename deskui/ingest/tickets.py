@@ -27,6 +27,7 @@ from collections.abc import Iterator
 
 from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
 from deskui.policy.model import CHANNELS
+from deskui.text import store_text
 from deskui.timeutil import TimeParseError
 
 TICKET_FIELDS = ("channel", "external_id", "subject", "marketplace", "order_number", "created_at")
@@ -61,8 +62,12 @@ def _text(value, name: str) -> str | None:
         return None
     if isinstance(value, (dict, list)):
         raise _Bad(name, "must be text, not a JSON object or list")
-    text = str(value).strip()
+    text = store_text(str(value)).strip()
     return text or None
+
+
+def _time_problem(error: TimeParseError, text) -> str:
+    return f"not a date/time: {text!r}" + (f" ({error.detail})" if error.detail else "")
 
 
 def _record(ctx: Context, raw: dict) -> dict:
@@ -82,8 +87,8 @@ def _record(ctx: Context, raw: dict) -> dict:
     if ticket["created_at"]:
         try:
             ticket["created_at"] = ctx.time(ticket["created_at"])
-        except TimeParseError:
-            raise _Bad("created_at", f"not a date/time: {raw.get('created_at')!r}") from None
+        except TimeParseError as error:
+            raise _Bad("created_at", _time_problem(error, raw.get("created_at"))) from None
     customer = raw.get("customer")
     if customer is not None and not isinstance(customer, dict):
         raise _Bad("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
@@ -103,7 +108,8 @@ def _record(ctx: Context, raw: dict) -> dict:
         tags = [tag.strip() for tag in tags.split(",")]
     if not isinstance(tags, list):
         raise _Bad("tags", "must be a list of strings or a comma-separated string")
-    ticket["tags"] = [str(tag).strip().lower() for tag in tags if str(tag).strip()]
+    tags = [store_text(str(tag)).strip().lower() for tag in tags]
+    ticket["tags"] = [tag for tag in tags if tag]
     messages = raw.get("messages")
     if messages is None:
         messages = [{"direction": raw.get("direction"), "author": raw.get("author"), "body": raw.get("body"),
@@ -122,10 +128,11 @@ def _record(ctx: Context, raw: dict) -> dict:
         if direction not in ("in", "out", "note"):
             raise _Bad(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
         body = message.get("body")
-        if body is None or (isinstance(body, str) and not body.strip()):
-            raise _Bad(where + "body", "required: the message text")
-        if not isinstance(body, str):
+        if body is not None and not isinstance(body, str):
             raise _Bad(where + "body", "must be text")
+        body = store_text(body)
+        if body is None or not body.strip():
+            raise _Bad(where + "body", "required: the message text")
         sent = _text(message.get("sent_at"), where + "sent_at")
         if sent is None:
             if ticket["created_at"] is None:
@@ -134,8 +141,8 @@ def _record(ctx: Context, raw: dict) -> dict:
         else:
             try:
                 sent_at = ctx.time(sent)
-            except TimeParseError:
-                raise _Bad(where + "sent_at", f"not a date/time: {sent!r}") from None
+            except TimeParseError as error:
+                raise _Bad(where + "sent_at", _time_problem(error, sent)) from None
         auto = message.get("auto_ack")
         auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
         author = _text(message.get("author"), where + "author")
@@ -157,9 +164,14 @@ def _jsonl(ctx: Context) -> Iterator[tuple[int, dict | None]]:
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = json.loads(line, strict=False)  # raw control characters in strings: store_text takes them out
         except json.JSONDecodeError as error:
             ctx.reject(number, "json", f"not JSON: {error.msg} (column {error.colno})", tables=[("tickets", 1)])
+            yield number, None
+            continue
+        except RecursionError:
+            ctx.reject(number, "json", "nested too deeply to read (thousands of [ or {): a ticket is a flat JSON object, "
+                                       "see docs/import.md", tables=[("tickets", 1)])
             yield number, None
             continue
         yield number, raw

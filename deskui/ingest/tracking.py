@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, chunks
+from deskui.ingest.base import BATCH, Context, Rows, chunks, time_problem
 from deskui.ingest.carriers import guess_carrier, looks_valid, normalise
 from deskui.timeutil import TimeParseError
 
@@ -84,8 +84,8 @@ def _read(ctx: Context, line: int, row: list[str], col: dict, names: dict) -> di
         return None
     try:
         at = ctx.time(get("time")) if get("time") else None
-    except TimeParseError:
-        ctx.reject(line, names["time"], f"not a date/time: {get('time')!r} (expected e.g. 2024-05-03 14:20:00+02:00)")
+    except TimeParseError as error:
+        ctx.reject(line, names["time"], time_problem(error, get("time"), "2024-05-03 14:20:00+02:00"))
         return None
     if at is None:
         ctx.reject(line, names["time"], "empty: the event's time is required")

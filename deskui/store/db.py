@@ -50,6 +50,10 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
         raise StoreError(f"{path}: no such database; create one with `deskui init {path}` or try `deskui demo`")
     if path.exists() and path.is_dir():
         raise StoreError(f"{path}: is a directory, not a deskui database")
+    if not create and path.is_file() and path.stat().st_size == 0:
+        # SQLite takes an empty file for an empty database, which read as "another program's".
+        raise StoreError(f"{path}: an empty file (0 bytes), not a deskui database; make it one with `deskui init {path}`, "
+                         "or give another path")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
     else:

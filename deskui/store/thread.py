@@ -27,11 +27,22 @@ class ThreadMessage:
 
 def thread(conn: sqlite3.Connection, ticket_id: int) -> list[ThreadMessage]:
     return [
-        ThreadMessage(row[0], row[1], row[2], row[3] or "", row[4] or 0, from_db(row[5]), bool(row[6]), row[7], row[8])
+        ThreadMessage(row[0], row[1], row[2], *_body(row[3], row[4]), from_db(row[5]), bool(row[6]), row[7], row[8])
         for row in conn.execute(
-            f"SELECT m.id, m.direction, m.author, substr(m.body, 1, {SHOWN_BODY_CHARS}), length(m.body), m.sent_at, m.auto_ack, "
+            # substr() and length() of TEXT stop at a NUL (rows another program wrote before
+            # triage cleaned them): such a body is read whole, as bytes, and counted in Python.
+            f"SELECT m.id, m.direction, m.author, CASE WHEN instr(m.body, char(0)) THEN CAST(m.body AS BLOB) "
+            f"ELSE substr(m.body, 1, {SHOWN_BODY_CHARS}) END, length(m.body), m.sent_at, m.auto_ack, "
             "o.status, o.reason FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
             "WHERE m.ticket_id = ? ORDER BY m.sent_at, m.id",
             (ticket_id,),
         )
     ]
+
+
+def _body(shown, length) -> tuple[str, int]:
+    """(the start of the body, its whole length in characters)."""
+    if isinstance(shown, bytes):
+        whole = shown.decode("utf-8", "replace")
+        return whole[:SHOWN_BODY_CHARS], len(whole)
+    return shown or "", length or 0

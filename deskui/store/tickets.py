@@ -18,6 +18,8 @@ from deskui import sla
 from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store.db import data_version, write
+from deskui.store.scrub import scrub_rows
+from deskui.text import store_text
 from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
 
@@ -85,6 +87,8 @@ def refresh_tickets(
     else:
         ids = list(ticket_ids)
     for start in range(0, len(ids), BATCH):
+        if ticket_ids is None:  # rows other programs wrote: their text is cleaned as deskui meets it
+            scrub_rows(conn, ids[start : start + BATCH])
         _refresh_batch(conn, policy, now, ids[start : start + BATCH])
     return len(ids)
 
@@ -137,11 +141,16 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         ids,
     ).fetchall()
     for row in conn.execute(
-        f"SELECT ticket_id, direction, sent_at, auto_ack, substr(body, 1, {TRIAGE_BODY_CHARS}) "
-        f"FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
+        # substr() of TEXT stops at a NUL, which hid the rest of another program's message from
+        # triage: a body holding one is read as bytes, whole, and cleaned here.
+        f"SELECT ticket_id, direction, sent_at, auto_ack, CASE WHEN instr(body, char(0)) THEN CAST(body AS BLOB) "
+        f"ELSE substr(body, 1, {TRIAGE_BODY_CHARS}) END FROM messages WHERE ticket_id IN ({marks}) ORDER BY ticket_id, sent_at, id",
         ids,
     ):
-        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), row[4] or ""))
+        body = row[4] or ""
+        if isinstance(body, bytes):
+            body = store_text(body.decode("utf-8", "replace"))[:TRIAGE_BODY_CHARS]
+        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), body))
     for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
         tags[ticket_id].append(tag)
     for ticket_id, kind, at in conn.execute(

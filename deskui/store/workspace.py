@@ -8,13 +8,12 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
-from dateutil import parser as date_parser
-
 from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store.db import write
 from deskui.store.tickets import record_event, refresh_tickets
-from deskui.timeutil import UTC, from_db, parse_duration, to_db
+from deskui.timeutil import from_db, to_db
+from deskui.when import parse_when
 
 PRESENCE_STALE_SECONDS = 30  # heartbeats come every 10 s; three missed ones mean the agent left
 ESCALATED_TAG = "escalated"
@@ -158,34 +157,7 @@ def changes_since_opened(conn: sqlite3.Connection, ticket_id: int, agent: str, o
 
 
 # -- snooze ---------------------------------------------------------------------------------
-_WORDS = {"tomorrow": 1, "demain": 1, "morgen": 1, "mañana": 1, "domani": 1}
-
-
 def parse_snooze(text: str, now: datetime, zone: tzinfo) -> datetime:
-    """"2h", "90m", "1d", "tomorrow 9am", "tomorrow", "friday 14:00", "2026-12-01 08:30" -> an aware
-    UTC time, read in the agent's zone. Raises ValueError with a hint when it cannot."""
-    cleaned = text.strip().lower()
-    if not cleaned:
-        raise ValueError("give a time: 2h, tomorrow 9am, 2026-12-01 08:30")
-    try:
-        result = now + parse_duration(cleaned)
-    except ValueError:
-        local_now = now.astimezone(zone)
-        base = local_now.replace(second=0, microsecond=0)
-        first, _, rest = cleaned.partition(" ")
-        if first in _WORDS:
-            base = (base + timedelta(days=_WORDS[first])).replace(hour=9, minute=0)
-            cleaned = rest
-        try:
-            if cleaned:
-                parsed = date_parser.parse(cleaned, default=base.replace(tzinfo=None), fuzzy=False)
-            else:
-                parsed = base.replace(tzinfo=None)
-        except (ValueError, OverflowError):
-            raise ValueError(f"cannot read {text!r} as a time; try 2h, tomorrow 9am or 2026-12-01 08:30") from None
-        result = (parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed).astimezone(UTC)
-        if result <= now and first not in _WORDS and parsed.date() == local_now.date():
-            result += timedelta(days=1)  # "9am" said in the afternoon means tomorrow morning
-    if result <= now:
-        raise ValueError(f"{text!r} is in the past")
-    return result
+    """"30m", "in 2 hours", "tomorrow 9am", "friday 14:00", "next monday", "eod", "2026-12-01 08:30"
+    -> an aware UTC time, read in the agent's zone (deskui.when). Raises ValueError with a hint."""
+    return parse_when(text, now, zone)

@@ -31,6 +31,7 @@ from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
 from deskui.ui.widgets.ticket_list import countdown_text, format_wake
+from deskui.when import describe as describe_when
 
 DIRECTION_LABELS = {"in": ("buyer", "bold cyan"), "out": ("agent", "bold green"), "note": ("internal note", "bold yellow")}
 # A draft is written at most this long after its first unsaved keystroke, however fast the typing
@@ -495,15 +496,16 @@ class TicketScreen(Screen[None]):
         def snooze(value: str | None) -> None:
             if value is None:
                 return
+            now = app.clock.now()
             try:
-                until = parse_snooze(value, app.clock.now(), app.zone)
+                until = parse_snooze(value, now, app.zone)
             except ValueError as error:
-                self.notify(str(error), severity="error")
+                self.notify(one_line(str(error)), severity="error")
                 return
             set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
-            self._after_action(f"Snoozed until {until.astimezone(app.zone):%a %d %b %H:%M}.")
+            self._after_action(f"Snoozed until {describe_when(until, app.zone, now)}.")
 
-        self.app.push_screen(PromptScreen("Snooze until", placeholder="2h · tomorrow 9am · friday 14:00 · 2026-12-01 08:30"),
+        self.app.push_screen(PromptScreen("Snooze until", placeholder="30m · 2h · tomorrow 9am · friday 14:00 · next monday · eod"),
                              lambda value: self._guarded(snooze, value))
 
     @tolerate_busy
