@@ -341,9 +341,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         except ImportFailed as failed:
             summary, status = failed.summary, 1
         except sqlite3.OperationalError as error:  # a full disk: SQLite has rolled the file back
+            if "locked" in str(error):
+                raise  # another process holds the write lock: main() says so in one line
             warn(storage_failure(str(path), str(args.db or _db_path(None)), error))
-            status = 1
-            continue
+            return 1  # the database takes no writes now: the other files and pending triage would fail alike
         for text in summary.lines():
             say(text)
         if summary.rejected:

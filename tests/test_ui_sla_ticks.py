@@ -158,3 +158,23 @@ async def test_a_failed_state_count_shows_on_the_inbox_status_line_and_recovers(
         await wait_for(pilot, lambda: "counting SLA states failed: database disk image is malformed" in bar())
         await wait_for(pilot, lambda: len(calls) >= 3 and "failed" not in bar())
         assert "breached" in bar()
+
+
+async def test_the_board_cards_count_down_every_second(tmp_path):
+    from textual.widgets import Digits
+
+    path = tmp_path / "board.db"
+    build(path, NOW)
+    clock = FixedClock(NOW)
+    app = DeskApp(path, policy=default_policy(), clock=clock, agent="lead", start="board")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: app.screen._loaded)
+
+        def first_card() -> str:
+            return str(app.screen.query(Digits).first().value)
+
+        await wait_for(pilot, lambda: first_card() == "10:00")  # the imminent ticket: 10 minutes left
+        clock.advance(seconds=1)
+        await wait_for(pilot, lambda: first_card() == "09:59")
+        clock.advance(seconds=1)
+        await wait_for(pilot, lambda: first_card() == "09:58")
