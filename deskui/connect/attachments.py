@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from email import message_from_bytes
 from email.message import Message
 
@@ -64,3 +71,23 @@ def content(conn: sqlite3.Connection, attachment_id: int) -> bytes:
     if row is None:
         raise LookupError(f"no attachment {attachment_id}")
     return row[0]
+
+
+def open_attachment(conn: sqlite3.Connection, attachment: Attachment) -> Path:
+    """Write the file to a private temporary folder (0600: a buyer's photo is personal data) and
+    hand it to the system's opener (``$DESKUI_OPENER``, else xdg-open / open). Returns its path."""
+    folder = Path(tempfile.mkdtemp(prefix="deskui-attachment-"))
+    # The buyer chose the name: keep its last part only, in plain characters, never a path.
+    base = Path(attachment.name.replace("\\", "/")).name
+    safe = re.sub(r"[^\w.\- ]+", "_", base).strip(" .") or f"attachment-{attachment.id}"
+    path = folder / safe[:120]
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content(conn, attachment.id))
+    opener = os.environ.get("DESKUI_OPENER") or ("open" if sys.platform == "darwin" else "xdg-open")
+    if shutil.which(opener) is None:
+        raise FileNotFoundError(f"no {opener} to open {path} with; set $DESKUI_OPENER")
+    # No shell, and the opener's output kept off the screen the app draws on.
+    subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+    return path

@@ -167,6 +167,21 @@ def _order(raw: sqlite3.Row) -> Order:
     )
 
 
+def find_ticket(conn: sqlite3.Connection, text: str) -> int | None:
+    """A ticket by what an agent types to go to it: ``#123`` / ``123``, or an order number (its
+    newest ticket)."""
+    wanted = text.strip().lstrip("#").strip()
+    if not wanted:
+        return None
+    if wanted.isdigit():
+        row = conn.execute("SELECT id FROM tickets WHERE id = ?", (int(wanted),)).fetchone()
+        if row:
+            return row[0]
+    row = conn.execute("SELECT id FROM tickets WHERE order_number = ? ORDER BY created_at DESC, id DESC LIMIT 1",
+                       (wanted,)).fetchone()
+    return row[0] if row else None
+
+
 def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | None:
     ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     if ticket is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 
 from textual import on, work
@@ -16,7 +17,7 @@ from textual.widgets import Footer, Input, Static
 from deskui.policy.model import CHANNELS
 from deskui.store import connect
 from deskui.store.changes import ChangeFeed
-from deskui.store.context import ticket_context
+from deskui.store.context import find_ticket, ticket_context
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
 from deskui.store.bulk import bulk_apply, undo
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
@@ -76,6 +77,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         Binding("plus", "tag", "Tag", show=False, id="inbox.tag"),
         Binding("A", "assign", "Assign to…", show=False, id="inbox.assign"),
         Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
+        Binding("number_sign", "goto", "Go to #", show=False, id="inbox.goto"),
         *[Binding(str(key), f"view({key})", f"View {key}", show=False, id=f"inbox.view{key}") for key in range(1, 10)],
     ]
 
@@ -148,6 +150,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._ticks += 1
         if self._ticks % 5 == 0:  # stale heartbeats expire with time, not with writes
             self._show_presence()
+            self._show_mailboxes()
 
     def _poll(self) -> None:
         changes = self.feed.poll()
@@ -227,6 +230,30 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.query_view = query
         self.ticket_list.load(query)
         self._show_view()
+
+    def action_goto(self) -> None:
+        """#: open a ticket by its id or its order number, wherever it is (solved ones too)."""
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            ticket_id = find_ticket(self.conn, value)
+            if ticket_id is None:
+                self.notify(f"No ticket {one_line(value, limit=40)}.", severity="warning", markup=False)
+                return
+            from deskui.ui.screens.ticket import TicketScreen
+
+            self.app.push_screen(TicketScreen(ticket_id))
+
+        self.app.push_screen(PromptScreen("Go to ticket", placeholder="#1234 or an order number"), chosen)
+
+    def _show_mailboxes(self) -> None:
+        """The mail connection as `deskui sync` wrote it (it may run as its own service)."""
+        from deskui.connect.state import mailbox_statuses
+
+        try:
+            self.status_bar.mailboxes = mailbox_statuses(self.conn)
+        except sqlite3.Error:
+            self.status_bar.mailboxes = []
 
     def action_view(self, key: int) -> None:
         """1-9: a saved view (built-in or from the config's [[views]]); its sort, if it names one."""

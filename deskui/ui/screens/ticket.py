@@ -20,6 +20,8 @@ from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import TicketContext, ticket_context
 from deskui.store.db import is_readonly, write
+from deskui.connect.attachments import for_ticket as attachments_for_ticket
+from deskui.connect.attachments import open_attachment
 from deskui.store.thread import ThreadMessage, thread
 from deskui.store.tickets import add_reply, claim, record_event, set_status
 from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, leave, load_draft, others_present,
@@ -63,8 +65,17 @@ def ago(now: datetime, then: datetime | None) -> str:
     return f"{minutes // 1440} days ago"
 
 
-def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str | None = None) -> Text:
-    """The thread; ``buyer`` names inbound messages that carry no author (rows from a CSV)."""
+def _size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(size // 1024, 1)} KB"
+
+
+def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str | None = None,
+                  attachments: list | None = None) -> Text:
+    """The thread; ``buyer`` names inbound messages that carry no author (rows from a CSV);
+    each message lists the files that came with it (``o`` opens one)."""
+    files: dict[int, list] = {}
+    for attachment in attachments or ():
+        files.setdefault(attachment.message_id, []).append(attachment)
     text = Text()
     for message in messages:
         label, style = DIRECTION_LABELS.get(message.direction, (message.direction, "bold"))
@@ -83,6 +94,9 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str
         text.append(clean(message.body) + "\n", style="italic" if message.direction == "note" else "")
         if message.full_length > len(message.body):
             text.append(f"[{message.full_length - len(message.body):,} more characters not shown]\n", style="dim italic")
+        for attachment in files.get(message.id, ()):
+            text.append(f"⎘ {one_line(attachment.name, limit=80)}", style="bold")
+            text.append(f"  {one_line(attachment.content_type, limit=40)}, {_size(attachment.size)}  (o opens)\n", style="dim")
         text.append("\n")
     return text
 
@@ -116,6 +130,7 @@ class TicketScreen(Screen[None]):
         Binding("e", "escalate", "Escalate", id="ticket.escalate"),
         Binding("plus", "tag", "Tag", id="ticket.tag"),
         Binding("p", "toggle_panel", "Order panel", id="ticket.panel"),
+        Binding("o", "open_attachment", "Open attachment", show=False, id="ticket.open_attachment"),
         Binding("ctrl+s", "send", "Send", id="ticket.send", show=False),
         Binding("escape", "back", "Back", id="ticket.back"),
     ]
@@ -125,6 +140,7 @@ class TicketScreen(Screen[None]):
         self.ticket_id = ticket_id
         self.mode: str | None = None  # None, "reply" or "note"
         self.context: TicketContext | None = None
+        self.attachments: list = []
         self.opened_at: datetime | None = None
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
@@ -169,6 +185,30 @@ class TicketScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
+    def action_open_attachment(self) -> None:
+        """o: a file the buyer sent, opened with the system's opener (a photo of the damage)."""
+        if not self.attachments:
+            self.notify("No attachment on this ticket.")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            found = next(a for a in self.attachments if str(a.id) == value)
+            try:
+                path = open_attachment(self.conn, found)
+            except OSError as error:
+                self.notify(f"Could not open {one_line(found.name, limit=60)}: {error.strerror or error}", severity="error",
+                            markup=False)
+                return
+            self.notify(f"Opened {one_line(found.name, limit=60)} ({path}).", markup=False)
+
+        if len(self.attachments) == 1:
+            chosen(str(self.attachments[0].id))
+            return
+        options = [(str(a.id), Text(f"{one_line(a.name, limit=60)}  {_size(a.size)}")) for a in self.attachments]
+        self.app.push_screen(PickScreen("Open which attachment?", options), chosen)
+
     def on_resize(self) -> None:
         self.set_class(self.app.size.width < 100, "narrow")
 
@@ -183,8 +223,10 @@ class TicketScreen(Screen[None]):
         subject.append(one_line(self.context.ticket["subject"], limit=300))
         self.query_one("#subject", Static).update(subject)
         messages = thread(self.conn, self.ticket_id)
+        self.attachments = attachments_for_ticket(self.conn, self.ticket_id)
         self.query_one("#messages", Static).update(render_thread(messages, app.clock.now(), app.zone,
-                                                                      self.context.customer.name if self.context.customer else None))
+                                                                      self.context.customer.name if self.context.customer else None,
+                                                                      self.attachments))
         self.query_one(OrderPanel).show(self.context)
         self._show_status()
 

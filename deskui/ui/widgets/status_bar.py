@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from deskui.sla import SlaState
 from deskui.store.inbox import StateCounts
+from deskui.text import one_line
 
 STATE_STYLES = {
     "breached": "bold white on red",
@@ -35,6 +36,7 @@ class StatusBar(Static):
         self.view = ""
         self.problem = ""  # a background job that failed, said in one line
         self.alerts: list[str] = []  # the lead's alert rules firing now
+        self.mailboxes: list = []  # deskui.connect.MailboxStatus of each mailbox `deskui sync` serves
 
     def show(self, now: datetime) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -43,6 +45,12 @@ class StatusBar(Static):
         text.append(f"@{self.agent}  ", style="dim")
         if self.problem:
             text.append(self.problem + "  ", style="bold red")
+        for mailbox in self.mailboxes:
+            if mailbox.error:
+                text.append(f"✉ {one_line(mailbox.name, limit=20)} ✗ {one_line(mailbox.error, limit=60)} ", style="bold red")
+            else:
+                text.append(f"✉ {one_line(mailbox.name, limit=20)} {'●' if mailbox.connected else '○'} ",
+                            style="green" if mailbox.connected else "dim")
         if self.alerts:
             text.append(f"⚠ {len(self.alerts)} alert{'s' if len(self.alerts) > 1 else ''} ", style="bold white on red")
             text.append(" ")

@@ -39,11 +39,16 @@ class Column:
     width: int  # 0 = takes the space left
 
 
+# The column each sort orders by and which way, marked in the header (risk orders by tier first;
+# oldest first is the largest age first).
+SORT_COLUMN = {"risk": ("tier", "▲"), "due": ("countdown", "▲"), "oldest": ("age", "▼"), "channel": ("channel", "▲")}
+
+
 def layout(width: int) -> list[Column]:
     """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
     countdown, state and subject, which are what an agent decides on."""
     if width >= 120:
-        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
+        columns = [Column("mark", "", 3), Column("id", "#ID", 7), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
                    Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
                    Column("order", "ORDER", 20), Column("assignee", "AGENT", 10), Column("age", "AGE", 5)]
     elif width >= 90:
@@ -308,7 +313,9 @@ class TicketList(ScrollView, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
-            text = "".join(" " * c.width if c.name == "mark" else _fit(c.title, c.width) for c in self._columns)
+            marked, arrow = SORT_COLUMN.get(self.query_view.sort, (None, ""))
+            text = "".join(" " * c.width if c.name == "mark" else _fit(c.title + (arrow if c.name == marked else ""), c.width)
+                           for c in self._columns)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
         if index >= self._count:
@@ -370,6 +377,8 @@ class TicketList(ScrollView, can_focus=True):
                     segments.append(Segment(_fit(one_line(row.assignee, limit=w) or "·", w), dim))
             elif name == "age":
                 segments.append(Segment(_fit(format_age(now, row.created_at), w, right=True), dim))
+            elif name == "id":
+                segments.append(Segment(_fit(f"#{row.id}", w), dim))
         strip = Strip(segments)
         used = strip.cell_length
         if used < width:
