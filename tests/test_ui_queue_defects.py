@@ -257,3 +257,43 @@ async def test_marks_then_one_action_for_all_then_undo(tmp_path):
         await settle(pilot)
         assert not ticket_list.marked
         assert ids
+
+
+async def test_a_typo_in_an_agent_name_is_caught_and_a_held_ticket_is_taken_only_on_confirmation(tmp_path):
+    from deskui.ui.screens.ticket import TicketScreen
+
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    app = make_app(path)  # ana
+    holder = lambda: connect(path).execute("SELECT assignee FROM tickets WHERE id = ?", (ids["at_risk"],)).fetchone()[0]  # noqa: E731
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ids["at_risk"]))  # held by ben
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        prompt = app.screen
+        prompt.query_one("Input").value = "bne"  # a typo of ben
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "not an agent here yet" in str(app.screen.query_one("Static").render())
+        await pilot.press("n")
+        await settle(pilot)
+        assert holder() == "ben"  # nobody new appeared
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("Input").value = "ana"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Held by ben" in str(app.screen.query_one("Static").render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert holder() == "ana"
+
+
+def test_known_agents_complete_from_assignees_and_recent_work(tmp_path):
+    from deskui.store.workspace import known_agents
+
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    assert {"ana", "ben"} <= set(known_agents(connect(path), NOW - timedelta(days=30)))

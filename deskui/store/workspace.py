@@ -161,3 +161,15 @@ def parse_snooze(text: str, now: datetime, zone: tzinfo) -> datetime:
     """"30m", "in 2 hours", "tomorrow 9am", "friday 14:00", "next monday", "eod", "2026-12-01 08:30"
     -> an aware UTC time, read in the agent's zone (deskui.when). Raises ValueError with a hint."""
     return parse_when(text, now, zone)
+
+
+def known_agents(conn: sqlite3.Connection, since: datetime) -> list[str]:
+    """Everyone who is an agent here: the agents table, whoever holds a ticket, and whoever
+    claimed, replied or noted since ``since``. Names typed for an assignment complete from these."""
+    rows = conn.execute(
+        "SELECT name FROM agents WHERE active = 1 "
+        "UNION SELECT assignee FROM tickets WHERE assignee IS NOT NULL "
+        "UNION SELECT agent FROM events WHERE kind IN ('claimed', 'replied', 'noted') AND at >= ? AND agent IS NOT NULL",
+        (to_db(since),),
+    ).fetchall()
+    return sorted({row[0] for row in rows if row[0]}, key=str.lower)

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -56,14 +57,18 @@ class PromptScreen(ModalScreen[str | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="PromptScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
-    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "") -> None:
+    def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "",
+                 suggestions: list[str] | None = None) -> None:
         super().__init__()
         self.title_text, self.placeholder, self.value, self.hint = title, placeholder, value, hint
+        self.suggestions = suggestions or []
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text, style="bold"), markup=False)
-            yield Input(value=self.value, placeholder=self.placeholder)
+            # Known names complete as you type (→ accepts): a typo should not become a new agent.
+            suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
+            yield Input(value=self.value, placeholder=self.placeholder, suggester=suggester)
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), markup=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+from datetime import timedelta
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,10 +22,10 @@ from deskui.store.context import find_ticket, ticket_context
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
 from deskui.store.bulk import bulk_apply, undo
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
-from deskui.store.workspace import parse_snooze, presence_by_ticket
+from deskui.store.workspace import known_agents, parse_snooze, presence_by_ticket
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
-from deskui.ui.screens.dialogs import PromptScreen
+from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
 from deskui.ui.widgets.ticket_list import TicketList
@@ -437,12 +438,24 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.app.push_screen(PromptScreen(f"Tags for {len(self._targets())} ticket(s)", placeholder="vip  -spam"), chosen)
 
     def action_assign(self) -> None:
+        """A: give the marked tickets to an agent; a name nobody here has is confirmed first."""
+        known = known_agents(self.conn, self.app.clock.now() - timedelta(days=30))
+
         def chosen(value: str | None) -> None:
             name = (value or "").strip()
-            if name:
-                self._apply_to_targets("assign", assignee=name)
+            if not name:
+                return
+            matches = [agent for agent in known if agent.lower() == name.lower()]
+            if matches or name == self.app.agent:
+                self._apply_to_targets("assign", assignee=matches[0] if matches else name)
+                return
+            self.app.push_screen(
+                ConfirmScreen(f"{one_line(name, limit=30)} is not an agent here yet.",
+                              Text(f"Known: {one_line(', '.join(known[:12]), limit=200) or 'nobody yet'}."), yes="Assign anyway"),
+                lambda yes: self._apply_to_targets("assign", assignee=name) if yes else None)
 
-        self.app.push_screen(PromptScreen(f"Assign {len(self._targets())} ticket(s) to", placeholder="an agent's name"), chosen)
+        self.app.push_screen(PromptScreen(f"Assign {len(self._targets())} ticket(s) to", placeholder="an agent's name",
+                                          suggestions=known), chosen)
 
     @tolerate_busy
     def action_undo(self) -> None:

@@ -4,7 +4,7 @@ notes, claim, snooze, pending, resolve, escalate; drafts saved as you type; pres
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 from rich.text import Text
@@ -24,8 +24,8 @@ from deskui.connect.attachments import for_ticket as attachments_for_ticket
 from deskui.connect.attachments import open_attachment
 from deskui.store.thread import ThreadMessage, thread
 from deskui.store.tickets import add_reply, claim, record_event, set_status
-from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, leave, load_draft, others_present,
-                                    parse_snooze, save_draft, set_tags)
+from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, known_agents, leave, load_draft,
+                                    others_present, parse_snooze, save_draft, set_tags)
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
 from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, tolerate_busy, write_problem
@@ -485,32 +485,51 @@ class TicketScreen(Screen[None]):
         self._reload()
 
     def action_assign(self) -> None:
+        """a: claim (your name), reassign (another known name; a new one is confirmed first),
+        take over a ticket someone else holds (confirmed), or unassign (empty)."""
+        app = self.app
+        known = known_agents(self.conn, app.clock.now() - timedelta(days=30))
+
         def assign(name: str | None) -> None:
             if name is None:
                 return
             name = name.strip()
-            app = self.app
             if not name:
                 with write(self.conn):
                     self.conn.execute("UPDATE tickets SET assignee = NULL WHERE id = ?", (self.ticket_id,))
                     record_event(self.conn, self.ticket_id, "assigned", app.agent, app.clock.now(), to=None)
                 self._after_action("Unassigned.")
                 return
+            matches = [agent for agent in known if agent.lower() == name.lower()]
+            if matches:
+                name = matches[0]
+            elif name != app.agent:
+                self.app.push_screen(
+                    ConfirmScreen(f"{one_line(name, limit=30)} is not an agent here yet.",
+                                  Text(f"Known: {one_line(', '.join(known[:12]), limit=200) or 'nobody yet'}. Assign to {one_line(name, limit=30)} anyway?"), yes="Assign"),
+                    lambda yes: self._guarded(give, name) if yes else None)
+                return
             if name == app.agent:
                 holder = claim(self.conn, app.clock, self.ticket_id, app.agent)
                 if holder is not None:
-                    self.notify(f"Already held by {one_line(holder, limit=30)}: ask them, or assign it to yourself by name with force.",
-                                severity="warning")
+                    self.app.push_screen(
+                        ConfirmScreen(f"Held by {one_line(holder, limit=30)}", Text("Take it over? They are told by the event log."),
+                                      yes="Take it"),
+                        lambda yes: self._guarded(give, app.agent) if yes else None)
                     return
                 self._after_action("Claimed: it is yours.")
-            else:
-                claim(self.conn, app.clock, self.ticket_id, name, force=True)
-                self._after_action(f"Assigned to {one_line(name, limit=30)}.")
+                return
+            give(name)
+
+        def give(name: str) -> None:
+            claim(self.conn, app.clock, self.ticket_id, name, force=True)
+            self._after_action("Taken over: it is yours." if name == app.agent else f"Assigned to {one_line(name, limit=30)}.")
 
         current = self.context.ticket["assignee"] if self.context else None
         self.app.push_screen(
             PromptScreen("Assign to (your name claims it; empty unassigns)", value=self.app.agent if not current else current,
-                         hint="A claim fails if someone else holds the ticket; typing another name reassigns it."),
+                         hint="Names complete from the agents here (→ accepts). Someone else's ticket is taken only after you confirm.",
+                         suggestions=known),
             lambda value: self._guarded(assign, value),
         )
 
