@@ -246,9 +246,11 @@ class _Negations:
         else:
             words = before | after
             negators = _trie_pattern((parse_term(w) for w in words), spaced=False)
-            # Japanese: the negation is a suffix; at most two kana (particles such as は, も, し,
-            # て) between the hit and it, so "壊れていて使えない" keeps its hit.
-            after_re = re.compile(rf"[\u3041-\u3096]{{0,2}}?({negators})")
+            # Japanese: the negation is a suffix; at most four kana (particles and auxiliaries
+            # such as は, も, して, がつい) between the hit and it, so "壊れていて使えない" keeps
+            # its hit. Asked as a question ("偽物ではないでしょうか": isn't this a fake?) it is a
+            # suspicion, not a denial (folded: で -> て).
+            after_re = re.compile(rf"[\u3041-\u3096]{{0,4}}?({negators})(?!て?しょうか|て?すか|か)")
         return _Negation(before_re, after_re)
 
 
