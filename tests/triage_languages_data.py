@@ -182,7 +182,7 @@ NEW_DELIBERATE = {
     # a spare part is a product question, not an exchange
     ("peça de reposição", "reposição"),
     # stop phrases: idioms that must not fire the word inside them
-    ("bozuk para", "bozuk*"), ("skada att", "skada"),
+    ("bozuk para*", "bozuk*"), ("skada att", "skada"),
     ("cevap gelmedi", "gelmedi"), ("yanıt gelmedi", "gelmedi"), ("dönüş gelmedi", "gelmedi"),
     ("adresi değiştir*", "değiştir*"), ("adresimi değiştir*", "değiştir*"),
     ("teslimat adresini değiştir*", "değiştir*"),

@@ -221,7 +221,7 @@ class _Reader:
         if self.index is None:
             self.index = _LineIndex(self.source)
             self.lines = self.source.splitlines()
-        line = self.index.line(*path)
+        line = self.index.lines.get((*path, 0)) or self.index.line(*path)  # [[table]] or key
         if term is not None:  # a bad term inside a multi-line array: point at its own line
             quoted = (f'"{term}"', f"'{term}'")
             for number in range(line, len(self.lines) + 1):

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 
 from deskui.triage.lexicon import CATEGORIES, NEGATABLE, Lexicon, active_lexicon, parse_term
@@ -451,17 +451,18 @@ class Matcher:
 
 def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[str, ...]]]) -> None:
     """A term several languages share names the one most of the message's other hits are in."""
+    if len(shared) == len(out):
+        return  # nothing to go on: each keeps its first language (the lexicon's order)
     taken = {index for index, _ in shared}
     votes: dict[str, int] = {}
     for index, item in enumerate(out):
         if index not in taken and item.lang is not None:
             votes[item.lang] = votes.get(item.lang, 0) + 1
-    if not votes:
-        return  # nothing to go on: each keeps its first language (the lexicon's order)
     for index, languages in shared:
         best = max(languages, key=lambda code: votes.get(code, 0))  # first of the best on a tie
-        if best != out[index].lang:
-            out[index] = replace(out[index], lang=best)
+        item = out[index]
+        if best != item.lang:
+            out[index] = Evidence(item.category, item.term, item.field, item.start, item.end, item.text, best)
 
 
 def _without_overlaps(hits: list[Evidence]) -> list[Evidence]:
