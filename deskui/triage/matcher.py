@@ -172,7 +172,7 @@ def _emit(node: dict, spaced: bool = True, last: str | _SRun = " ") -> str:
 # ---------------------------------------------------------------------------------------------
 # Negations.
 
-_LAST_CLAUSE_MARK = re.compile(r"(?s).*[.,;:!?()\[\]{}¡¿…|\n\r\t\"“”«»„。、！？]")
+_LAST_CLAUSE_MARK = re.compile(r"(?s).*[.,;:!?()\[\]{}¡¿…|\n\r\t\"“”«»„]")
 _FIRST_CLAUSE_MARK = re.compile(r"[.,;:!?()\[\]{}¡¿…|\n\r\t\"“”«»„。、！？]")
 _QUE_AFTER = re.compile(r" *+(?:[^ ]++ ++)?que?\b")
 _RESTRICTIVE_NE = frozenset({"ne", "n"})
@@ -195,6 +195,7 @@ class _Entry:
     negation: _Negation | None  # None: never dropped
     languages: tuple[str, ...]  # lexicon order; () for a policy keyword group
     lang: str | None  # languages[0], or None
+    shared: bool  # more than one language has this term
 
 
 class _Negations:
@@ -309,7 +310,8 @@ class _Pass:
                 if category in NEGATABLE and negatable_term:
                     negation = negations.for_languages(frozenset(languages), self.spaced)
                 whole = not prefix if self.spaced else False
-                entries.append(_Entry(category, term, whole, negation, tuple(languages), languages[0] if languages else None))
+                entries.append(_Entry(category, term, whole, negation, tuple(languages), languages[0] if languages else None,
+                                      len(languages) > 1))
             entries.sort(key=lambda entry: _SEVERITY.get(entry.category, len(_SEVERITY)))
             self.entries[canonical] = (tuple(entries), len(kinds) > 1)
         body = _trie_pattern(trie_terms, self.spaced)
@@ -393,7 +395,8 @@ class Matcher:
     def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list) -> None:
         for base, segment in _segments(text):
             folded, offsets = fold_compact(segment)
-            if self._unspaced is not None and not folded.isascii() and _UNSPACED_SCRIPT.search(folded):
+            # max() is a quick C scan: most mail has no character from U+0E00 up after the fold
+            if self._unspaced is not None and not folded.isascii() and max(folded) >= "\u0e00" and _UNSPACED_SCRIPT.search(folded):
                 hits: list[Evidence] = []
                 mixed_shared: list = []
                 self._run(self._spaced, base, segment, folded, offsets, field, hits, mixed_shared)
@@ -436,7 +439,7 @@ class Matcher:
                     eo_end = e_end if offsets is None else offsets(e_end)
                 if entry.negation is not None and _negated(entry.negation, segment, o_start, eo_end, folded, e_end):
                     continue
-                if len(entry.languages) > 1:
+                if entry.shared:
                     shared.append((len(out), entry.languages))
                 out.append(
                     Evidence(entry.category, entry.term, field, base + o_start, base + eo_end,
@@ -451,8 +454,8 @@ class Matcher:
 
 def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[str, ...]]]) -> None:
     """A term several languages share names the one most of the message's other hits are in."""
-    if len(shared) == len(out):
-        return  # nothing to go on: each keeps its first language (the lexicon's order)
+    if len(shared) == len(out) or len({item.lang for item in out}) == 1:
+        return  # nothing to go on, or every hit (shared ones by their first language) agrees
     taken = {index for index, _ in shared}
     votes: dict[str, int] = {}
     for index, item in enumerate(out):
