@@ -359,7 +359,12 @@ def test_policy_check_names_file_line_and_field_of_each_problem(tmp_path):
     assert f"{path}:7: damaged[0].terms: term 'po*kozen': '*' is only allowed at the end" in lines
     assert any(line.startswith(f"{path}:10: feelings: unknown table") for line in lines)
     assert f"{path}:15: negations.before: must be a list of strings" in lines
-    # the same problems stop every other command cleanly, and a lexicon file can be checked alone
+    # the same problems stop every command that triages, cleanly, before it reads any input
+    done = subprocess.run([sys.executable, "-m", "deskui", "classify"], input='{"id": 1, "channel": "amazon"}\n',
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and f"{path}:7: damaged[0].terms:" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+    # and a lexicon file can be checked alone
     done = subprocess.run([sys.executable, "-m", "deskui", "policy", "check", str(path)],
                           env={**os.environ, "DESKUI_CONFIG": str(tmp_path / "none.toml")},
                           capture_output=True, text=True, timeout=120)
