@@ -393,21 +393,22 @@ class Matcher:
         return out
 
     def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list) -> None:
+        unspaced = self._unspaced
         for base, segment in _segments(text):
             folded, offsets = fold_compact(segment)
             # max() is a quick C scan: most mail has no character from U+0E00 up after the fold
-            if self._unspaced is not None and not folded.isascii() and max(folded) >= "\u0e00" and _UNSPACED_SCRIPT.search(folded):
-                hits: list[Evidence] = []
-                mixed_shared: list = []
-                self._run(self._spaced, base, segment, folded, offsets, field, hits, mixed_shared)
-                self._run(self._unspaced, base, segment, folded, offsets, field, hits, mixed_shared)
-                languages = {id(hits[index]): langs for index, langs in mixed_shared}
-                for item in _without_overlaps(hits):
-                    if id(item) in languages:
-                        shared.append((len(out), languages[id(item)]))
-                    out.append(item)
-            else:
+            if unspaced is None or folded.isascii() or max(folded) < "\u0e00" or not _UNSPACED_SCRIPT.search(folded):
                 self._run(self._spaced, base, segment, folded, offsets, field, out, shared)
+                continue
+            hits: list[Evidence] = []
+            mixed_shared: list = []
+            self._run(self._spaced, base, segment, folded, offsets, field, hits, mixed_shared)
+            self._run(unspaced, base, segment, folded, offsets, field, hits, mixed_shared)
+            languages = {id(hits[index]): langs for index, langs in mixed_shared}
+            for item in _without_overlaps(hits):
+                if id(item) in languages:
+                    shared.append((len(out), languages[id(item)]))
+                out.append(item)
 
     def _run(self, scan: _Pass, base: int, segment: str, folded: str, offsets, field: str,
              out: list[Evidence], shared: list) -> None:
