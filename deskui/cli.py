@@ -74,15 +74,27 @@ def cmd_policy(args: argparse.Namespace) -> int:
     from deskui.policy.show import describe
 
     if args.policy_command == "check":
-        try:
-            policy = load_policy(args.file)
-        except PolicyError as error:
-            for problem in error.problems:
+        from deskui.policy.loader import check_lexicons, is_lexicon_file
+
+        lexicon_problems, lexicon_lines = check_lexicons(args.file)
+        if is_lexicon_file(args.file):  # `deskui policy check my-lexicon.toml`
+            policy, problems = None, []
+        else:
+            try:
+                policy, problems = load_policy(args.file), []
+            except PolicyError as error:
+                policy, problems = None, error.problems
+        problems += lexicon_problems
+        if problems:
+            for problem in problems:
                 warn(problem)
-            if len(error.problems) > 1:  # one problem is its own one line
-                warn(f"deskui: {len(error.problems)} problem(s) in {args.file}")
+            if len(problems) > 1:  # one problem is its own one line
+                warn(f"deskui: {len(problems)} problem(s) in {args.file}")
             return 1
-        say(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
+        if policy is not None:
+            say(f"{args.file}: OK ({len(policy.tiers)} tiers, {len(policy.rules)} rules)")
+        for line in lexicon_lines:
+            say(line)
         return 0
     if args.policy_command == "show":
         policy = load_policy(args.policy)
@@ -553,7 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     policy = commands.add_parser("policy", help="check or show an SLA policy")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
-    check = policy_commands.add_parser("check", help="report every problem in a policy file, with its line")
+    check = policy_commands.add_parser(
+        "check", help="report every problem in a policy file (or triage lexicon file) and the config's extra lexicons, with its line"
+    )
     check.add_argument("file")
     show = policy_commands.add_parser("show", help="print the policy in force")
     show.add_argument("--policy", metavar="FILE")

@@ -18,6 +18,9 @@ window = "24h"
 
 [lint.amazon]       # the reply linter, per channel (docs/replies.md)
 disable = ["phone_number"]
+
+[triage]            # a seller's own terms or languages, one TOML file each (docs/triage.md)
+extra_lexicons = ["lexicons/pl-extra.toml"]   # relative to this file's folder
 ```
 """
 
@@ -46,6 +49,7 @@ class Config:
     lint: dict = field(default_factory=dict)  # the raw [lint.<channel>] tables
     views: list = field(default_factory=list)  # View list from [[views]] (deskui.views)
     source: str = ""
+    extra_lexicons: list[Path] = field(default_factory=list)  # [triage] extra_lexicons, resolved
 
 
 def config_path() -> Path:
@@ -93,8 +97,54 @@ def load_config(path: Path | None = None, *, tiers=None) -> Config:
         views = parse_views(data, source, str(path))
     except ViewError as error:
         raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
-    return Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
-                  alerts=alerts, lint=data.get("lint", {}), source=source, views=views)
+    config = Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
+                    alerts=alerts, lint=data.get("lint", {}), source=source, views=views)
+    config.extra_lexicons = _triage_section(data, path)
+    return config
+
+
+def _triage_section(data: dict, path: Path) -> list[Path]:
+    """``[triage] extra_lexicons``: the files, resolved against the config file's folder.
+
+    Each file is checked here too, so a broken one stops start-up with its FILE:LINE: field
+    problems instead of surfacing later in a worker.
+    """
+    section = data.get("triage", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [triage]: must be a table with extra_lexicons = [\"file.toml\", ...]")
+    unknown = sorted(set(section) - {"extra_lexicons"})
+    if unknown:
+        raise ConfigError(f"{path}: triage.{unknown[0]}: unknown key (expected extra_lexicons)")
+    files = section.get("extra_lexicons", [])
+    if not isinstance(files, list) or not all(isinstance(item, str) and item.strip() for item in files):
+        raise ConfigError(f"{path}: triage.extra_lexicons: must be a list of file names, e.g. [\"lexicons/pl.toml\"]")
+    resolved = [path.parent / Path(item).expanduser() for item in files]
+    from deskui.triage.lexicon import check_lexicon_files
+
+    problems = check_lexicon_files(resolved)
+    if problems:
+        raise ConfigError("\n".join(str(problem) for problem in problems))
+    return resolved
+
+
+def triage_extra_lexicons(path: Path | None = None) -> list[Path]:
+    """The seller's extra lexicon files from the config (none when there is no config file)."""
+    path = path or config_path()
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
+        from deskui.policy.loader import PolicyError, Problem
+
+        raise PolicyError([Problem(str(path), 1, "toml", f"cannot read the config: {error}")]) from None
+    section = data.get("triage", {})
+    files = section.get("extra_lexicons", []) if isinstance(section, dict) else []
+    if not isinstance(files, list) or not all(isinstance(item, str) and item.strip() for item in files):
+        from deskui.policy.loader import PolicyError, Problem
+
+        raise PolicyError([Problem(str(path), 1, "triage.extra_lexicons", "must be a list of file names")])
+    return [path.parent / Path(item).expanduser() for item in files]
 
 
 def default_agent() -> str:

@@ -1,4 +1,4 @@
-"""deskui.triage matcher + lexicon: realistic buyer messages in five languages."""
+"""deskui.triage matcher + lexicon: realistic buyer messages in eleven languages."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from deskui.triage import CATEGORIES, LEXICON, Evidence, Matcher, default_matche
 from deskui.triage.lexicon import LANGUAGES, NEGATABLE, NEGATIONS, STOP_PHRASES
 from deskui.triage.matcher import HEAD_CHARS, TAIL_CHARS, _trie_pattern, parse_term
 from deskui.triage.normalize import fold_compact, squeeze
+from tests.triage_languages_data import NEW_DELIBERATE, NEW_MESSAGES
 
 M = default_matcher()
 SEVERITY = {category: rank for rank, category in enumerate(CATEGORIES)}
@@ -190,6 +191,7 @@ MESSAGES = [
     ("es", None, None, "¡Muchas gracias, buen fin de semana! ¿Envían a Portugal?"),
     ("it", None, None, "Grazie mille, buon fine settimana! Spedite anche in Svizzera?"),
 ]
+MESSAGES += NEW_MESSAGES  # nl, pl, sv, tr, pt, ja (issue #16)
 
 
 @pytest.mark.parametrize("language, expected, subject, body", MESSAGES)
@@ -487,6 +489,7 @@ DELIBERATE = {
     ("hace falta", "falta"), ("si hace falta", "falta"), ("no hace falta", "falta"), ("falta de", "falta"),
     ("no falta nada", "falta"), ("non manca nulla", "manca"), ("non manca niente", "manca"),
 }
+DELIBERATE |= NEW_DELIBERATE  # nl, pl, sv, tr, pt, ja (issue #16)
 
 
 def _all_terms():

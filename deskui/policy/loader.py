@@ -333,3 +333,37 @@ def load_policy(path: str | Path | None) -> Policy:
     except (OSError, UnicodeDecodeError) as error:
         raise PolicyError([Problem(str(path), 0, "file", f"cannot read it: {error}")]) from None
     return parse_policy(source, str(path))
+
+
+def check_lexicons(file: str | Path | None = None) -> tuple[list[Problem], list[str]]:
+    """`deskui policy check`'s lexicon part: the problems and the OK lines for the seller's files.
+
+    The files are the config's ``[triage] extra_lexicons``, plus ``file`` when it is a lexicon
+    (a TOML file with a ``[language]`` table) rather than a policy.
+    """
+    from deskui.config import triage_extra_lexicons
+    from deskui.triage.lexicon import check_lexicon_files, parse_lexicon
+
+    try:
+        paths = [Path(path) for path in triage_extra_lexicons()]
+    except PolicyError as error:
+        return error.problems, []
+    if file is not None and is_lexicon_file(file):
+        paths.insert(0, Path(file))
+    problems = check_lexicon_files(paths)
+    if problems:
+        return problems, []
+    lines = []
+    for path in paths:
+        language, _ = parse_lexicon(path.read_text(encoding="utf-8"), str(path))
+        count = sum(len(terms) for terms in language.terms.values())
+        lines.append(f"{path}: OK (lexicon {language.code}: {count} terms, {len(language.stop_phrases)} stop phrases)")
+    return [], lines
+
+
+def is_lexicon_file(file: str | Path) -> bool:
+    """A triage lexicon file (it has a [language] table), not a policy."""
+    try:
+        return "language" in tomllib.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False

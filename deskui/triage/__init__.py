@@ -1,10 +1,10 @@
 """Triage: text normalisation and multilingual keyword matching with evidence.
 
 The matcher is pure standard-library Python (no UI imports); see :mod:`.normalize`,
-:mod:`.lexicon` and :mod:`.matcher` for the rules.
+:mod:`.lexicon` (the languages, one TOML file each under ``lexicons/``) and :mod:`.matcher`.
 """
 
-from deskui.triage.lexicon import CATEGORIES, LEXICON
+from deskui.triage.lexicon import CATEGORIES, LEXICON, active_lexicon
 from deskui.triage.matcher import Evidence, Matcher, default_matcher
 from deskui.triage.normalize import normalize
 
@@ -15,4 +15,14 @@ __all__ = [
     "Matcher",
     "default_matcher",
     "normalize",
+    "reload_lexicon",
 ]
+
+
+def reload_lexicon() -> None:
+    """Forget the lexicon read at first use, so the next match re-reads the config's extra files."""
+    from deskui.triage import classify
+
+    active_lexicon.cache_clear()
+    default_matcher.cache_clear()
+    classify._matcher_for.cache_clear()

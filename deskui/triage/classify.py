@@ -26,7 +26,7 @@ class Triage:
 
     def evidence_json(self) -> list[dict]:
         return [
-            {"category": item.category, "term": item.term, "field": item.field, "text": item.text}
+            {"category": item.category, "term": item.term, "field": item.field, "text": item.text, "lang": item.lang}
             for item in self.evidence
         ]
 

@@ -1,32 +1,49 @@
-"""The multilingual triage lexicon.
+"""The multilingual triage lexicon: one TOML file per language, loaded once.
+
+The built-in languages live in ``deskui/triage/lexicons/<code>.toml``; a seller adds terms, or a
+whole language, with files named in the config (``[triage] extra_lexicons = [...]``, see
+docs/triage.md). Nothing here is code per language: a new language is a new file.
 
 How a term matches
 ------------------
 * Terms are compared in :func:`deskui.triage.normalize.normalize` form: case, accents,
-  punctuation, apostrophes, dashes and umlaut spellings do not matter ("a-to-z" == "A‑to‑Z" ==
-  "a to z"; "beschädigt" == "beschaedigt" == "beschadigt"; "j'ai reçu" == "j ai recu").
-  Write terms the natural way, with their accents.
-* A term matches whole words: "claim" does not match inside "reclaim" or "exclaim".
-* A trailing ``*`` makes the last word a prefix: "endommag*" matches "endommagé",
-  "endommagée", "endommagés"; "claim*" matches "claims", "claimed". The match still has to
-  start at the beginning of a word. ``*`` is only allowed at the end.
-* A phrase matches its words in order with any punctuation/spaces between them.
-* At one position the longest term wins, so a phrase can refine a word: "litige avec ma
-  banque" is a chargeback although "litige*" alone is an A-to-z claim threat, and
-  "missing parcel" is ``not_received`` rather than ``missing_item``.
+  punctuation, apostrophes, dashes, umlaut spellings and full-/half-width forms do not matter
+  ("a-to-z" == "A‑to‑Z" == "a to z"; "beschädigt" == "beschaedigt" == "beschadigt";
+  "uszkodzony" == "uszkodzony"; "Ａｍａｚｏｎ" == "amazon"). Write terms the natural way.
+* In a language with ``word_boundaries = true`` (all but Japanese) a term matches whole words:
+  "claim" does not match inside "reclaim". A trailing ``*`` makes the last word a prefix:
+  "endommag*" matches "endommagé", "endommagées". ``*`` is only allowed at the end.
+* In a language with ``word_boundaries = false`` (Japanese: no spaces between words) a term
+  matches anywhere, except that a Latin letter or digit at either end of the term must not
+  touch another Latin letter or digit ("Aからz" inside "のAからZ保証" matches; a Japanese
+  "atoz" does not fire inside "datozone"). Those terms never match in other languages' text,
+  because only text with such characters is scanned for them.
+* A phrase matches its words in order with any punctuation/spaces between them; at one
+  position the longest term wins, so a phrase can refine a word.
 
-``STOP_PHRASES`` are matched like terms but report nothing: they stop a shorter term from
-firing inside a harmless idiom ("in return for", "c'est dommage", "par défaut").
+``stop_phrases`` are matched like terms but report nothing: they stop a shorter term from
+firing inside a harmless idiom ("in return for", "c'est dommage", "hasarsız").
 
-``NEGATIONS`` / ``NEGATABLE``: a hit of a category in ``NEGATABLE`` is dropped when a negation
-of the term's language (English negations count for every language) stands right before it
--- at most two words between, none of them a ``CLAUSE_BREAKERS`` word, no clause punctuation
-in between. Claim threats and chargebacks are never dropped: "I don't want to open an A-to-z
-claim" is still a claim threat. Terms that contain a negation themselves ("not what I
-ordered", "ne fonctionne pas") are never dropped either.
+Negations: a hit of a category in :data:`NEGATABLE` is dropped when a negation of the term's
+language (English ``before`` negations count for every language) stands right before it -- at
+most two words between, none of them a ``clause_breakers`` word, no clause punctuation in
+between -- or, for languages that negate after the word (Dutch "ontbreekt niets", Swedish
+"saknas inget", Turkish "hasarlı değil", Japanese "破損していません"), an ``after`` negation
+follows it (at most one word between; in Japanese at most two kana). Claim threats and
+chargebacks are never dropped. Terms that contain a negation themselves are never dropped.
 """
 
 from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from deskui.triage.normalize import normalize
 
 __all__ = [
     "CATEGORIES",
@@ -36,9 +53,14 @@ __all__ = [
     "NEGATABLE",
     "NEGATIONS",
     "STOP_PHRASES",
+    "Language",
+    "Lexicon",
+    "active_lexicon",
+    "builtin_lexicon",
+    "check_lexicon_files",
+    "load_lexicon",
+    "parse_term",
 ]
-
-LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "it")
 
 # Most severe first.
 CATEGORIES: tuple[str, ...] = (
@@ -59,682 +81,308 @@ CATEGORIES: tuple[str, ...] = (
     "product_question",
 )
 
-LEXICON: dict[str, dict[str, list[str]]] = {
-    # An A-to-z Guarantee claim, a claim notice, or a threat to open one / to involve Amazon.
-    "atoz_claim": {
-        "en": [
-            "a-to-z", "a-to-z*", "atoz*", "a2z*", "a-2-z", "a-z guarantee*", "a-z claim*",
-            "a-z garantee", "az guarantee*", "az claim*", "a to z guarantee*", "a to z claim*",
-            "claim*", "guarantee claim*", "amazon guarantee", "amazon claim*",
-            "open a case", "opening a case", "file a case", "open a case with amazon",
-            "report you to amazon", "report this to amazon", "report it to amazon",
-            "report to amazon", "reporting you to amazon", "contact amazon", "contacting amazon",
-            "call amazon", "tell amazon", "complain to amazon", "complaint to amazon",
-            "complaining to amazon", "get amazon involved", "involve amazon", "let amazon know",
-            "amazon will refund", "amazon to refund", "dispute with amazon", "amazon dispute",
-            "escalate*", "escalating", "escalation",
-        ],
-        "fr": [
-            "a-to-z", "de a à z", "a à z", "garantie a à z", "garantie de a à z",
-            "garantie a-z", "garantie az", "garantie a to z", "réclamation a-z",
-            "réclamation*", "reclam*", "réclamer", "je vais réclamer",
-            "litige*", "ouvrir un litige", "ouvrir une réclamation", "ouvrir un dossier",
-            "ouvrir un dossier auprès d'amazon", "signaler à amazon", "signaler a amazon",
-            "contacter amazon", "je vais contacter amazon", "prévenir amazon", "alerter amazon",
-            "plainte auprès d'amazon", "plainte à amazon", "me plaindre à amazon",
-            "me plaindre auprès d'amazon", "garantie amazon", "saisir amazon",
-            "faire intervenir amazon", "escalader",
-        ],
-        "de": [
-            "a-bis-z", "a bis z", "a-z-garantie", "a-z garantie", "az garantie", "az-garantie",
-            "garantie a bis z", "garantie a-z", "a-z-antrag", "a-z-anspruch", "a bis z anspruch",
-            "a-to-z", "atoz*", "antrag stellen", "antrag gestellt", "einen antrag",
-            "garantieantrag", "garantie-antrag", "amazon einschalten", "amazon eingeschaltet",
-            "amazon informieren", "bei amazon melden", "an amazon melden", "amazon melden",
-            "bei amazon beschweren", "beschwerde bei amazon", "amazon kontaktieren",
-            "amazon kontaktiert", "amazon-garantie", "fall eröffnen", "fall bei amazon",
-            "streitfall", "eskalieren", "eskalation",
-        ],
-        "es": [
-            "a-to-z", "de la a a la z", "garantía de la a a la z", "garantia a-z",
-            "garantía az", "garantía a a z", "reclamación a-z", "reclam*", "reclamación*",
-            "abrir una reclamación", "abrir un reclamo", "abrir un caso", "disputa con amazon",
-            "disputa en amazon", "contactar con amazon", "contactaré con amazon",
-            "contactar a amazon", "avisar a amazon", "avisaré a amazon", "queja a amazon",
-            "queja en amazon", "quejarme a amazon", "garantía de amazon", "escalar el caso",
-        ],
-        "it": [
-            "a-to-z", "dalla a alla z", "garanzia dalla a alla z", "garanzia a-z",
-            "garanzia az", "garanzia a z", "reclamo a-z", "reclam*", "aprire un reclamo",
-            "apro un reclamo", "aprirò un reclamo", "aprire un caso", "aprirò una pratica",
-            "segnalare ad amazon", "segnalerò ad amazon", "segnalazione ad amazon",
-            "contattare amazon", "contatterò amazon", "lamentela ad amazon",
-            "garanzia amazon", "garanzia di amazon",
-        ],
-    },
-    # A chargeback, a bank/card dispute or a PayPal dispute.
-    "chargeback": {
-        "en": [
-            "chargeback*", "charge back", "charge-back", "charged back", "charging back",
-            "chargeback claim*", "bank dispute", "disput*", "paypal claim*", "paypal case",
-            "paypal dispute", "credit card dispute", "card dispute", "card issuer",
-            "my bank", "contact my bank", "call my bank", "calling my bank",
-            "credit card company", "card company", "reverse the charge*", "reverse the payment",
-            "reversed the payment", "payment reversal", "unauthorized charge*",
-            "unauthorised charge*", "unauthorized transaction*", "unauthorised transaction*",
-            "fraudulent charge*", "fraudulent transaction*", "stop payment", "contest the charge*",
-            "contest the payment", "contest the transaction", "contesting the charge*",
-            "contested the charge*", "contest it with my bank",
-        ],
-        "fr": [
-            "rétrofacturation", "rétro-facturation", "chargeback", "contester le paiement",
-            "contester la transaction", "contester le prélèvement", "contester le débit",
-            "contester l'achat", "contester*", "conteste", "contestation*", "litige paypal",
-            "litige sur paypal", "litige via paypal", "litige bancaire", "litige avec ma banque",
-            "litige auprès de ma banque", "ma banque", "contacter ma banque", "faire opposition",
-            "fais opposition", "opposition bancaire", "opposition sur ma carte",
-            "paiement frauduleux", "prélèvement frauduleux", "transaction non autorisée",
-            "débit non autorisé", "rejet de paiement",
-        ],
-        "de": [
-            "rückbuchung*", "rückbuchen", "zurückbuchen", "zurückbuchung", "zurückgebucht",
-            "rücklastschrift*", "lastschrift zurück*", "lastschrift widerrufen", "chargeback",
-            "paypal-konflikt", "paypal konflikt", "paypal-fall", "paypal-käuferschutz",
-            "käuferschutz", "meine bank", "meiner bank", "bei meiner bank", "bank einschalten",
-            "bank kontaktieren", "kreditkartenfirma", "kreditkartenunternehmen",
-            "kreditkarteninstitut", "zahlung zurückholen", "zahlung zurückfordern",
-            "nicht autorisierte zahlung", "nicht autorisierte abbuchung", "widerspruch*",
-            "widersprochen", "zahlung widersprechen", "lastschrift widersprechen",
-        ],
-        "es": [
-            "contracargo*", "retrocargo*", "chargeback", "disputa*", "devolución del cargo",
-            "anular el cargo", "anular el pago", "mi banco", "contactar con mi banco",
-            "reclamar al banco", "reclamar a mi banco", "reclamación al banco",
-            "reclamo en paypal", "reclamación en paypal", "cargo no autorizado",
-            "cargo fraudulento", "compra no autorizada",
-        ],
-        "it": [
-            "chargeback", "riaddebito", "storno dell'addebito", "storno addebito",
-            "storno bancario", "storno sulla carta", "stornare l'addebito", "stornare il pagamento",
-            "contestazione*", "contestare*", "contesterò", "contesto l'addebito",
-            "contesto il pagamento", "contesto l'acquisto", "ho contestato", "controversia*",
-            "disconoscimento*", "disconoscere il pagamento", "la mia banca", "alla banca",
-            "contattare la banca", "addebito non autorizzato", "pagamento non autorizzato",
-            "reclamo paypal", "reclamo su paypal",
-        ],
-    },
-    "damaged": {
-        "en": [
-            "damage*", "damged", "dammaged", "demaged", "damadged", "broken", "broke", "brocken",
-            "borken", "brokn", "smashed", "shattered", "cracked", "cracks", "crack", "crushed",
-            "squashed", "squished", "dented", "dent", "dents", "scratched", "scratches",
-            "scratch", "scuffed", "torn", "ripped", "bent", "chipped", "leaking", "leaked",
-            "leaks", "leak", "spilled", "spilt", "destroyed", "ruined", "in pieces",
-            "fell apart", "falling apart", "not intact", "water damaged", "wet", "soaked",
-            "mangled", "busted", "bashed", "crumpled", "punctured", "snapped", "smashed up",
-        ],
-        "fr": [
-            "endommag*", "endomag*", "abîm*", "cassé", "cassée", "cassés", "cassées", "casse",
-            "brisé", "brisée", "brisés", "brisées", "écras*", "fissur*", "fêlé*", "rayé", "rayée",
-            "rayés", "rayées", "rayure*", "déchiré*", "tordu*", "cabossé*", "bosselé*",
-            "en morceaux", "en mille morceaux", "détérioré*", "dégât*", "dommage*", "abimé",
-            "mouillé*", "trempé*", "fuite", "fuit", "éclaté*", "défoncé*", "explosé*",
-            "en miettes", "pulvérisé*", "ébréché*",
-        ],
-        "de": [
-            "beschädigt*", "beschädigung*", "schaden", "schäden", "transportschaden*",
-            "transportschäden", "versandschaden*", "lieferschaden*", "kaputt*", "kaput",
-            "zerbrochen*", "gebrochen", "zerkratzt*", "verkratzt*", "kratzer*", "zerdrückt*",
-            "eingedrückt*", "gesprungen", "gerissen", "zerrissen*", "riss", "risse", "delle*",
-            "verbogen*", "zersplittert*", "zerstört*", "nass", "durchnässt", "ausgelaufen",
-            "undicht", "scherben", "in stücken", "zerquetscht*", "eingerissen", "demoliert*",
-            "ramponiert*", "zerschlagen*",
-        ],
-        "es": [
-            "dañad*", "daño", "daños", "roto", "rota", "rotos", "rotas", "rompió", "se rompió",
-            "rompieron", "estropead*", "quebrad*", "golpead*", "abollad*", "abolladura*",
-            "rayad*", "arañad*", "agrietad*", "grieta*", "rajad*", "aplastad*", "destrozad*",
-            "deteriorad*", "mojad*", "en mal estado", "hecho pedazos", "hecha pedazos",
-            "en pedazos", "derramad*", "rasgad*", "doblad*", "hecho polvo", "hecho añicos",
-        ],
-        "it": [
-            "danneggiat*", "danneggiament*", "danno", "danni", "rotto", "rotta", "rotti", "rotte",
-            "rottura", "spaccat*", "crepat*", "crepa", "incrinat*", "graffiat*", "graffi",
-            "graffio", "ammaccat*", "schiacciat*", "distrutt*", "rovinat*", "frantumat*",
-            "in pezzi", "a pezzi", "bagnat*", "strappat*", "piegat*", "sfasciat*",
-            "deteriorat*", "in cattivo stato", "in pessimo stato", "scheggiat*", "perde liquido",
-        ],
-    },
-    "missing_item": {
-        "en": [
-            "missing", "misssing", "mising", "missin", "missing item*", "missing part*",
-            "missing piece*", "not in the box", "not in the package", "wasn't in the package",
-            "wasn't in the box", "was not in the box", "was not in the package", "not included",
-            "wasn't included", "weren't included", "only received one", "only got one",
-            "only received 1", "only got 1", "only received part", "only received half",
-            "incomplete", "half the order", "empty box", "empty package", "empty parcel",
-            "box was empty", "package was empty", "parcel was empty", "arrived empty",
-            "forgot to include", "forgot to send", "didn't include", "did not include",
-            "short shipped", "short-shipped", "part of my order", "rest of my order",
-            "rest of the order", "other items",
-        ],
-        "fr": [
-            "manquant*", "manque", "il manque", "il me manque", "il en manque", "manquait",
-            "manquent", "manquaient", "pas dans le colis", "pas dans le carton",
-            "pas dans la boîte", "pas inclus", "pas incluse", "non inclus", "non incluse",
-            "colis vide", "boîte vide", "carton vide", "paquet vide", "incomplet*",
-            "oublié de mettre", "oubli de", "pièce absente", "article absent",
-            "qu'une partie", "reste de ma commande", "reste de la commande",
-        ],
-        "de": [
-            "fehlt", "fehlen", "fehlend*", "fehlte", "fehlten", "es fehlt", "nicht im paket",
-            "nicht im karton", "nicht in der packung", "nicht enthalten", "nicht dabei",
-            "nicht beigelegt", "unvollständig*", "leeres paket", "leerer karton",
-            "paket war leer", "karton war leer", "packung war leer", "nur ein teil",
-            "nur teilweise", "teillieferung", "rest der bestellung", "rest meiner bestellung",
-        ],
-        "es": [
-            "falta", "faltan", "faltaba", "faltaban", "faltante*", "me falta", "me faltan",
-            "no venía", "no venia", "no viene", "no estaba en la caja", "no estaba en el paquete",
-            "no venía en la caja", "no incluía", "incomplet*", "caja vacía", "paquete vacío",
-            "vino vacío", "llegó vacío", "resto del pedido", "resto de mi pedido",
-        ],
-        "it": [
-            "manca", "mancano", "mancava", "mancavano", "mancante", "mancanti", "non c'era",
-            "non c'erano", "non era nel pacco", "non era nella scatola", "non incluso",
-            "non inclusa", "non presente", "incomplet*", "scatola vuota", "pacco vuoto",
-            "confezione vuota", "arrivato vuoto", "resto dell'ordine",
-        ],
-    },
-    # The wrong product, or one that is not what was ordered/described (incl. counterfeit/used).
-    "wrong_item": {
-        "en": [
-            "wrong item*", "wrong product*", "wrong size", "wrong colour", "wrong color",
-            "wrong model", "wrong order", "wrong thing", "wrong book", "wrong part",
-            "wrong version", "wrong variant", "wrong style", "wrong type", "wrong quantity",
-            "wrong article", "wrong one sent", "sent me the wrong", "sent the wrong",
-            "received the wrong", "got the wrong", "delivered the wrong", "shipped the wrong",
-            "sent me a different", "sent a different", "received a different",
-            "got a different", "delivered a different", "not what i ordered",
-            "isn't what i ordered", "not what i ordred", "not the one i ordered",
-            "not the item i ordered", "not the product i ordered", "not the right",
-            "different item", "different product", "incorrect item*", "incorrect product*",
-            "incorrect size", "incorrect colour", "incorrect color", "mix up", "mix-up",
-            "mixup", "mixed up", "mislabeled", "mislabelled", "not as described",
-            "not as pictured", "not as advertised", "not as shown", "counterfeit", "fake",
-            "knock off", "knockoff", "not genuine", "not original", "not authentic",
-            "used item", "used product", "second hand", "already used", "been used",
-            "previously used", "opened before",
-        ],
-        "fr": [
-            "mauvais article", "mauvais produit", "mauvaise taille", "mauvaise couleur",
-            "mauvais modèle", "mauvaise référence", "mauvaise commande", "mauvais colis",
-            "mauvaise pointure", "mauvais coloris", "pas le bon", "pas la bonne", "pas les bons",
-            "pas ce que j'ai commandé", "pas celui que j'ai commandé", "pas celle que j'ai commandée",
-            "pas celui commandé", "pas conforme", "non conforme*", "article différent",
-            "produit différent", "erreur de commande", "erreur d'article", "erreur de produit",
-            "erreur de taille", "erreur de couleur", "reçu un autre", "au lieu de",
-            "ne correspond pas à la description", "ne correspond pas à ma commande",
-            "ne correspond pas à l'annonce", "ne correspond pas à la photo",
-            "ne correspond pas à ce que j'ai commandé", "contrefaçon", "faux produit",
-            "pas d'origine", "pas authentique", "déjà utilisé", "article utilisé",
-            "d'occasion", "déjà ouvert",
-        ],
-        "de": [
-            "falsch*", "falscher artikel", "falsches produkt", "anderer artikel",
-            "anderes produkt", "nicht das was ich bestellt", "nicht das, was ich bestellt habe",
-            "nicht bestellt", "nicht der bestellte", "nicht die bestellte", "nicht das bestellte",
-            "verwechselt", "vertauscht", "stimmt nicht überein", "entspricht nicht der beschreibung",
-            "entspricht nicht der bestellung", "entspricht nicht dem bild",
-            "nicht wie beschrieben", "nicht wie abgebildet", "fälschung", "gefälscht",
-            "plagiat", "nicht original", "gebrauchte ware", "gebrauchter artikel", "bereits benutzt",
-            "schon benutzt",
-            "schon geöffnet",
-        ],
-        "es": [
-            "artículo equivocado", "equivocad*", "producto incorrecto", "incorrect*",
-            "no es lo que pedí", "no es lo que he pedido", "no es lo que compré",
-            "no es lo que encargué", "no es el que pedí", "no es la que pedí", "no es el correcto",
-            "no es la correcta", "no corresponde con la descripción",
-            "no corresponde con lo que pedí", "no coincide con la descripción",
-            "no coincide con el pedido", "otro producto", "otro artículo", "producto diferente",
-            "artículo diferente", "producto distinto", "artículo distinto", "me enviaron otro",
-            "me han enviado otro", "me llegó otro", "me mandaron otro", "falsificad*",
-            "falso", "no es original", "ya usado", "producto usado", "artículo usado",
-            "de segunda mano",
-        ],
-        "it": [
-            "articolo sbagliato", "sbagliat*", "prodotto errato", "errat*",
-            "non è quello che ho ordinato", "non è quello ordinato", "non è quello che ho comprato",
-            "diverso da quello ordinato", "prodotto diverso", "articolo diverso", "altro prodotto",
-            "altro articolo", "non corrisponde alla descrizione", "non corrisponde all'ordine",
-            "non corrisponde a quanto ordinato", "non conforme", "scambiat*", "contraffatt*",
-            "falso", "non originale", "già usato", "prodotto usato", "articolo usato", "già aperto",
-        ],
-    },
-    "defective": {
-        "en": [
-            "defective", "defect*", "faulty", "malfunction*", "doesn't work",
-            "does not work", "dont work", "don't work", "didn't work", "did not work",
-            "not working", "isn't working", "stopped working", "quit working", "stop working",
-            "won't turn on", "will not turn on", "doesn't turn on", "does not turn on",
-            "won't switch on", "won't power on", "won't charge", "doesn't charge",
-            "not charging", "won't start", "doesn't start", "dead on arrival", "doa", "dead",
-            "no power", "not powering on", "keeps crashing", "glitch*", "buggy",
-            "poor quality", "bad quality", "low quality", "cheap quality", "cheaply made",
-            "useless", "junk", "rubbish", "garbage", "not functioning", "fails to",
-            "stopped charging", "overheat*", "short circuit*",
-        ],
-        "fr": [
-            "défectueu*", "défaut*", "défaillant*", "ne fonctionne pas", "fonctionne pas",
-            "ne fonctionne plus", "fonctionne plus", "ne marche pas", "marche pas",
-            "ne marche plus", "marche plus", "ne s'allume pas", "s'allume pas",
-            "ne s'allume plus", "s'allume plus", "ne charge pas", "ne se charge pas",
-            "ne démarre pas", "en panne", "panne", "hors service", "hors d'usage",
-            "dysfonctionn*", "bug", "bugs", "buggé", "mauvaise qualité", "qualité médiocre",
-            "a cessé de fonctionner", "arrêté de fonctionner", "inutilisable", "surchauffe",
-            "court-circuit",
-        ],
-        "de": [
-            "defekt*", "funktioniert nicht", "funktioniert nicht mehr", "funktioniert gar nicht",
-            "funktioniert leider nicht", "funktioniert überhaupt nicht", "nicht funktioniert",
-            "nicht mehr funktioniert", "nicht richtig funktioniert", "funktionsunfähig",
-            "nicht funktionsfähig", "geht nicht an", "geht nicht mehr an", "geht nicht mehr",
-            "funktioniert schon nicht", "funktioniert nicht richtig", "funktioniert kaum", "lässt sich nicht", "lässt sich gar nicht",
-            "lässt sich nicht mehr", "nicht einschalten", "nicht mehr einschalten",
-            "schaltet sich nicht ein", "startet nicht", "lädt nicht", "fehlerhaft*",
-            "mangelhaft*", "mangel", "mängel", "sachmangel", "funktionsstörung*",
-            "fehlfunktion*", "ausgefallen", "schlechte qualität", "minderwertig*",
-            "reklamation*", "reklamieren", "garantiefall", "gewährleistung*",
-            "garantieanspruch", "überhitzt", "kurzschluss",
-        ],
-        "es": [
-            "defectuos*", "defecto*", "no funciona", "ya no funciona", "no anda",
-            "dejó de funcionar", "deja de funcionar", "no enciende", "no se enciende",
-            "no carga", "no arranca", "no sirve", "falla", "fallo", "fallas", "averiad*",
-            "avería", "mala calidad", "baja calidad", "sobrecalienta", "se calienta",
-            "cortocircuito",
-        ],
-        "it": [
-            "difettos*", "difetto", "difetti", "non funziona", "non funziona più",
-            "smesso di funzionare", "non funzionante", "non si accende", "non si accende più",
-            "non carica", "non si carica", "non parte", "guasto", "guasta", "guasti",
-            "malfunzionament*", "mal funzionamento", "pessima qualità", "scarsa qualità",
-            "bassa qualità", "in garanzia", "surriscald*", "cortocircuito",
-        ],
-    },
-    # Not received / where is my order / order status / late or lost parcel.
-    "not_received": {
-        "en": [
-            "not received", "not recieved", "not recived", "haven't received", "havent received",
-            "have not received", "haven't recieved", "hasn't arrived", "has not arrived",
-            "hasnt arrived", "not arrived", "never arrived", "never received", "never recieved",
-            "never got", "never came", "didn't receive", "did not receive", "didnt receive",
-            "didn't get", "did not get", "haven't got", "haven't gotten", "didn't arrive",
-            "did not arrive", "not delivered", "never delivered", "not been delivered",
-            "wasn't delivered", "never showed up", "didn't show up", "where is my order",
-            "where's my order", "wheres my order", "where is my package", "where's my package",
-            "where is my parcel", "where's my parcel", "where is my item", "where is my delivery",
-            "where is my shipment", "where is my purchase", "where is my stuff",
-            "order status", "status of my order", "status of the order", "status of my package",
-            "lost in transit", "lost in the post", "lost in the mail", "lost package",
-            "lost parcel", "lost my package", "lost my parcel", "package was lost",
-            "parcel was lost", "package is lost", "parcel is lost", "package lost",
-            "parcel lost", "got lost", "missing package", "missing parcel", "missing order",
-            "missing delivery", "missing shipment", "package missing", "parcel missing",
-            "late delivery", "delivery is late", "order is late", "package is late",
-            "parcel is late", "running late", "delayed", "overdue", "when will i receive my order",
-            "when will i receive my package", "when will i receive my parcel",
-            "when will i receive the item", "when will i receive it", "when will it arrive",
-            "when will my order arrive", "when will i get my order", "when will i get my package",
-            "when will i get my parcel", "when will i get it", "when will it be delivered",
-            "still waiting for my order", "still waiting for my package",
-            "still waiting for my parcel", "still waiting for the package",
-            "marked as delivered", "says delivered", "shows delivered", "shows as delivered",
-            "delivered but", "stolen", "porch pirate*", "wrong address", "returned to sender",
-            "return to sender", "item not received",
-        ],
-        "fr": [
-            "pas reçu", "jamais reçu", "rien reçu", "pas été livré", "pas été livrée",
-            "pas livré", "pas livrée", "jamais livré", "jamais livrée", "jamais arrivé",
-            "jamais arrivée", "pas arrivé", "pas arrivée", "toujours pas reçu",
-            "toujours pas arrivé", "où est ma commande", "où est mon colis", "où est mon paquet",
-            "où est mon article", "où en est ma commande", "où en est mon colis",
-            "où en est ma livraison", "où se trouve mon colis", "statut de ma commande",
-            "statut de la commande", "état de ma commande", "état de la commande",
-            "quand vais-je recevoir", "quand est-ce que je vais recevoir", "quand vais-je être livré",
-            "colis perdu", "colis égaré", "commande perdue", "perdu en route", "colis manquant",
-            "commande manquante", "en retard", "retardé", "retardée", "retard de livraison",
-            "livraison en retard", "marqué comme livré", "indiqué comme livré", "indique livré",
-            "noté livré", "signalé livré", "affiché livré", "livré mais", "colis volé",
-            "j'attends toujours ma commande", "j'attends toujours mon colis",
-            "toujours en attente de ma commande", "toujours en attente du colis", "retour à l'expéditeur", "non reçu", "non reçue",
-        ],
-        "de": [
-            "nicht erhalten", "nichts erhalten", "nicht bekommen", "nichts bekommen",
-            "nicht angekommen", "nicht geliefert", "nicht zugestellt", "noch nicht da",
-            "nie angekommen", "nie erhalten", "nie geliefert", "immer noch nicht angekommen",
-            "immer noch nicht da", "wo ist meine bestellung", "wo ist mein paket",
-            "wo ist meine lieferung", "wo ist meine ware", "wo bleibt meine bestellung",
-            "wo bleibt mein paket", "wo bleibt meine lieferung", "wo bleibt die lieferung",
-            "wo bleibt die bestellung", "wo bleibt das paket", "wo bleibt meine ware",
-            "bestellstatus", "status meiner bestellung", "status der bestellung",
-            "wann kommt meine bestellung", "wann kommt mein paket", "wann kommt die lieferung",
-            "wann erhalte ich meine bestellung", "wann erhalte ich mein paket",
-            "wann erhalte ich die ware", "wann wird geliefert", "lieferverzögerung", "verspätet*",
-            "paket verloren", "paket ist verloren", "verloren gegangen", "verlorengegangen",
-            "als zugestellt markiert", "als zugestellt", "angeblich zugestellt", "zugestellt aber",
-            "zugestellt, aber", "warte immer noch auf meine bestellung",
-            "warte immer noch auf mein paket", "warte immer noch auf die lieferung", "paket gestohlen",
-            "zurück an absender", "an den absender zurück",
-        ],
-        "es": [
-            "no he recibido", "no recibí", "no lo he recibido", "no la he recibido",
-            "no los he recibido", "no me ha llegado", "no me llegó", "no ha llegado", "no llegó",
-            "nunca llegó", "nunca recibí", "nunca me llegó", "todavía no he recibido",
-            "todavía no ha llegado", "todavía no me ha llegado", "aún no ha llegado",
-            "aún no he recibido", "sigo sin recibir", "sigue sin llegar", "dónde está mi pedido",
-            "dónde está mi paquete", "donde esta mi pedido", "dónde está mi compra",
-            "dónde está mi envío", "estado de mi pedido", "estado del pedido", "cuándo llegará",
-            "cuándo llega mi pedido", "cuándo recibiré mi pedido", "cuándo recibiré el pedido",
-            "cuándo recibiré mi paquete", "retrasad*", "con retraso",
-            "paquete perdido", "pedido perdido", "se ha perdido", "se perdió", "extraviad*",
-            "marcado como entregado", "figura como entregado", "aparece como entregado",
-            "dice entregado", "pone entregado", "no recibido", "no recibida", "sigo esperando mi pedido", "sigo esperando el pedido",
-            "sigo esperando el paquete", "no entregado",
-            "devuelto al remitente",
-        ],
-        "it": [
-            "non ho ricevuto", "non ricevuto", "non ricevuta", "mai ricevuto", "mai ricevuta",
-            "non l'ho ricevuto", "non l'ho ancora ricevuto", "non ho ancora ricevuto",
-            "non ancora ricevuto", "non è arrivato", "non è arrivata", "non è ancora arrivato",
-            "non è mai arrivato", "non ancora arrivato", "mai arrivato", "mai arrivata",
-            "non arrivato", "non mi è arrivato", "non mi è arrivata", "dov'è il mio ordine",
-            "dove è il mio ordine", "dov'è il mio pacco", "dov'è il mio articolo",
-            "dove si trova il mio pacco", "dove si trova il mio ordine", "stato dell'ordine",
-            "stato del mio ordine", "quando arriva il mio ordine", "quando arriva il pacco",
-            "quando arriva l'ordine", "quando arriverà il pacco", "quando arriverà l'ordine",
-            "quando arriverà il mio ordine", "quando riceverò il pacco", "quando riceverò l'ordine",
-            "quando riceverò il mio ordine", "quando riceverò la merce",
-            "in ritardo", "pacco perso", "ordine perso", "pacco smarrito", "smarrit*",
-            "risulta consegnato", "segnato come consegnato", "dice consegnato",
-            "consegnato ma", "non consegnato", "sto ancora aspettando il pacco",
-            "sto ancora aspettando l'ordine", "sto ancora aspettando il mio ordine",
-            "sto ancora aspettando la consegna", "ancora in attesa del pacco",
-            "ancora in attesa dell'ordine", "ancora in attesa della consegna",
-            "rispedito al mittente",
-        ],
-    },
-    # Tracking numbers, tracking updates, carrier/shipping status questions.
-    "tracking": {
-        "en": [
-            "tracking*", "trackin", "track my", "track the", "track it", "track order",
-            "track package", "track parcel", "no updates", "no update", "not updated",
-            "hasn't updated", "not updating", "hasn't moved", "not moving", "stuck in transit",
-            "stuck at", "in transit", "shipment status", "shipping status",
-            "has it shipped", "has it been shipped", "has my order shipped", "been dispatched",
-            "been despatched", "dispatch date", "despatch date", "when will it ship",
-            "when will it be shipped", "when will you ship", "shipping confirmation", "carrier",
-            "courier", "ups", "usps", "fedex", "dhl", "royal mail", "hermes", "evri", "dpd",
-            "gls", "label created",
-        ],
-        "fr": [
-            "suivi", "suivis", "numéro de suivi", "suivre mon colis", "suivre ma commande",
-            "lien de suivi", "traçage", "tracking", "en transit", "colis bloqué",
-            "pas de mise à jour", "aucune mise à jour", "a-t-il été expédié",
-            "a-t-elle été expédiée", "déjà expédié", "déjà expédiée", "date d'expédition",
-            "transporteur", "la poste", "colissimo", "chronopost", "mondial relay",
-            "point relais", "étiquette créée",
-        ],
-        "de": [
-            "sendungsverfolgung", "sendungsnummer", "trackingnummer", "tracking*",
-            "paketverfolgung", "verfolgungsnummer", "verfolgung", "sendungsstatus",
-            "lieferstatus", "versandstatus", "schon versendet", "bereits versendet",
-            "schon verschickt", "wirklich verschickt", "wann wird versendet", "wann versenden sie",
-            "versandbestätigung", "zusteller", "kein update", "keine aktualisierung",
-            "deutsche post", "label erstellt",
-        ],
-        "es": [
-            "seguimiento", "número de seguimiento", "rastreo", "rastrear", "localizador",
-            "tracking", "en tránsito", "no se actualiza", "sin actualizar", "ha sido enviado",
-            "fue enviado", "se ha enviado", "transportista", "mensajería", "correos express", "seur", "mrw",
-            "etiqueta creada",
-        ],
-        "it": [
-            "tracciament*", "tracking", "codice di tracciamento", "numero di spedizione",
-            "stato della spedizione", "è stato spedito", "è stata spedita", "già spedito",
-            "in transito", "pacco bloccato", "nessun aggiornamento", "non si aggiorna",
-            "corriere", "poste italiane", "bartolini", "brt", "etichetta creata",
-        ],
-    },
-    "return": {
-        "en": [
-            "return*", "send it back", "send back", "sending it back", "sent it back",
-            "ship it back", "post it back", "rma", "return label",
-        ],
-        "fr": [
-            "retour*", "retourner", "retourné", "renvoyer", "renvoyé", "renvoyée", "renvoi",
-            "rétractation", "rendre l'article", "rendre le produit", "droit de rétractation",
-            "bon de retour",
-        ],
-        "de": [
-            "rücksend*", "retour*", "zurücksenden", "zurückschicken", "zurückgeschickt",
-            "zurückgeben", "zurückgegeben", "rückgabe*", "widerruf", "widerrufen",
-            "schicke es zurück", "schicke ich es zurück", "schicken es zurück",
-        ],
-        "es": [
-            "devolución", "devoluciones", "devolver*", "devuelto", "devuelta", "devolví",
-            "retorno", "desistimiento", "enviar de vuelta", "envío de vuelta",
-        ],
-        "it": [
-            "reso", "restituire", "restituzione", "restituit*", "rispedire", "rimandare indietro",
-            "mandare indietro", "rendere il prodotto", "recesso",
-        ],
-    },
-    "refund": {
-        "en": [
-            "refund*", "refound", "money back", "reimburse*", "repay*", "store credit",
-            "credit note", "my money", "partial refund",
-        ],
-        "fr": [
-            "rembours*", "remboursser", "mon argent", "récupérer mon argent", "geste commercial",
-            "avoir sur", "un avoir",
-        ],
-        "de": [
-            "rückerstattung*", "erstattung*", "erstatten", "zurückerstatten", "zurückerstattet",
-            "geld zurück", "mein geld", "gutschrift", "rückzahlung", "betrag zurück",
-        ],
-        "es": [
-            "reembols*", "rembolso", "devolución del dinero", "devolver el dinero",
-            "devuelvan el dinero", "devuélvanme el dinero", "me devuelven el dinero",
-            "mi dinero", "abono", "reintegro",
-        ],
-        "it": [
-            "rimbors*", "riavere i soldi", "riavrò i soldi", "i miei soldi", "soldi indietro",
-            "restituzione dei soldi", "restituzione del denaro", "accredito",
-        ],
-    },
-    "exchange": {
-        "en": [
-            "exchang*", "swap*", "replacement*", "replace it", "replace the", "replace my",
-            "send a new one", "send another one", "send me a new one", "a new one",
-        ],
-        "fr": [
-            "échang*", "remplacement", "remplacer", "en remplacer", "renvoyer un autre",
-            "un neuf", "une autre taille", "une autre couleur",
-        ],
-        "de": [
-            "umtausch*", "austausch*", "tauschen", "eintauschen", "ersatz*", "ersetzen",
-            "andere größe", "andere farbe",
-        ],
-        "es": [
-            "cambio", "cambiarlo", "cambiarla", "cambiármelo", "cambiármela", "me lo cambian",
-            "me lo pueden cambiar", "lo puedo cambiar", "cambiar el producto", "cambiar el artículo",
-            "cambiar la talla", "cambiar de talla", "cambiar el color", "cambiar por",
-            "sustitución", "sustituir", "reemplaz*", "reposición", "otra talla", "otro color",
-            "uno nuevo",
-        ],
-        "it": [
-            "cambio", "cambiarlo", "cambiarla", "cambiare il prodotto", "cambiare l'articolo",
-            "cambiare la taglia", "cambiare taglia", "cambiare con", "sostituzione", "sostituir*",
-            "sostituit*", "altra taglia", "altra misura", "altro colore", "uno nuovo",
-        ],
-    },
-    "cancellation": {
-        "en": [
-            "cancel*", "cancle", "cancell", "stop the order", "stop my order", "don't send",
-            "do not send", "don't ship", "do not ship", "no longer need", "no longer want",
-            "changed my mind", "ordered by mistake", "ordered by accident",
-            "accidentally ordered", "accidental order", "withdraw my order",
-            "ordered the wrong", "ordered the wrong one",
-        ],
-        "fr": [
-            "annul*", "anulé", "anuler", "ne pas expédier", "ne pas envoyer",
-            "commandé par erreur", "commandée par erreur", "changé d'avis", "plus besoin",
-            "me suis trompé", "me suis trompée",
-        ],
-        "de": [
-            "storn*", "annullieren", "abbestellen", "nicht mehr benötigt", "nicht versenden",
-            "nicht mehr versenden", "aus versehen bestellt", "versehentlich bestellt",
-            "bestellung zurückziehen", "falsch bestellt", "falsche modell bestellt",
-            "falschen artikel bestellt", "falsche größe bestellt", "falsche farbe bestellt",
-        ],
-        "es": [
-            "cancel*", "anul*", "ya no lo quiero", "ya no lo necesito", "no lo envíen",
-            "pedido por error", "compré por error", "pedí por error", "me equivoqué",
-        ],
-        "it": [
-            "annull*", "cancellare", "cancellazione", "cancellato", "disdire", "disdetta",
-            "non spedire", "non inviare", "ordinato per errore", "per sbaglio",
-            "non mi serve più", "ho cambiato idea", "ho sbagliato",
-        ],
-    },
-    "invoice": {
-        "en": [
-            "invoic*", "receipt*", "vat invoice", "tax invoice", "vat receipt", "vat number",
-            "proforma", "pro forma", "billing document",
-        ],
-        "fr": [
-            "facture*", "facturation", "justificatif*", "numéro de tva", "tva intracommunautaire",
-        ],
-        "de": [
-            "rechnung*", "quittung*", "kaufbeleg", "mwst", "mehrwertsteuer*", "ust-idnr",
-            "umsatzsteuer*",
-        ],
-        "es": [
-            "factura*", "recibo*", "comprobante*", "con iva", "nif", "cif",
-        ],
-        "it": [
-            "fattura*", "ricevuta*", "scontrino", "partita iva", "codice fiscale", "con iva",
-        ],
-    },
-    # Reviews and feedback: negative feedback is an ODR defect.
-    "feedback": {
-        "en": [
-            "feedback*", "negative feedback", "review*", "1 star*", "one star*", "1-star",
-            "2 star*", "two star*", "zero star*", "0 star*", "bad review", "negative review",
-            "rating*", "rate you", "leave a review",
-        ],
-        "fr": [
-            "avis", "avis négatif", "évaluation*", "commentaire négatif", "mauvaise note",
-            "note négative", "1 étoile*", "une étoile*", "2 étoiles", "deux étoiles",
-            "zéro étoile*",
-        ],
-        "de": [
-            "bewertung*", "negative bewertung", "rezension*", "1 stern*", "ein stern*",
-            "einen stern", "2 sterne*", "zwei sterne*", "null sterne*", "schlechte bewertung",
-        ],
-        "es": [
-            "opinión", "opiniones", "valoración*", "valoraciones", "reseña*",
-            "comentario negativo", "calificación*", "1 estrella*", "una estrella*",
-            "2 estrellas", "dos estrellas", "puntuación",
-        ],
-        "it": [
-            "recension*", "valutazion*", "1 stella", "una stella", "2 stelle", "due stelle",
-            "giudizio negativo", "voto negativo",
-        ],
-    },
-    "product_question": {
-        "en": [
-            "size", "sizing", "size chart", "colour", "color", "dimension*", "measurement*", "how big",
-            "how large", "how long", "how tall", "how wide", "how heavy", "weight",
-            "compatib*", "fit", "fits", "will it fit", "does it fit", "does it work with",
-            "work with", "does it come with", "does this come with", "suitable for",
-            "is it suitable", "instructions", "manual", "user guide", "how to use",
-            "how do i use", "material", "made of", "in stock", "available", "availability",
-            "restock*", "back in stock", "battery", "batteries", "charger", "warranty",
-            "spare part*", "accessor*", "specification*", "specs", "voltage", "plug",
-            "dishwasher*", "microwave safe", "bpa",
-        ],
-        "fr": [
-            "taille", "dimension*", "mesure*", "compatib*", "convient-il", "convient pour",
-            "notice",
-            "mode d'emploi", "matière", "couleur", "poids", "pointure", "en stock", "disponib*",
-            "garantie", "pile", "piles", "chargeur", "pièce détachée", "pièces détachées",
-            "accessoire*", "comment utiliser", "comment fonctionne", "lave-vaisselle", "bpa",
-            "caractéristique*",
-        ],
-        "de": [
-            "welche größe", "größentabelle", "in welcher größe", "größe passt", "schuhgröße",
-            "maße", "abmessung*", "kompatib*", "passt es", "passt das", "passend", "geeignet",
-            "bedienungsanleitung", "anleitung", "material", "farbe", "gewicht", "lieferbar",
-            "verfügbar", "auf lager", "akku", "batterie*", "ladegerät", "garantie",
-            "ersatzteil*", "zubehör", "spülmaschine*", "bpa", "technische daten",
-        ],
-        "es": [
-            "talla", "tallas", "tamaño", "medida*", "dimension*", "compatib*", "sirve para",
-            "vale para", "instrucciones", "manual", "material", "color", "peso", "en stock",
-            "disponib*", "batería", "cargador", "garantía", "repuesto*", "accesorio*",
-            "lavavajillas", "bpa", "especificaciones",
-        ],
-        "it": [
-            "taglia", "taglie", "misura", "misure", "dimension*", "compatib*", "adatto",
-            "adatta", "va bene per", "istruzioni", "manuale", "materiale", "colore", "peso",
-            "disponib*", "batteria", "caricabatterie", "garanzia", "ricambi*", "accessori*",
-            "lavastoviglie", "bpa", "specifiche",
-        ],
-    },
-}
-
-# Matched like terms, reported as nothing: they keep a shorter term from firing in an idiom.
-STOP_PHRASES: dict[str, list[str]] = {
-    "en": [
-        "in return", "in return for", "claim code*", "gift card claim*", "many happy returns",
-        "tax return*",
-    ],
-    "fr": [
-        "c'est dommage", "quel dommage", "dommage que", "par défaut", "en retour",
-        "retour de votre part", "sans retour de votre part", "pas de retour de votre part",
-        "aucun retour de votre part",
-    ],
-    "de": ["es fehlt nichts", "fehlt nichts", "fehlt mir nichts", "nichts fehlt"],
-    "es": ["a cambio", "en cambio", "hace falta", "si hace falta", "no hace falta", "falta de", "cambiar la dirección", "cambiar mi dirección",
-           "cambiar la dirección de entrega", "cambiar el método de pago", "no falta nada"],
-    "it": ["in cambio", "cambiare l'indirizzo", "cambiare indirizzo", "non manca nulla",
-           "non manca niente"],
-}
-
 # A hit of these categories is dropped when negated ("not damaged", "rien ne manque").
 NEGATABLE: frozenset[str] = frozenset({"damaged", "missing_item", "wrong_item", "defective"})
 
-NEGATIONS: dict[str, list[str]] = {
-    "en": [
-        "not", "no", "nothing", "none", "never", "neither", "nor", "without", "cannot",
-        "isn't", "isnt", "wasn't", "wasnt", "aren't", "arent", "weren't", "werent", "don't",
-        "dont", "doesn't", "doesnt", "didn't", "didnt", "hasn't", "hasnt", "haven't", "havent",
-        "hadn't", "won't", "wont", "can't", "cant", "couldn't", "shouldn't", "wouldn't", "ain't",
-    ],
-    "fr": ["pas", "ne", "n", "rien", "aucun", "aucune", "jamais", "sans", "ni", "non", "nullement"],
-    "de": [
-        "nicht", "kein", "keine", "keinen", "keiner", "keines", "keinem", "nichts", "ohne",
-        "nie", "niemals", "weder",
-    ],
-    "es": ["no", "nada", "ningún", "ninguno", "ninguna", "sin", "nunca", "ni", "jamás", "tampoco"],
-    "it": ["non", "niente", "nulla", "nessun", "nessuno", "nessuna", "senza", "mai"],
-}
+# The built-in files, in this order (English first: a term shared by several languages is
+# reported in the first one unless the message's other hits say otherwise).
+BUILTIN_ORDER: tuple[str, ...] = ("en", "fr", "de", "es", "it", "nl", "pl", "sv", "tr", "pt", "ja")
 
-# Words that end a negation's reach: "not received and damaged" keeps "damaged".
-CLAUSE_BREAKERS: tuple[str, ...] = (
-    "and", "but", "or", "though", "although", "et", "mais", "ou", "und", "aber", "oder",
-    "sondern", "y", "pero", "o", "sino", "ma", "oppure", "però",
-)
+_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+_TOP_KEYS = frozenset({"language", "negations", "stop_phrases", *CATEGORIES})
+_LANGUAGE_KEYS = frozenset({"code", "name", "marketplaces", "word_boundaries", "source"})
+_NEGATION_KEYS = frozenset({"before", "after", "clause_breakers", "source"})
+_GROUP_KEYS = frozenset({"terms", "source"})
+
+
+def parse_term(term: str) -> tuple[str, bool]:
+    """``(canonical form, is_prefix)`` of a lexicon or keyword-group term.
+
+    A trailing ``*`` makes the last word a prefix; anywhere else it is an error, as is a term
+    with no letters or digits.
+    """
+    if not isinstance(term, str):
+        raise ValueError(f"term {term!r}: must be a string")
+    text = term.strip()
+    prefix = text.endswith("*")
+    if prefix:
+        text = text[:-1]
+    if "*" in text:
+        raise ValueError(f"term {term!r}: '*' is only allowed at the end")
+    canonical = normalize(text)
+    if not canonical:
+        raise ValueError(f"term {term!r}: has no letters or digits")
+    return canonical, prefix
+
+
+@dataclass
+class Language:
+    code: str
+    name: str = ""
+    word_boundaries: bool = True
+    marketplaces: list[str] = field(default_factory=list)
+    terms: dict[str, list[str]] = field(default_factory=dict)  # category -> terms, file order
+    sources: dict[str, list[str]] = field(default_factory=dict)  # category -> where they come from
+    stop_phrases: list[str] = field(default_factory=list)
+    negations_before: list[str] = field(default_factory=list)
+    negations_after: list[str] = field(default_factory=list)
+    clause_breakers: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def merge(self, other: Language) -> None:
+        """Add another file's terms for the same language (a seller's extra file)."""
+        for category, terms in other.terms.items():
+            self.terms.setdefault(category, []).extend(terms)
+            self.sources.setdefault(category, []).extend(other.sources.get(category, []))
+        self.stop_phrases.extend(other.stop_phrases)
+        self.negations_before.extend(other.negations_before)
+        self.negations_after.extend(other.negations_after)
+        self.clause_breakers.extend(other.clause_breakers)
+        self.marketplaces.extend(m for m in other.marketplaces if m not in self.marketplaces)
+        self.files.extend(other.files)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    languages: tuple[Language, ...]
+
+    def language(self, code: str) -> Language | None:
+        return next((language for language in self.languages if language.code == code), None)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    def subset(self, codes: Iterable[str]) -> Lexicon:
+        wanted = set(codes)
+        return Lexicon(tuple(language for language in self.languages if language.code in wanted))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and checking one file.
+
+
+def _strings(reader, value, path: tuple, *, terms: bool, required: bool = True) -> list[str]:
+    """The list of strings at ``path``; each checked with parse_term when ``terms``."""
+    if value is None:
+        if required:
+            reader.problem(path, "missing; give a list of strings, e.g. [\"uszkodzony\", \"uszkodzon*\"]")
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        reader.problem(path, "must be a list of strings")
+        return []
+    if terms:
+        good = []
+        for item in value:
+            try:
+                parse_term(item)
+            except ValueError as error:
+                reader.problem(path, str(error), term=item)
+                continue
+            good.append(item)
+        return good
+    return list(value)
+
+
+def _groups(reader, data: dict, key: str, language: Language) -> tuple[list[str], list[str]]:
+    raw = data.get(key)
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list) or not all(isinstance(group, dict) for group in raw):
+        reader.problem((key,), f"write each group as [[{key}]] with terms = [...] and source = \"...\"")
+        return [], []
+    terms: list[str] = []
+    sources: list[str] = []
+    for index, group in enumerate(raw):
+        for unknown in sorted(set(group) - _GROUP_KEYS):
+            reader.problem((key, index, unknown), "unknown key (expected terms, source)")
+        source = group.get("source")
+        if not isinstance(source, str) or not source.strip():
+            reader.problem((key, index, "source"), "missing; say where the terms come from, e.g. \"Amazon.pl help\" or \"common usage\"")
+        else:
+            sources.append(source)
+        terms.extend(_strings(reader, group.get("terms"), (key, index, "terms"), terms=True))
+    return terms, sources
+
+
+class _Reader:
+    """Problems with their line (the policy loader's line index: tomllib keeps no positions)."""
+
+    def __init__(self, file: str, source: str) -> None:
+        self.file = file
+        self.source = source
+        self.index = None  # built on the first problem: a good file never needs it
+        self.problems: list = []
+
+    def problem(self, path: tuple, message: str, term: str | None = None) -> None:
+        # Imported here: deskui.policy imports this module, and good files never get here.
+        from deskui.policy.loader import Problem, _LineIndex
+
+        if self.index is None:
+            self.index = _LineIndex(self.source)
+            self.lines = self.source.splitlines()
+        line = self.index.lines.get((*path, 0)) or self.index.line(*path)  # [[table]] or key
+        if term is not None:  # a bad term inside a multi-line array: point at its own line
+            quoted = (f'"{term}"', f"'{term}'")
+            for number in range(line, len(self.lines) + 1):
+                if any(q in self.lines[number - 1] for q in quoted):
+                    line = number
+                    break
+        name = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in path)
+        self.problems.append(Problem(self.file, line, name.replace(".[", "["), message))
+
+
+def parse_lexicon(source: str, file: str) -> tuple[Language | None, list]:
+    """One language file: its :class:`Language` (None if unusable) and every problem found."""
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as error:
+        from deskui.policy.loader import Problem
+
+        match = re.search(r"line (\d+)", str(error))
+        return None, [Problem(file, int(match.group(1)) if match else 1, "toml", f"syntax error: {error}")]
+    reader = _Reader(file, source)
+    for key in sorted(set(data) - _TOP_KEYS):
+        reader.problem((key,), f"unknown table (expected language, negations, stop_phrases or a category: {', '.join(CATEGORIES)})")
+    meta = data.get("language")
+    if not isinstance(meta, dict):
+        reader.problem(("language",), "missing [language] table with code = \"pl\" (the language's ISO 639-1 code)")
+        return None, reader.problems
+    for unknown in sorted(set(meta) - _LANGUAGE_KEYS):
+        reader.problem(("language", unknown), f"unknown key (expected {', '.join(sorted(_LANGUAGE_KEYS))})")
+    code = meta.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        reader.problem(("language", "code"), f"{code!r} is not a language code such as \"pl\" or \"pt-BR\"")
+        return None, reader.problems
+    language = Language(code=code, files=[file])
+    name = meta.get("name", "")
+    if not isinstance(name, str):
+        reader.problem(("language", "name"), "must be a string")
+    else:
+        language.name = name
+    boundaries = meta.get("word_boundaries", True)
+    if not isinstance(boundaries, bool):
+        reader.problem(("language", "word_boundaries"), "must be true or false (false for languages written without spaces)")
+    else:
+        language.word_boundaries = boundaries
+    language.marketplaces = _strings(reader, meta.get("marketplaces"), ("language", "marketplaces"), terms=False, required=False)
+    negations = data.get("negations", {})
+    if not isinstance(negations, dict):
+        reader.problem(("negations",), "must be a table: [negations] with before = [...], after = [...]")
+        negations = {}
+    for unknown in sorted(set(negations) - _NEGATION_KEYS):
+        reader.problem(("negations", unknown), f"unknown key (expected {', '.join(sorted(_NEGATION_KEYS))})")
+    for key, attribute in (("before", "negations_before"), ("after", "negations_after"), ("clause_breakers", "clause_breakers")):
+        words = _strings(reader, negations.get(key), ("negations", key), terms=True, required=False)
+        setattr(language, attribute, words)
+    for category in CATEGORIES:
+        terms, sources = _groups(reader, data, category, language)
+        if terms:
+            language.terms[category] = terms
+            language.sources[category] = sources
+    language.stop_phrases, _ = _groups(reader, data, "stop_phrases", language)
+    return language, reader.problems
+
+
+def _read(path: Path | str, label: str | None = None) -> tuple[Language | None, list]:
+    label = label or str(path)
+    try:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        from deskui.policy.loader import Problem
+
+        if isinstance(error, FileNotFoundError):
+            return None, [Problem(label, 0, "file", "no such file (check [triage] extra_lexicons in the config)")]
+        return None, [Problem(label, 0, "file", f"cannot read it: {error}")]
+    return parse_lexicon(source, label)
+
+
+def _combine(languages: Iterable[Language]) -> Lexicon:
+    merged: dict[str, Language] = {}
+    for language in languages:
+        if language.code in merged:
+            merged[language.code].merge(language)
+        else:
+            merged[language.code] = language
+    return Lexicon(tuple(merged.values()))
+
+
+def _builtin_files() -> list[tuple[str, Path]]:
+    folder = resources.files("deskui.triage.lexicons")
+    names = {entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml")}
+    ordered = [code for code in BUILTIN_ORDER if code in names] + sorted(names - set(BUILTIN_ORDER))
+    return [(f"deskui/triage/lexicons/{code}.toml", Path(str(folder.joinpath(f"{code}.toml")))) for code in ordered]
+
+
+@cache
+def _builtin_languages() -> tuple[Language, ...]:
+    found = []
+    for label, path in _builtin_files():
+        language, problems = _read(path, label)
+        if problems or language is None:  # a packaging error, not user input: say so loudly
+            raise RuntimeError("; ".join(str(problem) for problem in problems))
+        found.append(language)
+    return tuple(found)
+
+
+def _copy(language: Language) -> Language:
+    return Language(
+        language.code, language.name, language.word_boundaries, list(language.marketplaces),
+        {k: list(v) for k, v in language.terms.items()}, {k: list(v) for k, v in language.sources.items()},
+        list(language.stop_phrases), list(language.negations_before), list(language.negations_after),
+        list(language.clause_breakers), list(language.files),
+    )
+
+
+def builtin_lexicon() -> Lexicon:
+    """The eleven built-in languages."""
+    return _combine(_copy(language) for language in _builtin_languages())
+
+
+def check_lexicon_files(paths: Iterable[Path | str]) -> list:
+    """Every problem (``deskui.policy.Problem``) in a seller's lexicon files; [] when all are good."""
+    problems: list = []
+    for path in paths:
+        problems.extend(_read(path)[1])
+    return problems
+
+
+def load_lexicon(extra_files: Iterable[Path | str] = ()) -> Lexicon:
+    """Built-in languages plus ``extra_files``; raises ``PolicyError`` listing every problem."""
+    extras = []
+    problems: list = []
+    for path in extra_files:
+        language, found = _read(path)
+        problems.extend(found)
+        if language is not None:
+            extras.append(language)
+    if problems:
+        from deskui.policy.loader import PolicyError
+
+        raise PolicyError(problems)
+    return _combine([*(_copy(language) for language in _builtin_languages()), *extras])
+
+
+@cache
+def active_lexicon() -> Lexicon:
+    """The lexicon in force: built-ins plus the config's ``[triage] extra_lexicons`` (read once)."""
+    from deskui.config import triage_extra_lexicons
+
+    return load_lexicon(triage_extra_lexicons())
+
+
+# ---------------------------------------------------------------------------------------------
+# The built-in lexicon as plain data, for code and tests that read it.
+
+_BUILTIN = builtin_lexicon()
+LANGUAGES: tuple[str, ...] = _BUILTIN.codes
+LEXICON: dict[str, dict[str, list[str]]] = {
+    category: {lang.code: lang.terms[category] for lang in _BUILTIN.languages if category in lang.terms}
+    for category in CATEGORIES
+}
+STOP_PHRASES: dict[str, list[str]] = {lang.code: lang.stop_phrases for lang in _BUILTIN.languages}
+# Every negation word of a language, before or after the term.
+NEGATIONS: dict[str, list[str]] = {
+    lang.code: [*lang.negations_before, *lang.negations_after] for lang in _BUILTIN.languages
+}
+CLAUSE_BREAKERS: tuple[str, ...] = tuple(word for lang in _BUILTIN.languages for word in lang.clause_breakers)

@@ -13,12 +13,18 @@ character allowed its merged spellings, so:
   without a trailing ``*`` must also end at the end of a word;
 * at one position the longest term wins, and hits do not overlap.
 
+Languages written without spaces (``word_boundaries = false``: Japanese) get a second regex
+with no word-start rule (see :mod:`deskui.triage.lexicon`). It runs only on a text that has a
+character of such a script, so it costs nothing on other mail and can never fire inside a
+European word; where its hits overlap the first regex's, the longer hit wins.
+
 Negations: a hit of a category in :data:`~deskui.triage.lexicon.NEGATABLE` (damaged,
 missing_item, wrong_item, defective) is dropped when a negation of the term's language (or
 English) stands just before it -- at most two words between, none of them a clause breaker
 such as "and"/"mais"/"aber", and no clause punctuation (``. , ; : ! ? ( )`` ...) in between:
 "not damaged", "nothing is missing", "rien ne manque", "pas endommagé", "nicht beschädigt",
-"no está dañado", "non è danneggiato". French "ne ... que" is restrictive, not negative
+"no está dañado", "non è danneggiato"; or, in languages that negate after the word, when an
+``after`` negation follows ("ontbreekt niets", "hasarlı değil", "破損はありません"). French "ne ... que" is restrictive, not negative
 ("il ne manque qu'une pièce" keeps its hit). A-to-z claims, chargebacks and every other
 category are never dropped: "I don't want to open an A-to-z claim" is still a claim threat.
 
@@ -36,15 +42,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from deskui.triage.lexicon import (
-    CATEGORIES,
-    CLAUSE_BREAKERS,
-    LEXICON,
-    NEGATABLE,
-    NEGATIONS,
-    STOP_PHRASES,
-)
-from deskui.triage.normalize import JOINER, fold, fold_compact, normalize, squeeze
+from deskui.triage.lexicon import CATEGORIES, NEGATABLE, Lexicon, active_lexicon, parse_term
+from deskui.triage.normalize import JOINER, fold, fold_compact, squeeze
 
 __all__ = ["HEAD_CHARS", "TAIL_CHARS", "Evidence", "Matcher", "default_matcher", "parse_term"]
 
@@ -62,26 +61,7 @@ class Evidence:
     start: int  # offsets into the ORIGINAL field text
     end: int
     text: str  # the original text slice that matched
-
-
-def parse_term(term: str) -> tuple[str, bool]:
-    """``(canonical form, is_prefix)`` of a lexicon or keyword-group term.
-
-    A trailing ``*`` makes the last word a prefix; anywhere else it is an error, as is a term
-    with no letters or digits.
-    """
-    if not isinstance(term, str):
-        raise ValueError(f"term {term!r}: must be a string")
-    text = term.strip()
-    prefix = text.endswith("*")
-    if prefix:
-        text = text[:-1]
-    if "*" in text:
-        raise ValueError(f"term {term!r}: '*' is only allowed at the end")
-    canonical = normalize(text)
-    if not canonical:
-        raise ValueError(f"term {term!r}: has no letters or digits")
-    return canonical, prefix
+    lang: str | None = None  # the language of the term (None for a policy keyword group)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +117,13 @@ def _unit_pattern(unit: str | _SRun) -> str:
     return re.escape(unit)
 
 
-def _trie_pattern(terms: Iterable[tuple[str, bool]]) -> str:
+def _trie_pattern(terms: Iterable[tuple[str, bool]], spaced: bool = True) -> str:
+    """One regex for all ``terms`` (canonical, prefix), as a trie.
+
+    ``spaced``: the caller puts a space before the pattern (word start) and a whole term ends
+    at ``\b``. Not spaced (languages written without spaces): only a Latin letter or digit at
+    either end of a term needs a non-Latin neighbour there.
+    """
     root: dict = {}
     for canonical, prefix in terms:
         node = root
@@ -146,19 +132,38 @@ def _trie_pattern(terms: Iterable[tuple[str, bool]]) -> str:
         node.setdefault(_END, set()).add(_PREFIX if prefix else _WHOLE)
     if not root:
         return "(?!)"
-    return _emit(root)
+    if spaced:
+        return _emit(root)
+    alternatives = []
+    for unit, child in sorted(root.items(), key=lambda item: str(item[0])):
+        branch = _unit_pattern(unit) + _emit(child, spaced=False, last=unit)
+        alternatives.append((_LATIN_BEFORE + branch) if _is_latin(unit) else branch)
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
 
-def _emit(node: dict) -> str:
+_LATIN_BEFORE = "(?<![0-9a-zß])"
+_LATIN_AFTER = "(?![0-9a-zß])"
+
+
+def _is_latin(unit: str | _SRun) -> bool:
+    return isinstance(unit, tuple) or ("0" <= unit <= "9") or ("a" <= unit <= "z")
+
+
+def _emit(node: dict, spaced: bool = True, last: str | _SRun = " ") -> str:
     alternatives = [
-        _unit_pattern(unit) + _emit(child)
+        _unit_pattern(unit) + _emit(child, spaced, unit)
         for unit, child in sorted(node.items(), key=lambda item: str(item[0]))
         if unit != _END
     ]
     ends = node.get(_END)
     if ends:
         # Last, so that longer terms are tried first. A prefix end needs nothing after it.
-        alternatives.append("" if _PREFIX in ends else r"\b")
+        if _PREFIX in ends:
+            alternatives.append("")
+        elif spaced:
+            alternatives.append(r"\b")
+        else:
+            alternatives.append(_LATIN_AFTER if _is_latin(last) else "")
     if len(alternatives) == 1:
         return alternatives[0]
     return "(?:" + "|".join(alternatives) + ")"
@@ -167,27 +172,19 @@ def _emit(node: dict) -> str:
 # ---------------------------------------------------------------------------------------------
 # Negations.
 
-_NEGATOR_CANONICALS = frozenset(normalize(word) for words in NEGATIONS.values() for word in words)
 _LAST_CLAUSE_MARK = re.compile(r"(?s).*[.,;:!?()\[\]{}¡¿…|\n\r\t\"“”«»„]")
+_FIRST_CLAUSE_MARK = re.compile(r"[.,;:!?()\[\]{}¡¿…|\n\r\t\"“”«»„。、！？]")
 _QUE_AFTER = re.compile(r" *+(?:[^ ]++ ++)?que?\b")
 _RESTRICTIVE_NE = frozenset({"ne", "n"})
 _word_rest = re.compile(r"\w*+").match
+# Scripts written without spaces: a text is scanned for those languages' terms only if it has one.
+_UNSPACED_SCRIPT = re.compile("[\u0e00-\u0e7f\u2e80-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
 
-def _contains_negation(canonical: str) -> bool:
-    padded = f" {canonical} "
-    return any(f" {negator} " in padded for negator in _NEGATOR_CANONICALS)
-
-
-@cache
-def _negation_regex(languages: frozenset[str]) -> re.Pattern[str]:
-    words = set(NEGATIONS["en"])
-    for language in languages:
-        words.update(NEGATIONS.get(language, ()))
-    negators = _trie_pattern((normalize(word), False) for word in words)
-    breakers = _trie_pattern((normalize(word), False) for word in CLAUSE_BREAKERS)
-    # A negator, then at most two words that are not clause breakers, then the end of the window.
-    return re.compile(rf"(?:^| )({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
+@dataclass(frozen=True, slots=True)
+class _Negation:
+    before: re.Pattern[str] | None  # searched in the folded text just before the hit
+    after: re.Pattern[str] | None  # matched on the folded text just after the hit
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +192,67 @@ class _Entry:
     category: str
     term: str
     whole_word: bool  # the term needs a word end (only checked when the canonical is mixed)
-    negation: re.Pattern[str] | None  # None: never dropped
+    negation: _Negation | None  # None: never dropped
+    languages: tuple[str, ...]  # lexicon order; () for a policy keyword group
+    lang: str | None  # languages[0], or None
+    shared: bool  # more than one language has this term
+
+
+class _Negations:
+    """Negation regexes of one lexicon, built on demand per set of languages."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.by_code = {language.code: language for language in lexicon.languages}
+        spaced = [parse_term(w)[0] for lang in lexicon.languages if lang.word_boundaries
+                  for w in (*lang.negations_before, *lang.negations_after)]
+        unspaced = [parse_term(w)[0] for lang in lexicon.languages if not lang.word_boundaries
+                    for w in (*lang.negations_before, *lang.negations_after)]
+        self.spaced_words = frozenset(spaced)
+        self.unspaced_words = tuple(unspaced)
+        self._built: dict[tuple[frozenset[str], bool], _Negation | None] = {}
+
+    def contains_negation(self, canonical: str) -> bool:
+        """Terms such as "not what I ordered" or "入っていない" are never negated again."""
+        if any(word in canonical for word in self.unspaced_words):
+            return True
+        padded = f" {canonical} "
+        return any(f" {word} " in padded for word in self.spaced_words)
+
+    def for_languages(self, languages: frozenset[str], spaced: bool) -> _Negation | None:
+        key = (languages, spaced)
+        if key not in self._built:
+            self._built[key] = self._build(languages, spaced)
+        return self._built[key]
+
+    def _build(self, languages: frozenset[str], spaced: bool) -> _Negation | None:
+        chosen = [self.by_code[code] for code in sorted(languages) if code in self.by_code]
+        if spaced:
+            english = self.by_code.get("en")
+            chosen = ([english] if english else []) + [lang for lang in chosen if lang is not english]
+        before = {w for lang in chosen for w in lang.negations_before}
+        after = {w for lang in chosen for w in lang.negations_after}
+        if not before and not after:
+            return None
+        breakers = _trie_pattern(parse_term(w) for lang in chosen for w in lang.clause_breakers)
+        before_re = after_re = None
+        if spaced:
+            if before:
+                negators = _trie_pattern(parse_term(w) for w in before)
+                # A negator, then at most two words that are not clause breakers, then the end.
+                before_re = re.compile(rf"(?:^| )({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
+            if after:
+                negators = _trie_pattern(parse_term(w) for w in after)
+                # Right after the hit: at most one word that is not a clause breaker, then a negator.
+                after_re = re.compile(rf" *+(?:(?!{breakers})[^ ]++ ++)?({negators})")
+        else:
+            words = before | after
+            negators = _trie_pattern((parse_term(w) for w in words), spaced=False)
+            # Japanese: the negation is a suffix; at most four kana (particles and auxiliaries
+            # such as は, も, して, がつい) between the hit and it, so "壊れていて使えない" keeps
+            # its hit. Asked as a question ("偽物ではないでしょうか": isn't this a fake?) it is a
+            # suspicion, not a denial (folded: で -> て).
+            after_re = re.compile(rf"[\u3041-\u3096]{{0,4}}?({negators})(?!て?しょうか|て?すか|か)")
+        return _Negation(before_re, after_re)
 
 
 def _segments(text: str) -> tuple[tuple[int, str], ...]:
@@ -216,32 +273,82 @@ def _segments(text: str) -> tuple[tuple[int, str], ...]:
     return ((0, text[:head_end]), (tail_start, text[tail_start:]))
 
 
-class Matcher:
-    """Finds lexicon categories and policy keyword groups in a message's subject and body."""
+class _Pass:
+    """One regex over the fold: spaced languages (word starts) or unspaced ones (anywhere)."""
 
-    def __init__(self, extra_groups: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(self, spaced: bool) -> None:
+        self.spaced = spaced
         # canonical -> {(category or None for stop phrases) -> [term, languages, prefix]}
-        found: dict[str, dict[str | None, list]] = {}
+        self.found: dict[str, dict[str | None, list]] = {}
+        self.entries: dict[str, tuple[tuple[_Entry, ...], bool]] = {}
+        self.cache: dict[str, tuple[tuple[_Entry, ...], bool]] = {}
+        self.finditer = None
 
-        def add(term: str, category: str | None, language: str | None) -> None:
-            canonical, prefix = parse_term(term)
-            slot = found.setdefault(canonical, {})
-            if category in slot:  # the same canonical term again (another language, or with "*")
-                entry = slot[category]
-                if prefix and not entry[2]:  # the prefix form is the broader one: report it
-                    entry[0], entry[2] = term, True
-                if language:
-                    entry[1].add(language)
-            else:
-                slot[category] = [term, {language} if language else set(), prefix]
+    def add(self, term: str, category: str | None, language: str | None) -> None:
+        canonical, prefix = parse_term(term)
+        slot = self.found.setdefault(canonical, {})
+        if category in slot:  # the same canonical term again (another language, or with "*")
+            entry = slot[category]
+            if prefix and not entry[2]:  # the prefix form is the broader one: report it
+                entry[0], entry[2] = term, True
+            if language and language not in entry[1]:
+                entry[1].append(language)
+        else:
+            slot[category] = [term, [language] if language else [], prefix]
 
-        for category in CATEGORIES:
-            for language, terms in LEXICON[category].items():
-                for term in terms:
-                    add(term, category, language)
-        for language, phrases in STOP_PHRASES.items():
-            for phrase in phrases:
-                add(phrase, None, language)
+    def build(self, negations: _Negations) -> None:
+        trie_terms: list[tuple[str, bool]] = []
+        for canonical, slot in self.found.items():
+            real = {category: value for category, value in slot.items() if category is not None}
+            kinds = {value[2] for value in slot.values()}
+            for prefix in kinds:
+                trie_terms.append((canonical, prefix))
+            entries = []
+            negatable_term = not negations.contains_negation(canonical)
+            for category, (term, languages, prefix) in real.items():
+                negation = None
+                if category in NEGATABLE and negatable_term:
+                    negation = negations.for_languages(frozenset(languages), self.spaced)
+                whole = not prefix if self.spaced else False
+                entries.append(_Entry(category, term, whole, negation, tuple(languages), languages[0] if languages else None,
+                                      len(languages) > 1))
+            entries.sort(key=lambda entry: _SEVERITY.get(entry.category, len(_SEVERITY)))
+            self.entries[canonical] = (tuple(entries), len(kinds) > 1)
+        body = _trie_pattern(trie_terms, self.spaced)
+        self.pattern = (" (?:" + body + ")") if self.spaced else body
+        self.finditer = re.compile(self.pattern).finditer
+        del self.found
+
+    def resolve(self, matched: str) -> tuple[tuple[_Entry, ...], bool]:
+        canonical = squeeze(matched)
+        hit = self.entries.get(canonical)
+        if hit is None and canonical.endswith("s"):
+            hit = self.entries.get(canonical[:-1])  # a prefix ending in "s" that met a "ß"
+        if hit is None:  # cannot happen for text the regex matched; be safe, report nothing
+            hit = ((), False)
+        if len(self.cache) > 50_000:
+            self.cache.clear()
+        self.cache[matched] = hit
+        return hit
+
+
+class Matcher:
+    """Finds lexicon categories and policy keyword groups in a message's subject and body.
+
+    ``lexicon`` defaults to :func:`~deskui.triage.lexicon.active_lexicon` (the built-in
+    languages plus the seller's extra files from the config).
+    """
+
+    def __init__(self, extra_groups: Mapping[str, Iterable[str]] | None = None, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon if lexicon is not None else active_lexicon()
+        spaced, unspaced = _Pass(True), _Pass(False)
+        for language in self.lexicon.languages:
+            target = spaced if language.word_boundaries else unspaced
+            for category in CATEGORIES:
+                for term in language.terms.get(category, ()):
+                    target.add(term, category, language.code)
+            for phrase in language.stop_phrases:
+                target.add(phrase, None, language.code)
         self.groups: tuple[str, ...] = ()
         if extra_groups:
             names = []
@@ -252,89 +359,93 @@ class Matcher:
                     terms = [terms]
                 for term in terms:
                     try:
-                        add(term, name, None)
+                        canonical = parse_term(term)[0]
+                        (unspaced if _UNSPACED_SCRIPT.search(canonical) else spaced).add(term, name, None)
                     except ValueError as error:
                         raise ValueError(f"keyword group {name!r}: {error}") from None
                 names.append(name)
             self.groups = tuple(names)
-
-        self._entries: dict[str, tuple[tuple[_Entry, ...], bool]] = {}
-        trie_terms: list[tuple[str, bool]] = []
-        for canonical, slot in found.items():
-            real = {category: value for category, value in slot.items() if category is not None}
-            kinds = {value[2] for value in slot.values()}
-            for prefix in kinds:
-                trie_terms.append((canonical, prefix))
-            entries = []
-            negatable_term = not _contains_negation(canonical)
-            for category, (term, languages, prefix) in real.items():
-                negation = None
-                if category in NEGATABLE and negatable_term:
-                    negation = _negation_regex(frozenset(languages))
-                entries.append(_Entry(category, term, not prefix, negation))
-            entries.sort(key=lambda entry: _SEVERITY.get(entry.category, len(_SEVERITY)))
-            self._entries[canonical] = (tuple(entries), len(kinds) > 1)
-        self.pattern: str = " (?:" + _trie_pattern(trie_terms) + ")"
-        self._finditer = re.compile(self.pattern).finditer
-        self._cache: dict[str, tuple[tuple[_Entry, ...], bool]] = {}
+        negations = _Negations(self.lexicon)
+        spaced.build(negations)
+        unspaced.build(negations)
+        self._spaced = spaced
+        self._unspaced = unspaced if unspaced.entries else None
+        self.pattern: str = spaced.pattern
 
     # -- matching ---------------------------------------------------------------------------
-
-    def _resolve(self, matched: str) -> tuple[tuple[_Entry, ...], bool]:
-        canonical = squeeze(matched)
-        hit = self._entries.get(canonical)
-        if hit is None and canonical.endswith("s"):
-            hit = self._entries.get(canonical[:-1])  # a prefix ending in "s" that met a "ß"
-        if hit is None:  # cannot happen for text the regex matched; be safe, report nothing
-            hit = ((), False)
-        if len(self._cache) > 50_000:
-            self._cache.clear()
-        self._cache[matched] = hit
-        return hit
 
     def scan(self, subject: str | None, body: str | None) -> list[Evidence]:
         """All matches in the subject, then the body, in text order. None/empty are fine.
 
         Bodies and subjects longer than ``HEAD_CHARS + TAIL_CHARS`` are scanned on their head
-        and tail only (see the module docstring).
+        and tail only (see the module docstring). Each hit names its language: a term of one
+        language names it; a term several languages share names the one most of the message's
+        other hits belong to (the lexicon's first of them on a tie).
         """
-        evidence: list[Evidence] = []
+        out: list[Evidence] = []
+        shared: list[tuple[int, tuple[str, ...]]] = []  # (index in out, languages) of shared terms
         if subject:
-            self._scan_field(subject, "subject", evidence)
+            self._scan_field(subject, "subject", out, shared)
         if body:
-            self._scan_field(body, "body", evidence)
-        return evidence
+            self._scan_field(body, "body", out, shared)
+        if shared:
+            _name_shared_languages(out, shared)
+        return out
 
-    def _scan_field(self, text: str, field: str, out: list[Evidence]) -> None:
-        cache = self._cache
+    def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list) -> None:
+        unspaced = self._unspaced
         for base, segment in _segments(text):
             folded, offsets = fold_compact(segment)
-            for match in self._finditer(" " + folded):
-                matched = match.group()
-                hit = cache.get(matched)
-                if hit is None:
-                    hit = self._resolve(matched)
-                entries, mixed = hit
-                if not entries:
-                    continue
-                start, end = match.start(), match.end() - 1  # positions in `folded`
-                if offsets is None:
-                    o_start, o_end = start, end
-                else:
-                    o_start, o_end = offsets(start), offsets(end)
-                for entry in entries:
-                    if entry.whole_word:
-                        if mixed and end < len(folded) and folded[end].isalnum():
-                            continue
-                        e_end, eo_end = end, o_end
-                    else:  # a prefix term: the evidence runs to the end of the word
-                        e_end = _word_rest(folded, end).end()
-                        eo_end = e_end if offsets is None else offsets(e_end)
-                    if entry.negation is not None and _negated(entry.negation, segment, o_start, folded, e_end):
+            # max() is a quick C scan: most mail has no character from U+0E00 up after the fold
+            if unspaced is None or folded.isascii() or max(folded) < "\u0e00" or not _UNSPACED_SCRIPT.search(folded):
+                self._run(self._spaced, base, segment, folded, offsets, field, out, shared)
+                continue
+            hits: list[Evidence] = []
+            mixed_shared: list = []
+            self._run(self._spaced, base, segment, folded, offsets, field, hits, mixed_shared)
+            self._run(unspaced, base, segment, folded, offsets, field, hits, mixed_shared)
+            languages = {id(hits[index]): langs for index, langs in mixed_shared}
+            for item in _without_overlaps(hits):
+                if id(item) in languages:
+                    shared.append((len(out), languages[id(item)]))
+                out.append(item)
+
+    def _run(self, scan: _Pass, base: int, segment: str, folded: str, offsets, field: str,
+             out: list[Evidence], shared: list) -> None:
+        cache = scan.cache
+        spaced = scan.spaced
+        shift = 1 if spaced else 0  # the spaced pattern runs over " " + folded
+        for match in scan.finditer(" " + folded if spaced else folded):
+            matched = match.group()
+            hit = cache.get(matched)
+            if hit is None:
+                hit = scan.resolve(matched)
+            entries, mixed = hit
+            if not entries:
+                continue
+            start, end = match.start(), match.end() - shift  # positions in `folded`
+            if offsets is None:
+                o_start, o_end = start, end
+            else:
+                o_start, o_end = offsets(start), offsets(end)
+            for entry in entries:
+                if not spaced:
+                    e_end, eo_end = end, o_end
+                elif entry.whole_word:
+                    if mixed and end < len(folded) and folded[end].isalnum():
                         continue
-                    out.append(
-                        Evidence(entry.category, entry.term, field, base + o_start, base + eo_end, segment[o_start:eo_end])
-                    )
+                    e_end, eo_end = end, o_end
+                else:  # a prefix term: the evidence runs to the end of the word
+                    e_end = _word_rest(folded, end).end()
+                    eo_end = e_end if offsets is None else offsets(e_end)
+                if entry.negation is not None and _negated(entry.negation, segment, o_start, eo_end, folded, e_end):
+                    continue
+                if entry.shared:
+                    shared.append((len(out), entry.languages))
+                out.append(
+                    Evidence(entry.category, entry.term, field, base + o_start, base + eo_end,
+                             segment[o_start:eo_end], entry.lang)
+                )
 
     def categories(self, evidence: list[Evidence]) -> list[str]:
         """Distinct lexicon categories in ``evidence``, most severe first (groups left out)."""
@@ -342,7 +453,40 @@ class Matcher:
         return [category for category in CATEGORIES if category in found]
 
 
-def _negated(negation: re.Pattern[str], segment: str, o_start: int, folded: str, end: int) -> bool:
+def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[str, ...]]]) -> None:
+    """A term several languages share names the one most of the message's other hits are in."""
+    if len(shared) == len(out) or len({item.lang for item in out}) == 1:
+        return  # nothing to go on, or every hit (shared ones by their first language) agrees
+    taken = {index for index, _ in shared}
+    votes: dict[str, int] = {}
+    for index, item in enumerate(out):
+        if index not in taken and item.lang is not None:
+            votes[item.lang] = votes.get(item.lang, 0) + 1
+    for index, languages in shared:
+        best = max(languages, key=lambda code: votes.get(code, 0))  # first of the best on a tie
+        item = out[index]
+        if best != item.lang:
+            out[index] = Evidence(item.category, item.term, item.field, item.start, item.end, item.text, best)
+
+
+def _without_overlaps(hits: list[Evidence]) -> list[Evidence]:
+    """Both passes' hits in text order; where two overlap, the longer (then the earlier) wins."""
+    hits.sort(key=lambda item: (item.start, item.start - item.end))
+    kept: list[Evidence] = []
+    end = -1
+    for item in hits:
+        same_span = kept and (item.start, item.end) == (kept[-1].start, kept[-1].end)
+        if item.start >= end or (same_span and all(k.category != item.category for k in kept if k.start == item.start)):
+            kept.append(item)
+            end = max(end, item.end)
+    return kept
+
+
+def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded: str, end: int) -> bool:
+    if negation.after is not None and _negated_after(negation.after, segment, o_end):
+        return True
+    if negation.before is None:
+        return False
     window = segment[max(0, o_start - 80) : o_start]
     clause = _LAST_CLAUSE_MARK.match(window)
     if clause:
@@ -352,7 +496,7 @@ def _negated(negation: re.Pattern[str], segment: str, o_start: int, folded: str,
     window = fold(window)
     if JOINER in window:
         window = window.replace(JOINER, "")
-    match = negation.search(window)
+    match = negation.before.search(window)
     if match is None:
         return False
     if squeeze(match.group(1)) in _RESTRICTIVE_NE and _QUE_AFTER.match(folded, end):
@@ -360,7 +504,20 @@ def _negated(negation: re.Pattern[str], segment: str, o_start: int, folded: str,
     return True
 
 
+def _negated_after(after: re.Pattern[str], segment: str, o_end: int) -> bool:
+    window = segment[o_end : o_end + 60]
+    clause = _FIRST_CLAUSE_MARK.search(window)
+    if clause:
+        window = window[: clause.start()]
+    if not window:
+        return False
+    window = fold(window)
+    if JOINER in window:
+        window = window.replace(JOINER, "")
+    return after.match(window) is not None
+
+
 @cache
 def default_matcher() -> Matcher:
-    """The shared matcher for the built-in lexicon (no policy keyword groups)."""
+    """The shared matcher for the lexicon in force (no policy keyword groups)."""
     return Matcher()

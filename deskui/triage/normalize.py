@@ -4,7 +4,9 @@ Two layers, so that matching is fast *and* every hit maps back to the original t
 
 ``fold(text)`` -- one output character per input character (length-preserving):
     * letters are lower-cased and stripped of accents (``é->e``, ``ç->c``, ``ñ->n``, ``Ä->a``,
-      ``æ->a``, ``œ->o``, ``ø->o``, ``ł->l``, fullwidth ``Ａ->a``...);
+      ``æ->a``, ``œ->o``, ``ø->o``, ``ł->l``, ``ı->i``, fullwidth ``Ａ->a``...); half-width
+      katakana fold to full-width ("ｶ->カ") and kana voicing marks fold away like accents
+      ("ガ", "ｶﾞ" and "カ" + U+3099 all give "カ");
     * ``ß`` and ``ẞ`` fold to ``ß`` (it stands for "ss", see below);
     * digits of any script fold to ASCII digits;
     * everything else -- punctuation, apostrophes, quotes, dashes (including the non-breaking
@@ -56,6 +58,9 @@ _LETTER_FALLBACK = {
     "æ": "a", "œ": "o", "ø": "o", "đ": "d", "ð": "d", "þ": "t", "ł": "l", "ı": "i", "ħ": "h",
     "ŧ": "t", "ŋ": "n", "ĸ": "k", "ſ": "s", "ƒ": "f", "ə": "e", "ɛ": "e", "ɔ": "o", "µ": "u",
 }
+# Spacing and half-width kana voicing marks: NFKD turns "ガ" into "カ" + a combining mark, so
+# these fold away too, and half-width, full-width and decomposed kana all meet.
+_KANA_VOICING = frozenset("\u309b\u309c\uff9e\uff9f")
 # Modifier letters that people use as apostrophes or quotes.
 _APOSTROPHE_LETTERS = frozenset("ʹʺʻʼʽʾʿˈˊˋ˴")
 
@@ -73,6 +78,8 @@ def _fold_char(c: str) -> str:
         return " "
     if c in "ßẞ":
         return "ß"
+    if c in _KANA_VOICING:
+        return JOINER  # like a combining accent: "ｶﾞ" (half-width) folds as "ガ" does, to "カ"
     category = unicodedata.category(c)
     major = category[0]
     if major == "M" or category == "Cf":

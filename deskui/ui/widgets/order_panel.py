@@ -140,7 +140,8 @@ def render_why(context: TicketContext | None) -> Text:
                 continue
             out.text.append("  “", style="dim")
             out.text.append(one_line(str(item.get("text", "")), limit=40), style="bold")
-            out.text.append(f"” in {item.get('field', '?')} → {CATEGORY_LABELS.get(str(item.get('category')), str(item.get('category')))}\n", style="dim")
+            lang = f" ({one_line(item['lang'], limit=12)})" if isinstance(item.get("lang"), str) and item["lang"] else ""
+            out.text.append(f"” in {item.get('field', '?')} → {CATEGORY_LABELS.get(str(item.get('category')), str(item.get('category')))}{lang}\n", style="dim")
     elif tier:
         out.line("  no risk keywords: tier from the channel rule", "dim")
     if context.tags:

@@ -1,0 +1,1 @@
+"""The built-in triage lexicon: one TOML file per language (see deskui/triage/lexicon.py)."""
