@@ -297,3 +297,15 @@ def test_known_agents_complete_from_assignees_and_recent_work(tmp_path):
     path = tmp_path / "inbox.db"
     build(path, NOW)
     assert {"ana", "ben"} <= set(known_agents(connect(path), NOW - timedelta(days=30)))
+
+
+def test_identical_evidence_lines_are_shown_once():
+    from deskui.store.context import TicketContext
+    from deskui.ui.widgets.order_panel import render_why
+
+    ticket = {"tier": "critical", "category": "atoz_claim"}
+    evidence = [{"text": "A-to-z", "field": "body", "category": "atoz_claim"},
+                {"text": "a-to-z", "field": "body", "category": "atoz_claim"},
+                {"text": "A-to-z", "field": "subject", "category": "atoz_claim"}]
+    shown = render_why(TicketContext(ticket, None, None, evidence, [])).plain
+    assert shown.count("in body") == 1 and shown.count("in subject") == 1

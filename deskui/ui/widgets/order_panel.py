@@ -135,9 +135,16 @@ def render_why(context: TicketContext | None) -> Text:
     if ticket["category"]:
         out.field("category", CATEGORY_LABELS.get(ticket["category"], ticket["category"]), "bold")
     if context.evidence:
-        for item in context.evidence[:6]:
-            if not isinstance(item, dict):
-                continue
+        # The same words found twice (in the subject and again in a quoted reply) say nothing new.
+        seen: set[tuple] = set()
+        shown = []
+        for item in context.evidence:
+            if isinstance(item, dict):
+                key = (str(item.get("text", "")).casefold(), item.get("field"), item.get("category"))
+                if key not in seen:
+                    seen.add(key)
+                    shown.append(item)
+        for item in shown[:6]:
             out.text.append("  “", style="dim")
             out.text.append(one_line(str(item.get("text", "")), limit=40), style="bold")
             lang = f" ({one_line(item['lang'], limit=12)})" if isinstance(item.get("lang"), str) and item["lang"] else ""
