@@ -122,7 +122,9 @@ class TicketScreen(Screen[None]):
     BINDINGS = [
         Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
         Binding("n", "compose('note')", "Note", id="ticket.note"),
-        Binding("t", "templates", "Templates", id="ticket.templates"),
+        # t from the thread; ctrl+t from inside the reply box, where t is a letter to type
+        Binding("t,ctrl+t", "templates", "Templates", id="ticket.templates"),
+        Binding("ctrl+o", "external_editor", "Edit in $EDITOR", show=False, id="ticket.external_editor"),
         Binding("a", "assign", "Claim/assign", id="ticket.assign"),
         Binding("x", "resolve", "Resolve/reopen", id="ticket.resolve"),
         Binding("s", "snooze", "Snooze", id="ticket.snooze"),
@@ -279,8 +281,8 @@ class TicketScreen(Screen[None]):
         composer = self.query_one("#composer")
         composer.add_class("open")
         composer.set_class(mode == "note", "note")
-        title = "Reply to the buyer — ctrl+s send · t templates · esc leave (draft kept)" if mode == "reply" \
-            else "Internal note (never sent) — ctrl+s save · esc leave"
+        title = ("Reply to the buyer — ctrl+s send · ctrl+t templates · ctrl+o $EDITOR · f7 select all · "
+                 "esc leave (draft kept)") if mode == "reply" else "Internal note (never sent) — ctrl+s save · esc leave"
         self.query_one("#composer-title", Static).update(Text(title))
         editor = self.editor
         if text is not None:
@@ -368,6 +370,31 @@ class TicketScreen(Screen[None]):
             text.append("✓ no compliance warnings", style="green")
         box.update(text)
 
+    def action_external_editor(self) -> None:
+        """ctrl+o in the reply box: write the reply in $VISUAL / $EDITOR. The draft is saved before
+        the editor starts and after it returns, so a crash on either side loses nothing."""
+        if self.mode != "reply":
+            return
+        from textual.app import SuspendNotSupported
+
+        from deskui.replies.external import edit_text
+
+        self._draft_dirty = True
+        self._save_draft()
+        try:
+            with self.app.suspend():
+                text = edit_text(self.editor.text)
+        except SuspendNotSupported:
+            self.notify("An external editor needs a terminal (not the browser view).", severity="warning", markup=False)
+            return
+        except (OSError, ValueError) as error:
+            self.notify(f"The editor did not run: {error}", severity="error", markup=False)
+            return
+        self.editor.load_text(text)
+        self._draft_dirty = True
+        self._save_draft()
+        self.editor.focus()
+
     def action_templates(self) -> None:
         from deskui.replies.templates import guess_language, suggest
 
@@ -393,7 +420,12 @@ class TicketScreen(Screen[None]):
             template = next(t for t in ranked if f"{t.language}/{t.key}" == key)
             filled, missing = fill(template.body, self.context, agent=self.app.agent)
             self._template_auto_ack = template.auto_ack
-            self._open_composer("reply", filled)
+            if self.mode == "reply" and self.editor.text.strip():
+                # What the agent already wrote is kept: the template goes in at the cursor.
+                self.editor.insert(filled)
+                self.editor.focus()
+            else:
+                self._open_composer("reply", filled)
             if missing:
                 self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning")
 
