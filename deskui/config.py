@@ -48,6 +48,7 @@ class Config:
     alerts: list = field(default_factory=list)  # AlertRule list from [[alerts]]
     lint: dict = field(default_factory=dict)  # the raw [lint.<channel>] tables
     views: list = field(default_factory=list)  # View list from [[views]] (deskui.views)
+    macros: list = field(default_factory=list)  # Macro list from [[macros]] (deskui.macros)
     source: str = ""
     extra_lexicons: list[Path] = field(default_factory=list)  # [triage] extra_lexicons, resolved
 
@@ -97,8 +98,14 @@ def load_config(path: Path | None = None, *, tiers=None) -> Config:
         views = parse_views(data, source, str(path))
     except ViewError as error:
         raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
+    from deskui.macros import MacroError, parse_macros
+
+    try:
+        macros = parse_macros(data, source, str(path))
+    except MacroError as error:
+        raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
     config = Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
-                    alerts=alerts, lint=data.get("lint", {}), source=source, views=views)
+                    alerts=alerts, lint=data.get("lint", {}), source=source, views=views, macros=macros)
     config.extra_lexicons = _triage_section(data, path)
     return config
 

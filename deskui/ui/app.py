@@ -66,6 +66,7 @@ class DeskApp(App[None]):
         lint_rules=None,
         alert_rules: list | None = None,
         views: list | None = None,
+        macros: list | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -79,6 +80,7 @@ class DeskApp(App[None]):
         self.lint_rules = lint_rules
         self.alert_rules = alert_rules or []
         self.views = views or []  # the config's [[views]]; the built-in ones are added by the inbox
+        self.macros = macros or []  # the config's [[macros]]: a template plus actions, m on a ticket
         self.fired_alerts: list[str] = []  # messages of the alerts firing now, for the board
         self._alerting: set[str] = set()  # names of the rules firing now
         self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
@@ -256,6 +258,7 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         lint_rules=lint_rules,
         alert_rules=alert_rules,
         views=config.views,
+        macros=config.macros,
     )
     app.run()
     if app.store_failure:

@@ -125,6 +125,7 @@ class TicketScreen(Screen[None]):
         # t from the thread; ctrl+t from inside the reply box, where t is a letter to type
         Binding("t,ctrl+t", "templates", "Templates", id="ticket.templates"),
         Binding("ctrl+o", "external_editor", "Edit in $EDITOR", show=False, id="ticket.external_editor"),
+        Binding("m", "macro", "Macro", id="ticket.macro"),
         Binding("a", "assign", "Claim/assign", id="ticket.assign"),
         Binding("x", "resolve", "Resolve/reopen", id="ticket.resolve"),
         Binding("s", "snooze", "Snooze", id="ticket.snooze"),
@@ -143,6 +144,7 @@ class TicketScreen(Screen[None]):
         self.mode: str | None = None  # None, "reply" or "note"
         self.context: TicketContext | None = None
         self.attachments: list = []
+        self._macro = None  # a macro whose actions wait for this reply to be sent
         self.opened_at: datetime | None = None
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
@@ -370,6 +372,63 @@ class TicketScreen(Screen[None]):
             text.append("✓ no compliance warnings", style="green")
         box.update(text)
 
+    def action_macro(self) -> None:
+        """m: a macro from the config's [[macros]]: its template in the reply box, and its tags and
+        status once that reply is sent (a macro with no template acts at once)."""
+        macros = self.app.macros
+        if not macros:
+            self.notify("No macros: add [[macros]] to the config file (README, Configuration).", markup=False)
+            return
+        options = [(str(number), Text(f"{one_line(macro.name, limit=40)}  ", style="bold") + Text(macro.describe(), style="dim"))
+                   for number, macro in enumerate(macros)]
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            macro = macros[int(value)]
+            if macro.template is None:
+                self._run_macro_actions(macro)
+                self._reload()
+                return
+            template = self._template_for(macro.template)
+            if template is None:
+                self.notify(f"Macro {one_line(macro.name, limit=40)}: no template {one_line(macro.template, limit=40)}.",
+                            severity="error", markup=False)
+                return
+            from deskui.replies.templates import fill
+
+            filled, missing = fill(template.body, self.context, agent=self.app.agent)
+            self._template_auto_ack = template.auto_ack
+            self._macro = macro
+            self._open_composer("reply", filled)
+            self.query_one("#composer-title", Static).update(
+                Text(f"Macro {one_line(macro.name, limit=40)} — once sent: {macro.describe()} · ctrl+s send · esc leave"))
+            if missing:
+                self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
+
+        self.app.push_screen(PickScreen("Macros", options), chosen)
+
+    def _template_for(self, key: str):
+        """The template ``key`` in the buyer's language, else in any language."""
+        from deskui.replies.templates import guess_language
+
+        buyer_text = " ".join(m.body[:500] for m in thread(self.conn, self.ticket_id) if m.direction == "in")
+        language = guess_language(buyer_text or (self.context.ticket["subject"] if self.context else "") or "")
+        found = [t for t in self.app.templates.templates if t.key == key]
+        return next((t for t in found if t.language == language), found[0] if found else None)
+
+    @tolerate_busy
+    def _run_macro_actions(self, macro) -> None:
+        app = self.app
+        if macro.add_tags or macro.remove_tags:
+            set_tags(self.conn, app.policy, app.clock, self.ticket_id, app.agent, add=macro.add_tags, remove=macro.remove_tags)
+        if macro.snooze:
+            until = parse_snooze(macro.snooze, app.clock.now(), app.zone)
+            set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
+        elif macro.status:
+            set_status(self.conn, app.policy, app.clock, self.ticket_id, macro.status, app.agent)
+        self.notify(f"Macro {one_line(macro.name, limit=40)}: {macro.describe()}.", markup=False)
+
     def action_external_editor(self) -> None:
         """ctrl+o in the reply box: write the reply in $VISUAL / $EDITOR. The draft is saved before
         the editor starts and after it returns, so a crash on either side loses nothing."""
@@ -489,6 +548,9 @@ class TicketScreen(Screen[None]):
         self._close_composer(clear=True)
         self.opened_at = app.clock.now()
         self.notify("Auto-acknowledgement queued: the internal SLA still runs." if auto_ack else "Reply queued in the outbox.")
+        if self._macro is not None:
+            macro, self._macro = self._macro, None
+            self._run_macro_actions(macro)
         self._reload()
 
     def _close_composer(self, *, clear: bool = False) -> None:
