@@ -20,7 +20,7 @@ from datetime import datetime
 from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store.db import write
-from deskui.store.tickets import PAUSE_START, record_event, refresh_tickets
+from deskui.store.tickets import record_event, refresh_tickets, write_status
 from deskui.timeutil import from_db, to_db
 
 ACTIONS = ("claim", "assign", "unassign", "tag", "untag", "snooze", "pending", "resolve", "reopen", "escalate")
@@ -129,32 +129,10 @@ def _status(conn, result, before, ids, action, agent, snoozed_until, now) -> Non
         if previous == status and status != "snoozed":
             result.skipped[ticket_id] = f"already {status}"
             continue
-        _set_status(conn, ticket_id, previous, status, agent, now, snoozed_until, batch=result.batch,
-                    previous_until=before[ticket_id]["snoozed_until"])
-        result.changed.append(ticket_id)
-
-
-def _set_status(conn, ticket_id, previous, status, agent, now, snoozed_until, **detail) -> None:
-    """The status and its event, as ``tickets.set_status`` writes them, without re-deriving each
-    ticket on its own: the batch is derived once at the end."""
-    from deskui.store.tickets import _stop_clocks
-
-    if status == "solved":
         ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        _stop_clocks(conn, ticket, ["resolution"], now, agent)
-        kind = "solved"
-    elif status in PAUSE_START:
-        kind = status
-    else:
-        kind = "reopened" if previous == "solved" else "resumed"
-    paused = status in PAUSE_START
-    conn.execute(
-        "UPDATE tickets SET status = ?, paused_at = CASE WHEN ? THEN coalesce(paused_at, ?) END, snoozed_until = ?, "
-        "solved_at = ? WHERE id = ?",
-        (status, paused, to_db(now), to_db(snoozed_until) if status == "snoozed" else None,
-         to_db(now) if status == "solved" else None, ticket_id))
-    extra = {"until": to_db(snoozed_until)} if status == "snoozed" and snoozed_until else {}
-    record_event(conn, ticket_id, kind, agent, now, previous=previous, **extra, **detail)
+        write_status(conn, ticket, status, agent, now, snoozed_until, batch=result.batch,
+                     previous_until=before[ticket_id]["snoozed_until"])
+        result.changed.append(ticket_id)
 
 
 def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResult, agent: str) -> BulkResult:
@@ -184,12 +162,11 @@ def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResul
                 for tag in detail.get("removed", []):
                     conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag))
             elif kind in ("snoozed", "pending", "solved", "resumed", "reopened"):
-                current = conn.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+                current = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
                 if current is None:
                     continue
                 previous = detail.get("previous", "open")
-                until = from_db(detail.get("previous_until"))
-                _set_status(conn, ticket_id, current[0], previous, agent, now, until, undo_of=batch)
+                write_status(conn, current, previous, agent, now, from_db(detail.get("previous_until")), undo_of=batch)
             else:
                 continue
             if ticket_id not in touched:

@@ -321,26 +321,31 @@ def set_status(
         ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         if ticket is None:
             raise LookupError(f"no ticket {ticket_id}")
-        previous = ticket["status"]
-        if status == "solved":
-            _stop_clocks(conn, ticket, ["resolution"], now, agent)
-            kind = "solved"
-        elif status in PAUSE_START:
-            kind = status
-        else:
-            kind = "reopened" if previous == "solved" else "resumed"
-        conn.execute(
-            "UPDATE tickets SET status = ?, paused_at = ?, snoozed_until = ?, solved_at = ? WHERE id = ?",
-            (
-                status,
-                to_db(now) if status in PAUSE_START else None,
-                to_db(snoozed_until) if status == "snoozed" else None,
-                to_db(now) if status == "solved" else None,
-                ticket_id,
-            ),
-        )
-        record_event(conn, ticket_id, kind, agent, now, previous=previous, **({"until": to_db(snoozed_until)} if snoozed_until else {}))
+        write_status(conn, ticket, status, agent, now, snoozed_until)
         refresh_tickets(conn, policy, now, [ticket_id])
+
+
+def write_status(conn: sqlite3.Connection, ticket: sqlite3.Row, status: str, agent: str | None, now: datetime,
+                 snoozed_until: datetime | None = None, **detail) -> None:
+    """The status change and its event, inside the caller's transaction; the caller re-derives
+    the ticket (one ticket, or a whole batch at once). A pause that starts while one runs keeps
+    the first one's start: the countdown stays frozen where it stopped."""
+    previous = ticket["status"]
+    if status == "solved":
+        _stop_clocks(conn, ticket, ["resolution"], now, agent)
+        kind = "solved"
+    elif status in PAUSE_START:
+        kind = status
+    else:
+        kind = "reopened" if previous == "solved" else "resumed"
+    paused = status in PAUSE_START
+    conn.execute(
+        "UPDATE tickets SET status = ?, paused_at = CASE WHEN ? THEN coalesce(paused_at, ?) END, snoozed_until = ?, "
+        "solved_at = ? WHERE id = ?",
+        (status, paused, to_db(now), to_db(snoozed_until) if status == "snoozed" else None,
+         to_db(now) if status == "solved" else None, ticket["id"]))
+    until = {"until": to_db(snoozed_until)} if status == "snoozed" and snoozed_until else {}
+    record_event(conn, ticket["id"], kind, agent, now, previous=previous, **until, **detail)
 
 
 def claim(conn: sqlite3.Connection, clock: Clock, ticket_id: int, agent: str, *, force: bool = False) -> str | None:
