@@ -317,6 +317,16 @@ UPDATE tickets SET response_outcome = (
 UPDATE tickets SET needs_triage = 1 WHERE status != 'solved' AND needs_triage = 0;
 """
 
+# Fast reads at a million open tickets. A running clock (open, not paused) changes state only at
+# its stored instants: one partial index per instant makes "which clocks crossed an instant in
+# the last second" three short range scans, so the inbox keeps its header counts instead of
+# recounting every open ticket (store/inbox.py KeptCounts).
+SCHEMA_V4_FAST_READS = """
+CREATE INDEX tickets_running_at_risk ON tickets (at_risk_at) WHERE status != 'solved' AND paused_at IS NULL;
+CREATE INDEX tickets_running_imminent ON tickets (imminent_at) WHERE status != 'solved' AND paused_at IS NULL;
+CREATE INDEX tickets_running_due ON tickets (due_at) WHERE status != 'solved' AND paused_at IS NULL;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
-MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS]
+MIGRATIONS: list[str] = [SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_V4_FAST_READS]
 SCHEMA_VERSION = len(MIGRATIONS)

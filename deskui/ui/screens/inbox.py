@@ -16,7 +16,7 @@ from deskui.policy.model import CHANNELS
 from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import ticket_context
-from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, state_counts
+from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, KeptCounts, state_counts
 from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
 from deskui.store.workspace import presence_by_ticket
 from deskui.text import one_line
@@ -27,6 +27,8 @@ from deskui.ui.widgets.ticket_list import TicketList
 from deskui.ui.workers import WorkerReports
 
 POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
+IDLE_POLL_SECONDS = 0.5  # after a quiet while: half the wake-ups, a write still shows within a second
+QUIET_POLLS = 8  # polls with nothing new before backing off
 WIDE = 110  # from this width the order panel sits beside the list, below it otherwise
 
 
@@ -74,6 +76,11 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._ticks = 0
         self._counts_stale = False
         self._retry_triage = False
+        self._kept_counts = KeptCounts(app.policy)
+        self._counting = False  # one count worker in flight at most: a running query cannot be stopped
+        self._count_conn = None  # the count worker's own connection, kept between counts
+        self._quiet_polls = 0
+        self._poll_timer = None
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -90,7 +97,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._show_view()
         self._tick()
         self.set_interval(1.0, self._tick)
-        self.set_interval(POLL_SECONDS, self._poll)
+        self._poll_timer = self.set_interval(POLL_SECONDS, self._poll)
         self.ticket_list.focus()
         # Background work waits for the first paint: worker threads share the GIL with it.
         self.call_after_refresh(self._after_first_paint)
@@ -131,16 +138,32 @@ class InboxScreen(WorkerReports, Screen[None]):
     def _poll(self) -> None:
         changes = self.feed.poll()
         if not changes:
+            self._quiet_polls += 1
+            if self._quiet_polls == QUIET_POLLS:
+                self._set_poll_interval(IDLE_POLL_SECONDS)
             return
-        if "tickets" in changes.tables or "messages" in changes.tables or changes.overflow:
+        if self._quiet_polls >= QUIET_POLLS:
+            self._set_poll_interval(POLL_SECONDS)
+        self._quiet_polls = 0
+        tickets_moved = "tickets" in changes.tables or changes.overflow
+        if tickets_moved or "messages" in changes.tables:
             self._triage_backlog()
-        self.ticket_list.load()
-        self._show_view()
-        self._counts_stale = True  # recounted by the next tick: at most once a second under a write storm
+        # Presence, drafts, the outbox (a ticket screen's own heartbeats among them) leave the list
+        # as it was: re-reading it would place the cursor again over the whole view for nothing.
+        if tickets_moved or ("messages" in changes.tables and self.query_view.filter.search):
+            self.ticket_list.load()
+            self._show_view()
+        if tickets_moved:
+            self._counts_stale = True  # recounted by the next tick: at most once a second under a write storm
         if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
             self._show_context(self.ticket_list.highlighted_id)
         if "presence" in changes.tables or changes.overflow:
             self._show_presence()
+
+    def _set_poll_interval(self, seconds: float) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_interval(seconds, self._poll)
 
     def _show_presence(self) -> None:
         """Other agents viewing or replying, on the visible rows only."""
@@ -172,14 +195,38 @@ class InboxScreen(WorkerReports, Screen[None]):
         finally:
             conn.close()
 
-    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
     def _count_states(self) -> None:
-        conn = connect(self.app.db_path)
+        if self._counting:
+            self._counts_stale = True  # asked again while one runs: once more when it is done
+            return
+        self._counting = True
+        self._count_worker()
+
+    @work(thread=True, group="counts", exit_on_error=False)
+    def _count_worker(self) -> None:
         try:
-            counts = state_counts(conn, self.app.policy, self.app.clock.now())
-        finally:
+            if self._count_conn is None:
+                self._count_conn = connect(self.app.db_path)
+            # state_counts is looked up here, at the call, so a test can stand in for it.
+            counts = self._kept_counts.update(self._count_conn, self.app.clock.now(), recount=state_counts)
+        except BaseException:
+            self._drop_count_conn()
+            self.app.call_from_thread(self._count_done)
+            raise
+        self.app.call_from_thread(self._count_done, counts)
+
+    def _drop_count_conn(self) -> None:
+        conn, self._count_conn = self._count_conn, None
+        if conn is not None:
             conn.close()
-        self.app.call_from_thread(self._show_counts, counts)
+
+    def _count_done(self, counts=None) -> None:
+        self._counting = False
+        if not self.is_attached:
+            self._drop_count_conn()
+            return
+        if counts is not None:
+            self._show_counts(counts)
 
     def _show_counts(self, counts) -> None:
         self.status_bar.counts = counts
@@ -305,5 +352,7 @@ class InboxScreen(WorkerReports, Screen[None]):
 
     def on_unmount(self) -> None:
         self.conn.close()
+        if not self._counting:
+            self._drop_count_conn()
 
 
