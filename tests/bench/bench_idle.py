@@ -23,14 +23,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wholeproc import ROOT, PtyApp, baseline_tree, copy_db  # noqa: E402
+from wholeproc import PtyApp, baseline_tree, copy_db  # noqa: E402
 
 
 def prepare(db: Path, side: str, tree: Path) -> Path:
     copy = copy_db(db, db.with_name(f"{db.stem}.{side}.db"))
     # Migrating a copy is not what idles: open it once before the clock starts.
     subprocess.run([sys.executable, "-c", f"from deskui.store import connect; connect({str(copy)!r}).close()"],
-                   env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
+                   env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, check=True)
     return copy
 
 
@@ -55,13 +55,14 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("dbs", nargs="+", type=Path)
     parser.add_argument("--baseline", default="4383c83", help="the revision to compare with")
+    parser.add_argument("--new", default="HEAD", help="the revision measured against it (committed code only)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--settle", type=float, default=15.0)
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load {os.getloadavg()[0]:.2f}")
-    sides = {"baseline": baseline_tree(args.baseline), "new": ROOT}
+    sides = {"baseline": baseline_tree(args.baseline), "new": baseline_tree(args.new)}
     for db in args.dbs:
         copies = {side: prepare(db, side, tree) for side, tree in sides.items()}
         results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}

@@ -57,8 +57,9 @@ class PtyApp:
                "LINES": str(size[1])}
         env.pop("CI", None)
         self.started = time.perf_counter()
+        # cwd too: `python -m` puts the working directory first on sys.path.
         self.process = subprocess.Popen([sys.executable, *argv], stdin=slave, stdout=slave, stderr=slave, env=env,
-                                        start_new_session=True, close_fds=True)
+                                        cwd=pythonpath, start_new_session=True, close_fds=True)
         os.close(slave)
         self.output = bytearray()
         self._lock = threading.Lock()
