@@ -194,10 +194,20 @@ class InboxQuery:
         if after is not None:
             where += f" AND ({', '.join(keys)}) > ({', '.join('?' * len(keys))})"
             params += list(after)
-        sql = (
-            f"SELECT {_COLUMNS}, {', '.join(keys)} FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
-            f"WHERE {where} ORDER BY {', '.join(keys)} LIMIT ? OFFSET ?"
-        )
+        order = ", ".join(keys)
+        if offset:
+            # OFFSET builds every row it skips in full (its columns, the customer join): 3.9 s to
+            # skip a million. Skipping over the sort index for ids alone, then reading the page, 0.14 s.
+            sql = (
+                f"SELECT {_COLUMNS}, {order} FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+                f"WHERE t.id IN (SELECT t.id FROM {self._source} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) "
+                f"ORDER BY {order}"
+            )
+        else:
+            sql = (
+                f"SELECT {_COLUMNS}, {order} FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+                f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
+            )
         return [_row(raw, len(keys)) for raw in self.conn.execute(sql, params + [limit, offset])]
 
     # -- reading ------------------------------------------------------------------------
@@ -281,16 +291,31 @@ class InboxQuery:
         ).fetchone()
         if raw is None:
             return None
-        return self.conn.execute(
-            f"SELECT count(*) FROM {self._source} "
-            f"WHERE {where} AND ({', '.join(keys)}) < ({', '.join('?' * len(keys))})",
-            params + list(raw),
-        ).fetchone()[0]
+        if self.filter != InboxFilter():
+            # A filter reads the table for every entry: one pass over it (the row value below)
+            # beats walking the index ranges and looking each row up (254 ms against 917 ms).
+            return self.conn.execute(
+                f"SELECT count(*) FROM {self._source} "
+                f"WHERE {where} AND ({', '.join(keys)}) < ({', '.join('?' * len(keys))})",
+                params + list(raw),
+            ).fetchone()[0]
+        # "(k1, k2, id) < (a, b, c)" as a row value is no range on the sort index: SQLite scans the
+        # view (0.33 s at a million, even for the first row). Its disjoint parts, k1 < a,
+        # k1 = a AND k2 < b, ..., are each a range of that index: the count reads only the entries
+        # before the ticket (67 ms on average over the list).
+        total = 0
+        for split in range(len(keys)):
+            test = " AND ".join([f"{key} = ?" for key in keys[:split]] + [f"{keys[split]} < ?"])
+            total += self.conn.execute(f"SELECT count(*) FROM {self._source} WHERE {where} AND {test}",
+                                       params + list(raw[: split + 1])).fetchone()[0]
+        return total
 
     def next_unassigned(self) -> int | None:
         """The most urgent unassigned ticket in risk order, whatever this view shows."""
         row = self.conn.execute(
-            f"SELECT t.id FROM tickets t WHERE t.status = 'open' AND t.assignee IS NULL "
+            # Walked in the inbox index's order (the first unassigned ticket is near the top), not
+            # found through the assignee index and then sorted: 0.58 s at a million open.
+            f"SELECT t.id FROM tickets t WHERE t.status != 'solved' AND +t.status = 'open' AND +t.assignee IS NULL "
             f"ORDER BY {', '.join(SORTS['risk'])} LIMIT 1"
         ).fetchone()
         return row[0] if row else None
