@@ -165,20 +165,16 @@ class InboxQuery:
             clauses.append("((t.paused_at IS NULL AND t.imminent_at <= ?) OR (t.due_at <= coalesce(t.paused_at, ?)))")
             params += [now, now]
         if self._indexed_search:
-            # The trigram indexes of SCHEMA_V4_FAST_READS find the same substrings as the LIKE scan
+            # The trigram index of SCHEMA_V4_FAST_READS finds the same substrings as the LIKE scan
             # below: a phrase of three or more ASCII characters is matched from the index alone
             # (folding case as LIKE does for ASCII); shorter or non-ASCII text is LIKE on the index
-            # tables, which checks each candidate row (LIKE folds ASCII only, the index all cases).
+            # table, which checks each candidate row (LIKE folds ASCII only, the index all cases).
             if len(f.search) >= 3 and f.search.isascii():
-                test, param = "{table} MATCH ?", '"' + f.search.replace('"', '""') + '"'
+                test, param = "ticket_text MATCH ?", '"' + f.search.replace('"', '""') + '"'
             else:
-                test, param = "{column} LIKE ?", "%" + f.search + "%"
-            clauses.append(
-                f"(t.id IN (SELECT rowid FROM ticket_text WHERE {test.format(table='ticket_text', column='text')}) "
-                f"OR t.id IN (SELECT m.ticket_id FROM message_text JOIN messages m ON m.id = message_text.rowid "
-                f"WHERE {test.format(table='message_text', column='message_text.body')}))"
-            )
-            params += [param] * 2
+                test, param = "text LIKE ?", "%" + f.search + "%"
+            clauses.append(f"t.id IN (SELECT rowid FROM ticket_text WHERE {test})")
+            params.append(param)
         elif f.search:
             pattern = "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(
