@@ -80,11 +80,14 @@ def ensure_statistics(conn: sqlite3.Connection) -> bool:
     wrong: a tier filter scanned the table for 2.3 s, 0.14 s with statistics. Sampled statistics
     (``analysis_limit``) mislead it too, so this one reads every index (about 1 s per million
     tickets, once). True when it ran."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
-        return False
-    if (conn.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0) < ANALYZE_FROM_TICKETS:
-        return False
-    update_statistics(conn)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            return False
+        if (conn.execute("SELECT max(id) FROM tickets").fetchone()[0] or 0) < ANALYZE_FROM_TICKETS:
+            return False
+        update_statistics(conn)
+    except sqlite3.DatabaseError:
+        return False  # a damaged table: opening is not the place to say so (the screens say it, in one line)
     return True
 
 
@@ -95,7 +98,7 @@ def update_statistics(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA analysis_limit = 0")
         conn.execute("ANALYZE")
     except sqlite3.OperationalError as error:
-        if "locked" not in str(error) and "busy" not in str(error):
+        if "locked" not in str(error) and "busy" not in str(error) and "full" not in str(error):
             raise
 
 

@@ -164,18 +164,7 @@ class InboxQuery:
             now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
             clauses.append("((t.paused_at IS NULL AND t.imminent_at <= ?) OR (t.due_at <= coalesce(t.paused_at, ?)))")
             params += [now, now]
-        if self._indexed_search:
-            # The trigram index of SCHEMA_V4_FAST_READS finds the same substrings as the LIKE scan
-            # below: a phrase of three or more ASCII characters is matched from the index alone
-            # (folding case as LIKE does for ASCII); shorter or non-ASCII text is LIKE on the index
-            # table, which checks each candidate row (LIKE folds ASCII only, the index all cases).
-            if len(f.search) >= 3 and f.search.isascii():
-                test, param = "ticket_text MATCH ?", '"' + f.search.replace('"', '""') + '"'
-            else:
-                test, param = "text LIKE ?", "%" + f.search + "%"
-            clauses.append(f"t.id IN (SELECT rowid FROM ticket_text WHERE {test})")
-            params.append(param)
-        elif f.search:
+        if f.search:
             pattern = "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append(
                 "(t.subject LIKE ? ESCAPE '\\' OR t.order_number LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\' "
@@ -224,14 +213,9 @@ class InboxQuery:
                           page_size=self.page_size, max_pages=self.max_pages)
 
     @property
-    def _indexed_search(self) -> bool:
-        search = self.filter.search
-        return bool(search) and not any(special in search for special in "%_\\")
-
-    @property
     def _source(self) -> str:
-        # Only a search that scans reads the customer's name; a join for nothing costs 20x on a count.
-        if self.filter.search and not self._indexed_search:
+        # Only a search reads the customer's name; a join for nothing costs 20x on a count.
+        if self.filter.search:
             return "tickets t LEFT JOIN customers c ON c.id = t.customer_id"
         return "tickets t"
 

@@ -317,64 +317,14 @@ UPDATE tickets SET response_outcome = (
 UPDATE tickets SET needs_triage = 1 WHERE status != 'solved' AND needs_triage = 0;
 """
 
-# One ticket's searchable text (SCHEMA_V4_FAST_READS), for the tickets matching ``where`` (alias t).
-_TICKET_TEXT = """SELECT t.id, coalesce(t.subject, '') || char(31) || coalesce(t.order_number, '') || char(31)
-        || coalesce((SELECT name FROM customers WHERE id = t.customer_id), '') || char(31)
-        || coalesce((SELECT group_concat(body, char(31)) FROM messages WHERE ticket_id = t.id), '')
-    FROM tickets t WHERE {where}"""
-
-# Fast reads at a million open tickets.
-# - A running clock (open, not paused) changes state only at its stored instants: one partial
-#   index per instant makes "which clocks crossed an instant in the last second" three short
-#   range scans, so the inbox keeps its header counts instead of recounting every open ticket
-#   (store/inbox.py KeptCounts).
-# - The inbox search is substring search (LIKE '%text%') over subject, order number, customer
-#   name and message text. ``ticket_text``, an FTS5 table with the trigram tokenizer, answers it
-#   from an index: one row per ticket (rowid = tickets.id) holding those fields and every message
-#   body, joined by U+001F (which typed text never holds, so no match spans two fields). One row
-#   per ticket, so a match is a ticket id with no lookup: 200k matching tickets at a million read
-#   in ~50 ms. Triggers keep it in step with every program's writes.
+# Fast reads at a million open tickets. A running clock (open, not paused) changes state only at
+# its stored instants: one partial index per instant makes "which clocks crossed an instant in the
+# last second" three short range scans, so the inbox keeps its header counts instead of
+# recounting every open ticket (store/inbox.py KeptCounts).
 SCHEMA_V4_FAST_READS = """
 CREATE INDEX tickets_running_at_risk ON tickets (at_risk_at) WHERE status != 'solved' AND paused_at IS NULL;
 CREATE INDEX tickets_running_imminent ON tickets (imminent_at) WHERE status != 'solved' AND paused_at IS NULL;
 CREATE INDEX tickets_running_due ON tickets (due_at) WHERE status != 'solved' AND paused_at IS NULL;
-
-CREATE VIRTUAL TABLE ticket_text USING fts5(text, tokenize = 'trigram');
-INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="1") + """;
-
-CREATE TRIGGER tickets_text_insert AFTER INSERT ON tickets
-BEGIN
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.id = new.id") + """;
-END;
-CREATE TRIGGER tickets_text_update AFTER UPDATE OF subject, order_number, customer_id ON tickets
-BEGIN
-    DELETE FROM ticket_text WHERE rowid = old.id;
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.id = new.id") + """;
-END;
-CREATE TRIGGER tickets_text_delete AFTER DELETE ON tickets
-BEGIN
-    DELETE FROM ticket_text WHERE rowid = old.id;
-END;
-CREATE TRIGGER customers_text_update AFTER UPDATE OF name ON customers
-BEGIN
-    DELETE FROM ticket_text WHERE rowid IN (SELECT id FROM tickets WHERE customer_id = new.id);
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.customer_id = new.id") + """;
-END;
-CREATE TRIGGER messages_text_insert AFTER INSERT ON messages
-BEGIN
-    DELETE FROM ticket_text WHERE rowid = new.ticket_id;
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.id = new.ticket_id") + """;
-END;
-CREATE TRIGGER messages_text_update AFTER UPDATE OF body, ticket_id ON messages
-BEGIN
-    DELETE FROM ticket_text WHERE rowid IN (old.ticket_id, new.ticket_id);
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.id IN (old.ticket_id, new.ticket_id)") + """;
-END;
-CREATE TRIGGER messages_text_delete AFTER DELETE ON messages
-BEGIN
-    DELETE FROM ticket_text WHERE rowid = old.ticket_id;
-    INSERT INTO ticket_text (rowid, text) """ + _TICKET_TEXT.format(where="t.id = old.ticket_id") + """;
-END;
 """
 
 # Released migrations never change: add a new entry for every schema change.
