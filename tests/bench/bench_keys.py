@@ -11,7 +11,8 @@ Per key, what the screen asks the store (see deskui/ui/screens/inbox.py and Tick
 - `o`: the next sort: count and first page;
 - `b`, `t`, `u`: a filter: count and first page;
 - a write elsewhere (the poll): the view re-read and the highlighted ticket placed again.
-Medians of ``--runs`` in ms. Then the same after a full ANALYZE where the file had no statistics.
+Medians of ``--runs`` in ms. Each side opens its copy once before timing: a side whose deskui
+runs ANALYZE on first open (``store/db.py: ensure_statistics``) is timed with those statistics.
 """
 
 from __future__ import annotations
