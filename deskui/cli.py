@@ -381,7 +381,7 @@ def _finish_pending_triage(conn, policy, now) -> int:
 
     count = triage_pending(conn, policy, now)
     if count:
-        say(f"triaged {count} ticket(s) an earlier import or another program left untriaged")
+        say(f"triaged {count} ticket(s) an earlier import or another program left untriaged", flush=True)
     return count
 
 

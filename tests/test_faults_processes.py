@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import threading
 from datetime import timedelta
 
 import pytest
@@ -147,11 +148,18 @@ def test_watch_triages_what_an_earlier_import_left(db_path, clock, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
     watcher = start("watch", str(drop), "--db", str(db_path), "--interval", "0.1")
+    said = []
+    # The watcher says it after the triage commits: wait for the words, not only the rows, or a
+    # terminate between the two loses the line (it was flaky on a loaded machine).
+    reader = threading.Thread(target=lambda: said.extend(iter(watcher.stdout.readline, "")), daemon=True)
+    reader.start()
     try:
         wait_for(lambda: conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] == 0,
                  what="watch to triage the pending tickets")
+        wait_for(lambda: any("triaged 3 ticket(s)" in line for line in said), what="watch to say what it triaged")
     finally:
         watcher.terminate()
-        out, _ = watcher.communicate(timeout=30)
-    assert "triaged 3 ticket(s)" in out
+        watcher.wait(timeout=30)
+        reader.join(timeout=30)
+    assert any("triaged 3 ticket(s)" in line for line in said)
     assert {row[0] for row in conn.execute("SELECT tier FROM tickets")} == {"critical"}

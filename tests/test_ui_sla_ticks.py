@@ -178,3 +178,27 @@ async def test_the_board_cards_count_down_every_second(tmp_path):
         await wait_for(pilot, lambda: first_card() == "09:59")
         clock.advance(seconds=1)
         await wait_for(pilot, lambda: first_card() == "09:58")
+
+
+async def test_the_tick_repaints_only_the_rows_whose_countdown_moved(tmp_path):
+    from deskui.ui.widgets.ticket_list import TicketList
+
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    clock = FixedClock(NOW)
+    app = DeskApp(path, policy=default_policy(), clock=clock, agent="ana")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        ticket_list = app.screen.query_one(TicketList)
+        repainted = []
+        real = ticket_list.refresh_line
+        ticket_list.refresh_line = lambda y: (repainted.append(y), real(y))[1]
+        clock.advance(seconds=1)
+        ticket_list.tick()
+        # the rows counting in mm:ss moved; those in hours (or with no clock) did not
+        assert repainted and set(repainted) <= set(range(1, ticket_list.count + 1))
+        assert len(repainted) < ticket_list.count
+        repainted.clear()
+        ticket_list.tick()  # nothing moved since: nothing to repaint
+        assert repainted == []

@@ -174,6 +174,7 @@ class TicketList(ScrollView, can_focus=True):
         # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
         self.presence: dict[int, str] = {}
         self.marked: set[int] = set()  # tickets an action will apply to all at once
+        self._drawn: dict[int, tuple] = {}  # line -> the moving parts it was last drawn with
 
     # -- data --------------------------------------------------------------------------
     @property
@@ -323,6 +324,7 @@ class TicketList(ScrollView, can_focus=True):
         row = self.query_view.row(index)
         if row is None:
             return Strip.blank(width, base)
+        self._drawn[y] = self._moving_parts(row, self.clock.now())
         return self._render_row(row, index == self.cursor, width, base)
 
     def _render_row(self, row: InboxRow, is_cursor: bool, width: int, base: Style) -> Strip:
@@ -385,6 +387,20 @@ class TicketList(ScrollView, can_focus=True):
             strip = Strip([*segments, Segment(" " * (width - used), style)])
         return strip.crop(0, width).simplify()
 
+    def _moving_parts(self, row: InboxRow, now: datetime) -> tuple:
+        """What of a row changes with time alone: its countdown, state and age."""
+        if row.tier is None:
+            return row.id, None
+        state = row.timer.state(now)
+        return row.id, countdown_text(state, row.timer.left(now)), state, format_age(now, row.created_at)
+
     def tick(self) -> None:
-        """Repaint the visible rows: countdowns move, states change colour."""
-        self.refresh()
+        """Repaint the visible rows whose countdown, state or age moved since they were drawn:
+        a countdown over an hour moves once a minute, so most seconds repaint a few lines, not
+        the whole list (Textual's repaint of every line was most of the idle CPU)."""
+        now = self.clock.now()
+        top = round(self.scroll_y)
+        for offset, row in enumerate(self.query_view.rows(top, top + self._visible_rows)):
+            y = offset + 1
+            if self._drawn.get(y) != self._moving_parts(row, now):
+                self.refresh_line(y)
