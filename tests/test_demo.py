@@ -12,7 +12,7 @@ from deskui.store.context import headline_timer
 
 from deskui import sla
 from deskui.demo import PRODUCTS, SPIKE_PRODUCT, DemoExists, generate
-from deskui.policy import CHANNELS, default_policy
+from deskui.policy import CHANNELS
 from deskui.store import connect
 from deskui.timeutil import from_db, to_db
 from tests.conftest import NOW
@@ -96,7 +96,6 @@ def test_everything_triaged_and_nothing_in_the_future(db):
 
 
 def test_open_tickets_cover_every_sla_state(demo, db):
-    policy = default_policy()
     policy_states = {}
     for row in db.execute("SELECT * FROM tickets WHERE status != 'solved'"):
         state = headline_timer(row).state(NOW)

@@ -1,7 +1,6 @@
 """A reply written in the agent's own editor: a real editor program, the file private, the draft kept."""
 
 import os
-import stat
 
 import pytest
 

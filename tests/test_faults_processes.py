@@ -14,7 +14,7 @@ import pytest
 
 from deskui.clock import FixedClock
 from deskui.outbox import list_outbox
-from deskui.store import connect, write
+from deskui.store import connect
 from deskui.store.tickets import add_reply, refresh_tickets
 from tests.faults import PROC, WriteLock, alive, children, has_open, start, wait_for
 from tests.helpers import add_ticket

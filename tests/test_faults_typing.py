@@ -25,7 +25,7 @@ from deskui.store.workspace import load_draft, save_draft
 from deskui.ui.busy import READ_ONLY, write_problem
 from tests.conftest import NOW
 from tests.inbox_data import build
-from tests.test_ui_ticket import ROOT, app_for, open_ticket, row, settle, type_reply
+from tests.test_ui_ticket import ROOT, app_for, open_ticket, settle, type_reply
 
 TIMEOUT = 60.0  # generous: the machine may be loaded; a test waits for a condition, never a sleep
 

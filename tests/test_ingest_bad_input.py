@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from deskui.ingest import ImportFailed, import_file
+from deskui.ingest import import_file
 from deskui.ingest.base import MAX_LINE_BYTES
 from deskui.policy import default_policy
 from tests.conftest import NOW

@@ -16,7 +16,6 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from deskui import sla
 from deskui.analytics.alerts import AlertRule, evaluate_alerts
 from deskui.analytics.health import _waiting_now
 from deskui.clock import FixedClock
