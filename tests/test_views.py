@@ -105,3 +105,28 @@ async def test_number_keys_switch_views_and_the_line_counts_them(tmp_path):
         await pilot.press("1")
         await pilot.pause()
         assert app.screen.query_one(TicketList).count == len(ids)  # every open ticket again
+
+
+async def test_views_are_counted_when_tickets_change_not_each_time_the_header_counts_move(tmp_path):
+    from deskui.clock import FixedClock
+    from deskui.policy import default_policy
+    from deskui.ui.app import DeskApp
+
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        calls = []
+        screen._count_views = lambda: calls.append(1)
+        counts = screen.status_bar.counts
+        for _ in range(5):  # clocks crossing instants: the header is counted again and again
+            screen._show_counts(counts)
+        assert calls == []
+        screen._views_stale = True  # what a ticket change sets
+        screen._show_counts(counts)
+        screen._show_counts(counts)
+        assert calls == [1]  # once, and not again while that count is in flight

@@ -24,7 +24,7 @@ ALERT_SECONDS = 60.0
 WORKER_JOBS = {
     "alerts": "checking the alert rules", "triage": "triaging new tickets", "counts": "counting SLA states",
     "board-load": "reading the board", "board-slow": "measuring handle times", "board-apply": "reading changed tickets",
-    "board-events": "reading agents' activity", "health": "computing the check-up",
+    "board-events": "reading agents' activity", "health": "computing the check-up", "view-counts": "counting the views",
 }
 
 HIGH_CONTRAST = Theme(

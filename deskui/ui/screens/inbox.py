@@ -32,6 +32,7 @@ from deskui.ui.widgets.ticket_list import TicketList
 from deskui.ui.workers import WorkerReports
 from deskui.views import views_by_key
 
+VIEW_COUNT_SECONDS = 30.0  # views by state or age are counted again this often when nothing changed
 MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
 POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
 IDLE_POLL_SECONDS = 0.5  # after a quiet while: half the wake-ups, a write still shows within a second
@@ -92,6 +93,9 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.query_view = InboxQuery(self.conn, app.policy, agent=app.agent)
         self.views = views_by_key(app.views)
         self._view_counts: dict[int, int] = {}
+        self._views_stale = True
+        self._views_counted_at = None
+        self._counting_views = False  # one views count in flight at most
         self.ticket_list = TicketList(self.query_view, app.clock, app.policy, app.zone, id="tickets")
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
@@ -180,6 +184,7 @@ class InboxScreen(WorkerReports, Screen[None]):
             self._show_view()
         if tickets_moved:
             self._counts_stale = True  # recounted by the next tick: at most once a second under a write storm
+            self._views_stale = True
         if self.ticket_list.highlighted_id in changes.ticket_ids or changes.overflow or "orders" in changes.tables:
             self._show_context(self.ticket_list.highlighted_id)
         if "presence" in changes.tables or changes.overflow:
@@ -208,6 +213,8 @@ class InboxScreen(WorkerReports, Screen[None]):
             self._counts_stale = True
         elif group == "triage":
             self._retry_triage = True
+        elif group == "view-counts":
+            self._counting_views, self._views_stale = False, True
 
     @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
     def _triage_backlog(self) -> None:
@@ -258,8 +265,15 @@ class InboxScreen(WorkerReports, Screen[None]):
 
     def _show_counts(self, counts) -> None:
         self.status_bar.counts = counts
-        self.status_bar.show(self.app.clock.now())
-        self._count_views()  # the views' counts move when the state counts do
+        now = self.app.clock.now()
+        self.status_bar.show(now)
+        # A view's count moves when a ticket changes, or (a view by state or age) with time. The
+        # header counts move every second at a million open tickets, as clocks cross their
+        # instants; counting every view that often would cost far more than the header does.
+        due = self._views_counted_at is None or (now - self._views_counted_at).total_seconds() >= VIEW_COUNT_SECONDS
+        if (self._views_stale or due) and not self._counting_views:
+            self._views_stale, self._views_counted_at, self._counting_views = False, now, True
+            self._count_views()
 
     # -- the highlighted ticket ----------------------------------------------------------
     @on(TicketList.Highlighted)
@@ -329,6 +343,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.app.call_from_thread(self._show_view_counts, counts)
 
     def _show_view_counts(self, counts: dict[int, int]) -> None:
+        self._counting_views = False
         self._view_counts = counts
         self._show_views()
 
