@@ -44,6 +44,16 @@ class Column:
 SORT_COLUMN = {"risk": ("tier", "▲"), "due": ("countdown", "▲"), "oldest": ("age", "▼"), "channel": ("channel", "▲")}
 
 
+def _title(column: Column, arrow: str) -> str:
+    """A column's title with the sort marker; where both do not fit, the marker takes the
+    title's last cell ("TIE▲"), so the sort stays visible and the title is never "…"."""
+    if not arrow or not column.title:
+        return column.title
+    if cell_len(column.title) + 1 <= column.width - 1:
+        return column.title + arrow
+    return column.title[: max(column.width - 2, 0)] + arrow
+
+
 def layout(width: int) -> list[Column]:
     """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
     countdown, state and subject, which are what an agent decides on."""
@@ -315,7 +325,7 @@ class TicketList(ScrollView, can_focus=True):
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
             marked, arrow = SORT_COLUMN.get(self.query_view.sort, (None, ""))
-            text = "".join(" " * c.width if c.name == "mark" else _fit(c.title + (arrow if c.name == marked else ""), c.width)
+            text = "".join(" " * c.width if c.name == "mark" else _fit(_title(c, arrow if c.name == marked else ""), c.width)
                            for c in self._columns)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
