@@ -5,6 +5,7 @@ fails the tests; on a developer machine they skip, saying how to install it."""
 from __future__ import annotations
 
 import os
+import re
 import pwd
 import shutil
 import signal
@@ -127,6 +128,14 @@ class Dovecot:
 
     def renumber(self) -> None:
         """Make the server give INBOX a new UIDVALIDITY, as after a restore or a server move."""
+        # Dovecot takes a new UIDVALIDITY from the clock, in whole seconds: within the second
+        # the old one was made it would hand the same value back (the test was flaky so).
+        uidlist = self.maildir / "dovecot-uidlist"
+        if uidlist.exists():
+            found = re.search(r"\bV(\d+)", uidlist.read_text(errors="replace").split("\n", 1)[0])
+            if found:
+                old = int(found.group(1))
+                wait_for(lambda: time.time() >= old + 1.5, 10, what="the clock to pass the old UIDVALIDITY")
         for path in self.maildir.glob("dovecot*"):
             if path.is_file():
                 path.unlink()
