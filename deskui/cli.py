@@ -285,7 +285,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
         rules_path = Path(args.rules)
         try:
-            rules = parse_alert_rules(tomllib.loads(rules_path.read_text(encoding="utf-8")), str(rules_path), tiers=tiers)
+            text = rules_path.read_text(encoding="utf-8")
+            rules = parse_alert_rules(tomllib.loads(text), str(rules_path), tiers=tiers, source=text)
         except FileNotFoundError:
             raise UserError(f"{rules_path}: no such file") from None
         except UnicodeDecodeError:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from deskui.policy.loader import Problem, _LineIndex
+from deskui.configfile import ConfigFileError, Document, Reader
 
 STATUSES = ("open", "pending", "solved")
 _FIELDS = {"name", "template", "tags", "status", "snooze"}
@@ -41,54 +41,50 @@ class Macro:
         return ", ".join(parts)
 
 
-class MacroError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+class MacroError(ConfigFileError, ValueError):
+    pass
 
 
-def parse_macros(data: dict, source: str, file: str) -> list[Macro]:
-    """The ``[[macros]]`` tables; every problem is ``FILE:LINE: field: what``."""
-    raw = data.get("macros", [])
-    index = _LineIndex(source)
-    problems: list[Problem] = []
-
-    def problem(number: int, key: str, message: str) -> None:
-        problems.append(Problem(file, index.line("macros", number, key), f"macros[{number}].{key}", message))
-
-    if not isinstance(raw, list):
-        raise MacroError([Problem(file, index.line("macros"), "macros", "must be [[macros]] tables")])
+def parse_macros(data: dict | Document, source: str | None = None, file: str = "<config>") -> list[Macro]:
+    """The ``[[macros]]`` tables (of a :class:`Document`, or its data, text and name); every
+    problem is ``FILE:LINE: field: what``."""
+    document = data if isinstance(data, Document) else Document(data, source, file)
+    reader = Reader(document)
+    if not isinstance(document.get("macros", []), list):
+        reader.problem(("macros",), "must be [[macros]] tables")
+        reader.raise_problems(MacroError)
     macros = []
-    for number, table in enumerate(raw):
+    for index, table in enumerate(document.get("macros", [])):
+        path = ("macros", index)
         if not isinstance(table, dict):
-            problem(number, "name", "must be a table")
+            reader.problem((*path, "name"), "must be a table")
             continue
-        before = len(problems)
-        for key in sorted(set(table) - _FIELDS):
-            problem(number, key, f"unknown field; fields: {', '.join(sorted(_FIELDS))}")
-        name = table.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problem(number, "name", "missing: every macro needs a name")
-        template = table.get("template")
-        if template is not None and (not isinstance(template, str) or not template.strip()):
-            problem(number, "template", "must be a template key such as \"damaged\"")
-        tags = table.get("tags", [])
-        tags = [tags] if isinstance(tags, str) else tags
-        if not isinstance(tags, list) or not all(isinstance(tag, str) and tag.strip("- ") for tag in tags):
-            problem(number, "tags", "must be a list of tags (\"-tag\" removes one)")
-            tags = []
-        status = table.get("status")
-        if status is not None and status not in STATUSES:
-            problem(number, "status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-        snooze = table.get("snooze")
-        if snooze is not None and (not isinstance(snooze, str) or not snooze.strip()):
-            problem(number, "snooze", "must be a time such as \"2d\" or \"tomorrow 9am\"")
-        if status is not None and snooze is not None:
-            problem(number, "snooze", "a macro sets a status or a snooze, not both")
-        if len(problems) == before:
-            macros.append(Macro(name.strip(), template.strip() if template else None,
-                                tuple(tag.strip().lower() for tag in tags if not tag.startswith("-")),
-                                tuple(tag[1:].strip().lower() for tag in tags if tag.startswith("-")), status, snooze))
-    if problems:
-        raise MacroError(problems)
+        macro = _parse_one(reader, path, table)
+        if macro is not None:
+            macros.append(macro)
+    reader.raise_problems(MacroError)
     return macros
+
+
+def _parse_one(reader: Reader, path: tuple, table: dict) -> Macro | None:
+    before = len(reader.problems)
+    reader.unknown(table, path, _FIELDS, f"unknown field; fields: {', '.join(sorted(_FIELDS))}")
+    name = reader.text(table, path, "name", required=True, missing="missing: every macro needs a name",
+                       wrong="missing: every macro needs a name")
+    template = reader.text(table, path, "template", wrong="must be a template key such as \"damaged\"")
+    tags = table.get("tags", [])
+    tags = [tags] if isinstance(tags, str) else tags
+    if not isinstance(tags, list) or not all(isinstance(tag, str) and tag.strip("- ") for tag in tags):
+        reader.problem((*path, "tags"), "must be a list of tags (\"-tag\" removes one)")
+        tags = []
+    status = reader.choice(table, path, "status", STATUSES, None,
+                           wrong=lambda value: f"unknown status {value!r}; one of {', '.join(STATUSES)}")
+    snooze = table.get("snooze")
+    if snooze is not None and (not isinstance(snooze, str) or not snooze.strip()):
+        reader.problem((*path, "snooze"), "must be a time such as \"2d\" or \"tomorrow 9am\"")
+    if "status" in table and snooze is not None:
+        reader.problem((*path, "snooze"), "a macro sets a status or a snooze, not both")
+    if len(reader.problems) > before:
+        return None
+    return Macro(name, template, tuple(tag.strip().lower() for tag in tags if not tag.startswith("-")),
+                 tuple(tag[1:].strip().lower() for tag in tags if tag.startswith("-")), status, snooze)

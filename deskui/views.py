@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from deskui.policy.loader import Problem, _LineIndex
+from deskui.configfile import ConfigFileError, Document, Reader
 from deskui.sla import SlaState
 from deskui.timeutil import parse_duration
 
@@ -66,94 +66,70 @@ BUILTIN_VIEWS = (
 )
 
 
-class ViewError(ValueError):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+class ViewError(ConfigFileError, ValueError):
+    pass
 
 
-def parse_views(data: dict, source: str, file: str) -> list[View]:
-    """The ``[[views]]`` tables of a config file; every problem is ``FILE:LINE: field: what``."""
-    raw = data.get("views", [])
-    index = _LineIndex(source)
-    problems: list[Problem] = []
-
-    def problem(path: tuple, message: str) -> None:
-        field = "views" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
-        problems.append(Problem(file, index.line("views", *path), field, message))
-
-    if not isinstance(raw, list):
-        problem((), "must be [[views]] tables")
-        raise ViewError(problems)
-    views = []
-    for number, table in enumerate(raw):
-        if not isinstance(table, dict):
-            problem((number,), "must be a table")
-            continue
-        view = _parse_one(table, lambda key, message, n=number: problem((n, key), message))
+def parse_views(data: dict | Document, source: str | None = None, file: str = "<config>") -> list[View]:
+    """The ``[[views]]`` tables of a config file (a :class:`Document`, or its data, text and name);
+    every problem is ``FILE:LINE: field: what``."""
+    document = data if isinstance(data, Document) else Document(data, source, file)
+    reader = Reader(document)
+    if not isinstance(document.get("views", []), list):
+        reader.problem(("views",), "must be [[views]] tables")
+        reader.raise_problems(ViewError)
+    views, paths = [], []
+    for path, table in reader.tables("views", "must be [[views]] tables"):
+        view = _parse_one(reader, path, table)
         if view is not None:
             views.append(view)
+            paths.append(path)
     keys = [view.key for view in views if view.key is not None]
-    for key in {key for key in keys if keys.count(key) > 1}:
-        number = next(n for n, table in enumerate(raw) if isinstance(table, dict) and table.get("key") == key)
-        problem((number, "key"), f"key {key} is used by two views")
-    if problems:
-        raise ViewError(problems)
+    for key in sorted({key for key in keys if keys.count(key) > 1}):
+        path = next(path for path, view in zip(paths, views) if view.key == key)
+        reader.problem((*path, "key"), f"key {key} is used by two views")
+    reader.raise_problems(ViewError)
     return views
 
 
-def _parse_one(table: dict[str, Any], problem) -> View | None:
-    bad = False
-    for key in table:
-        if key not in _KEYS:
-            problem(key, f"unknown field; fields: {', '.join(sorted(_KEYS))}")
-            bad = True
-    name = table.get("name")
-    if not isinstance(name, str) or not name.strip():
-        problem("name", "missing: every view needs a name")
+def _parse_one(reader: Reader, path: tuple, table: dict[str, Any]) -> View | None:
+    before = len(reader.problems)
+    reader.unknown(table, path, _KEYS, f"unknown field; fields: {', '.join(sorted(_KEYS))}")
+    name = reader.text(table, path, "name", required=True, missing="missing: every view needs a name",
+                       wrong="missing: every view needs a name")
+    if name is None:
         return None
-    key = table.get("key")
-    if key is not None and (isinstance(key, bool) or not isinstance(key, int) or not 1 <= key <= 9):
-        problem("key", "must be a number from 1 to 9")
-        bad = True
+    key = reader.integer(table, path, "key", None, low=1, high=9, wrong="must be a number from 1 to 9")
     lists: dict[str, tuple[str, ...]] = {}
     for field, attribute in _LISTS.items():
         value = table.get(field, [])
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            problem(field, "must be a name or a list of names")
-            bad = True
+            reader.problem((*path, field), "must be a name or a list of names")
             continue
         lists[attribute] = tuple(item.strip().lower() for item in value)
     for state in lists.get("states", ()):
         if state not in {s.key for s in SlaState}:
-            problem("state", f"unknown state {state!r}; one of {', '.join(s.key for s in SlaState)}")
-            bad = True
+            reader.problem((*path, "state"), f"unknown state {state!r}; one of {', '.join(s.key for s in SlaState)}")
     for status in lists.get("statuses", ()):
         if status not in STATUSES:
-            problem("status", f"unknown status {status!r}; one of {', '.join(STATUSES)}")
-            bad = True
+            reader.problem((*path, "status"), f"unknown status {status!r}; one of {', '.join(STATUSES)}")
     texts = {}
     for field in _TEXTS:
         value = table.get(field)
         if value is not None and not isinstance(value, str):
-            problem(field, "must be text")
-            bad = True
+            reader.problem((*path, field), "must be text")
         texts[field] = value.strip() if isinstance(value, str) and value.strip() else None
     older = None
     if table.get("older_than") is not None:
         try:
             older = int(parse_duration(str(table["older_than"])).total_seconds() // 60)
         except ValueError as error:
-            problem("older_than", str(error))
-            bad = True
-    sort = table.get("sort")
-    if sort is not None and sort not in SORTS:
-        problem("sort", f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
-        bad = True
-    if bad:
+            reader.problem((*path, "older_than"), str(error))
+    sort = reader.choice(table, path, "sort", SORTS, None, wrong=lambda v: f"unknown sort {v!r}; one of {', '.join(SORTS)}")
+    if len(reader.problems) > before:
         return None
-    return View(name.strip(), key, older_than_minutes=older, sort=sort, **lists, **texts)
+    return View(name, key, older_than_minutes=older, sort=sort, **lists, **texts)
 
 
 def views_by_key(configured: list[View]) -> dict[int, View]:

@@ -21,7 +21,7 @@ def ago(**kwargs) -> datetime:
 
 
 def rules(text: str, file: str = "config.toml") -> list[AlertRule]:
-    return parse_alert_rules(tomllib.loads(text), file, tiers=TIERS)
+    return parse_alert_rules(tomllib.loads(text), file, tiers=TIERS, source=text)
 
 
 def problems(text: str) -> list[str]:
@@ -97,25 +97,25 @@ def test_a_default_window_applies_when_none_is_given():
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('metric = "frt_hours"\nop = ">"\nthreshold = 8', "config.toml: alerts[0].name: missing"),
-        ('name = "x"\nmetric = "frt"\nop = ">"\nthreshold = 8', "config.toml: alerts[0].metric: unknown metric 'frt'"),
-        ('name = "x"\nop = ">"\nthreshold = 8', "config.toml: alerts[0].metric: missing"),
-        ('name = "x"\nmetric = "frt_hours"\nop = "=>"\nthreshold = 8', "config.toml: alerts[0].op: '=>' is not a comparison"),
-        ('name = "x"\nmetric = "frt_hours"\nthreshold = 8', "config.toml: alerts[0].op: missing"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = "8"', "config.toml: alerts[0].threshold: '8' is not a number"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = true', "config.toml: alerts[0].threshold: True is not a number"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"', "config.toml: alerts[0].threshold: missing"),
+        ('metric = "frt_hours"\nop = ">"\nthreshold = 8', "config.toml:1: alerts[0].name: missing"),
+        ('name = "x"\nmetric = "frt"\nop = ">"\nthreshold = 8', "config.toml:3: alerts[0].metric: unknown metric 'frt'"),
+        ('name = "x"\nop = ">"\nthreshold = 8', "config.toml:1: alerts[0].metric: missing"),
+        ('name = "x"\nmetric = "frt_hours"\nop = "=>"\nthreshold = 8', "config.toml:4: alerts[0].op: '=>' is not a comparison"),
+        ('name = "x"\nmetric = "frt_hours"\nthreshold = 8', "config.toml:1: alerts[0].op: missing"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = "8"', "config.toml:5: alerts[0].threshold: '8' is not a number"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = true', "config.toml:5: alerts[0].threshold: True is not a number"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"', "config.toml:1: alerts[0].threshold: missing"),
         ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\nwindow = "yesterday"',
-         "config.toml: alerts[0].window: 'yesterday' is not a duration"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\nwindow = "0h"', "config.toml: alerts[0].window: '0h' is not a duration"),
+         "config.toml:6: alerts[0].window: 'yesterday' is not a duration"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\nwindow = "0h"', "config.toml:6: alerts[0].window: '0h' is not a duration"),
         ('name = "x"\nmetric = "breached_open"\nop = ">"\nthreshold = 0\nwindow = "24h"',
-         "config.toml: alerts[0].window: metric 'breached_open' looks at open tickets now; it takes no window"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\nchannel = "etsy"', "config.toml: alerts[0].channel: unknown channel 'etsy'"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\ntier = "urgent"', "config.toml: alerts[0].tier: unknown tier 'urgent'"),
-        ('name = "x"\nmetric = "spike"\nop = ">"\nthreshold = 8\ntier = "high"', "config.toml: alerts[0].tier: metric 'spike' takes no tier filter"),
+         "config.toml:6: alerts[0].window: metric 'breached_open' looks at open tickets now; it takes no window"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\nchannel = "etsy"', "config.toml:6: alerts[0].channel: unknown channel 'etsy'"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\ntier = "urgent"', "config.toml:6: alerts[0].tier: unknown tier 'urgent'"),
+        ('name = "x"\nmetric = "spike"\nop = ">"\nthreshold = 8\ntier = "high"', "config.toml:6: alerts[0].tier: metric 'spike' takes no tier filter"),
         ('name = "x"\nmetric = "critical_minutes_left"\nop = "<"\nthreshold = 15\ntier = "high"',
-         "config.toml: alerts[0].tier: critical_minutes_left is about the critical tier"),
-        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\ntreshold = 9', "config.toml: alerts[0].treshold: unknown field"),
+         "config.toml:6: alerts[0].tier: critical_minutes_left is about the critical tier"),
+        ('name = "x"\nmetric = "frt_hours"\nop = ">"\nthreshold = 8\ntreshold = 9', "config.toml:6: alerts[0].treshold: unknown field"),
     ],
 )
 def test_each_problem_names_the_file_the_rule_and_the_field(body, expected):
@@ -141,18 +141,23 @@ def test_every_problem_is_reported_with_the_rule_index():
         """
     )
     assert found == [
-        "config.toml: alerts[1].name: 'good' is already the name of alerts[0]",
-        "config.toml: alerts[1].metric: unknown metric 'aht' (one of frt_hours, aht_minutes, sla_attainment_pct, "
+        "config.toml:9: alerts[1].name: 'good' is already the name of alerts[0]",
+        "config.toml:10: alerts[1].metric: unknown metric 'aht' (one of frt_hours, aht_minutes, sla_attainment_pct, "
         "min_minutes_left, critical_minutes_left, breached_open, waiting_hours, spike)",
-        "config.toml: alerts[1].op: '!=' is not a comparison (one of >, >=, <, <=)",
+        "config.toml:11: alerts[1].op: '!=' is not a comparison (one of >, >=, <, <=)",
     ]
 
 
 def test_alerts_must_be_a_list_of_tables():
-    with pytest.raises(ValueError, match=r"^cfg: alerts: must be a list of \[\[alerts\]\] tables$"):
+    text = 'agent = "ana"\n[alerts]\nname = "x"\n'
+    with pytest.raises(ValueError, match=r"^cfg:2: alerts: must be a list of \[\[alerts\]\] tables$"):
+        parse_alert_rules(tomllib.loads(text), "cfg", source=text)
+    text = 'agent = "ana"\nalerts = ["frt_hours > 8"]\n'
+    with pytest.raises(ValueError, match=r"^cfg:2: alerts\[0\]: must be a table"):
+        parse_alert_rules(tomllib.loads(text), "cfg", source=text)
+    # parsed data without its text: the problem is there, the line is unknown (0)
+    with pytest.raises(ValueError, match=r"^cfg:0: alerts: must be a list of \[\[alerts\]\] tables$"):
         parse_alert_rules({"alerts": {"name": "x"}}, "cfg")
-    with pytest.raises(ValueError, match=r"^cfg: alerts\[0\]: must be a table"):
-        parse_alert_rules({"alerts": ["frt_hours > 8"]}, "cfg")
 
 
 def test_without_the_policy_tiers_any_tier_name_is_accepted():

@@ -22,65 +22,19 @@ docs/health.md.
 
 from __future__ import annotations
 
-import operator
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from deskui.analytics import metrics as m
+from deskui.analytics.alert_rules import CRITICAL, FIELDS, METRICS, OPS, AlertRule, MetricSpec, parse_alert_rules  # noqa: F401
 from deskui.analytics.health import IMPACT, UNCATEGORISED, _OTHER_IMPACT
-from deskui.policy.model import CHANNELS, Policy
+from deskui.policy.model import Policy
 from deskui.store.schema import SORT_DUE
-from deskui.timeutil import from_db, parse_duration, to_db
+from deskui.timeutil import from_db, to_db
 
 UTC = timezone.utc
-OPS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
-FIELDS = ("name", "metric", "op", "threshold", "window", "channel", "tier")
 MAX_IDS = 50
-
-
-@dataclass(frozen=True)
-class MetricSpec:
-    description: str
-    unit: str
-    windowed: bool
-    default_window: str | None = None
-    tiered: bool = True
-
-
-METRICS: dict[str, MetricSpec] = {
-    "frt_hours": MetricSpec("median first response time", "h", True, "24h"),
-    "aht_minutes": MetricSpec("median handle time", "min", True, "24h"),
-    "sla_attainment_pct": MetricSpec("response targets met", "%", True, "24h"),
-    "min_minutes_left": MetricSpec("least time left on an open ticket", "min", False),
-    "critical_minutes_left": MetricSpec("least time left on an open critical ticket", "min", False),
-    "breached_open": MetricSpec("open tickets past due", "", False),
-    "waiting_hours": MetricSpec("longest wait of an open ticket for a reply", "h", False),
-    "spike": MetricSpec("largest category rise (spike rule)", "%", False, tiered=False),
-}
-CRITICAL = "critical"
-
-
-@dataclass(frozen=True)
-class AlertRule:
-    name: str
-    metric: str
-    op: str
-    threshold: float
-    window: str | None = None
-    channel: str | None = None
-    tier: str | None = None
-
-    @property
-    def window_delta(self) -> timedelta | None:
-        spec = METRICS[self.metric]
-        text = self.window or spec.default_window
-        return parse_duration(text) if spec.windowed and text else None
-
-    @property
-    def effective_tier(self) -> str | None:
-        return CRITICAL if self.metric == "critical_minutes_left" else self.tier
 
 
 @dataclass
@@ -99,109 +53,6 @@ class FiredAlert:
             "channel": rule.channel, "tier": rule.effective_tier,
             "value": self.value, "message": self.message, "ticket_ids": list(self.ticket_ids),
         }
-
-
-# --------------------------------------------------------------------------------------------
-# Parsing
-# --------------------------------------------------------------------------------------------
-
-def parse_alert_rules(data: dict, file: str, *, tiers: Iterable[str] | None = None) -> list[AlertRule]:
-    """Rules from a parsed config document (its ``[[alerts]]`` list). ``tiers``, when given (the
-    policy's tier names), checks ``tier``. Raises ValueError naming every problem, one a line:
-    ``FILE: alerts[N].field: message`` (N counts from 0, like the policy's errors)."""
-    raw_rules = data.get("alerts", []) if isinstance(data, dict) else data
-    if not isinstance(raw_rules, list):
-        raise ValueError(f"{file}: alerts: must be a list of [[alerts]] tables")
-    known_tiers = set(tiers) if tiers is not None else None
-    problems: list[str] = []
-    rules: list[AlertRule] = []
-    names: dict[str, int] = {}
-
-    for index, raw in enumerate(raw_rules):
-        def problem(name: str, message: str) -> None:
-            problems.append(f"{file}: alerts[{index}].{name}: {message}" if name else f"{file}: alerts[{index}]: {message}")
-
-        if not isinstance(raw, dict):
-            problem("", "must be a table ([[alerts]] with name, metric, op, threshold)")
-            continue
-        before = len(problems)
-        for key in sorted(set(raw) - set(FIELDS)):
-            problem(key, f"unknown field (expected {', '.join(FIELDS)})")
-
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
-            problem("name", "missing; give the alert a name, e.g. name = \"FRT above 8 h\"")
-            name = None
-        else:
-            name = name.strip()
-            if name in names:
-                problem("name", f"{name!r} is already the name of alerts[{names[name]}]")
-            names.setdefault(name, index)
-
-        metric = raw.get("metric")
-        spec = None
-        if metric is None:
-            problem("metric", f"missing (one of {', '.join(METRICS)})")
-        elif not isinstance(metric, str) or metric.strip().lower() not in METRICS:
-            problem("metric", f"unknown metric {metric!r} (one of {', '.join(METRICS)})")
-        else:
-            metric = metric.strip().lower()
-            spec = METRICS[metric]
-
-        op = raw.get("op")
-        if op is None:
-            problem("op", f"missing (one of {', '.join(OPS)})")
-        elif not isinstance(op, str) or op.strip() not in OPS:
-            problem("op", f"{op!r} is not a comparison (one of {', '.join(OPS)})")
-        else:
-            op = op.strip()
-
-        threshold = raw.get("threshold")
-        if threshold is None:
-            problem("threshold", "missing; give a number, e.g. threshold = 8")
-        elif isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or threshold != threshold:
-            problem("threshold", f"{threshold!r} is not a number")
-
-        window = raw.get("window")
-        if window is not None:
-            if spec is not None and not spec.windowed:
-                problem("window", f"metric {metric!r} looks at open tickets now; it takes no window")
-            elif isinstance(window, bool) or not isinstance(window, (str, int)):
-                problem("window", f"{window!r} is not a duration (use e.g. \"24h\", \"7d\", \"90m\")")
-            else:
-                try:
-                    if parse_duration(str(window)) <= timedelta(0):
-                        raise ValueError
-                    window = str(window).strip()
-                except ValueError:
-                    problem("window", f"{window!r} is not a duration (use e.g. \"24h\", \"7d\", \"90m\")")
-
-        channel = raw.get("channel")
-        if channel is not None:
-            if not isinstance(channel, str) or channel.strip().lower() not in CHANNELS:
-                problem("channel", f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
-            else:
-                channel = channel.strip().lower()
-
-        tier = raw.get("tier")
-        if tier is not None:
-            if not isinstance(tier, str) or not tier.strip():
-                problem("tier", f"{tier!r} is not a tier name")
-            else:
-                tier = tier.strip().lower()
-                if known_tiers is not None and tier not in known_tiers:
-                    problem("tier", f"unknown tier {tier!r} (one of {', '.join(sorted(known_tiers))})")
-                elif spec is not None and not spec.tiered:
-                    problem("tier", f"metric {metric!r} takes no tier filter")
-                elif metric == "critical_minutes_left" and tier != CRITICAL:
-                    problem("tier", "critical_minutes_left is about the critical tier; use min_minutes_left for another")
-
-        if len(problems) == before:
-            rules.append(AlertRule(name=name, metric=metric, op=op, threshold=float(threshold),
-                                   window=window, channel=channel, tier=tier))
-    if problems:
-        raise ValueError("\n".join(problems))
-    return rules
 
 
 # --------------------------------------------------------------------------------------------

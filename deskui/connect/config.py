@@ -12,11 +12,10 @@ import ipaddress
 import os
 import shlex
 import subprocess
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deskui.policy.loader import _LineIndex
+from deskui.configfile import ConfigFileError, Document, Problem, Reader
 
 SECURITY = ("tls", "starttls", "none")
 MAILBOX_FIELDS = ("name", "host", "port", "security", "user", "password_env", "password_command", "folders",
@@ -24,13 +23,17 @@ MAILBOX_FIELDS = ("name", "host", "port", "security", "user", "password_env", "p
 SMTP_FIELDS = ("host", "port", "security", "sender", "user", "password_env", "password_command", "verify_tls",
                "ca_file", "signature", "sent_mailbox", "channels", "retry_seconds", "max_attempts",
                "sent_copy")
+_STRINGS = "must be a non-empty list of strings, e.g. [\"INBOX\"]"
+_NO_PASSWORD = "passwords are not kept in the config file; use password_env or password_command"
 DEFAULT_PORTS = {"imap": {"tls": 993, "starttls": 143, "none": 143}, "smtp": {"tls": 465, "starttls": 587, "none": 25}}
 
 
 class MailConfigError(ValueError):
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+    """Every problem of the mail tables; ``problems`` holds them as ``FILE:LINE: field: what`` lines."""
+
+    def __init__(self, problems: list[str | Problem]):
+        self.problems = [str(problem) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
 
 class SecretError(Exception):
@@ -113,32 +116,13 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-class _Reader:
-    def __init__(self, file: str, source: str):
-        self.file, self.index, self.problems = file, _LineIndex(source), []
-
-    def problem(self, path: tuple, message: str) -> None:
-        name = "".join(f"[{p}]" if isinstance(p, int) else (("." if i else "") + p) for i, p in enumerate(path))
-        self.problems.append(f"{self.file}:{self.index.line(*path)}: {name}: {message}")
-
-    def text(self, raw: dict, path: tuple, key: str, *, required: bool = False) -> str | None:
-        value = raw.get(key)
-        if value is None:
-            if required:
-                self.problem((*path, key), "missing")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.problem((*path, key), "must be a non-empty string")
-            return None
-        return value.strip()
+class _Reader(Reader):
+    """The mail tables' reads on top of the shared reader."""
 
     def endpoint(self, raw: dict, path: tuple, kind: str, fields: tuple) -> dict | None:
         before = len(self.problems)
-        for key in sorted(set(raw) - set(fields)):
-            if key == "password":
-                self.problem((*path, key), "passwords are not kept in the config file; use password_env or password_command")
-            else:
-                self.problem((*path, key), f"unknown field (expected one of {', '.join(fields)})")
+        self.unknown(raw, path, fields, lambda key: _NO_PASSWORD if key == "password" else
+                     f"unknown field (expected one of {', '.join(fields)})")
         host = self.text(raw, path, "host", required=True)
         security = raw.get("security", "starttls" if kind == "smtp" else "tls")
         if security not in SECURITY:
@@ -147,12 +131,9 @@ class _Reader:
         if security == "none" and host and not is_loopback(host):
             self.problem((*path, "security"), f"\"none\" sends the password in clear text; it is refused for {host} "
                                               "(only for 127.0.0.1 / localhost): use \"tls\" or \"starttls\"")
-        port = raw.get("port", DEFAULT_PORTS[kind][security])
-        if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-            self.problem((*path, "port"), f"must be a port number 1-65535, not {port!r}")
-        verify = raw.get("verify_tls", True)
-        if not isinstance(verify, bool):
-            self.problem((*path, "verify_tls"), "must be true or false")
+        port = self.integer(raw, path, "port", DEFAULT_PORTS[kind][security], low=1, high=65535,
+                            wrong=lambda value: f"must be a port number 1-65535, not {value!r}")
+        verify = self.boolean(raw, path, "verify_tls", True)
         env, command = self.text(raw, path, "password_env"), self.text(raw, path, "password_command")
         if env and command:
             self.problem((*path, "password_command"), "give password_env or password_command, not both")
@@ -166,30 +147,18 @@ class _Reader:
         return dict(host=host, port=port, security=security, user=user, secret=Secret(env, command),
                     verify_tls=verify, ca_file=self.text(raw, path, "ca_file"))
 
-    def strings(self, raw: dict, path: tuple, key: str, default: list[str]) -> list[str]:
-        value = raw.get(key, default)
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
-            self.problem((*path, key), "must be a non-empty list of strings, e.g. [\"INBOX\"]")
-            return default
-        return [v.strip() for v in value]
-
-    def mailbox(self, raw, index: int, names: set[str]) -> MailboxConfig | None:
-        path = ("mailboxes", index)
-        if not isinstance(raw, dict):
-            self.problem(path, "must be a table ([[mailboxes]] with name, host, user, password_env)")
-            return None
+    def mailbox(self, raw: dict, path: tuple, names: set[str]) -> MailboxConfig | None:
         before = len(self.problems)
         name = self.text(raw, path, "name", required=True)
         if name in names:
             self.problem((*path, "name"), f"a second mailbox named {name!r}: names must differ")
         names.add(name)
         endpoint = self.endpoint(raw, path, "imap", MAILBOX_FIELDS)
-        folders = self.strings(raw, path, "folders", ["INBOX"])
+        folders = self.strings(raw, path, "folders", ["INBOX"], wrong=_STRINGS)
         user = raw.get("user") if isinstance(raw.get("user"), str) and "@" in raw.get("user") else None
-        sellers = self.strings(raw, path, "seller_addresses", []) if "seller_addresses" in raw else ([user] if user else [])
-        poll = raw.get("poll_seconds", 30)
-        if not isinstance(poll, (int, float)) or isinstance(poll, bool) or not 0.2 <= poll <= 3600:
-            self.problem((*path, "poll_seconds"), "must be a number of seconds between 0.2 and 3600")
+        sellers = self.strings(raw, path, "seller_addresses", [], wrong=_STRINGS) if "seller_addresses" in raw else ([user] if user else [])
+        poll = self.number(raw, path, "poll_seconds", 30.0, low=0.2, high=3600,
+                           wrong="must be a number of seconds between 0.2 and 3600")
         channel = self.text(raw, path, "default_channel")
         if channel is not None:
             from deskui.policy.model import CHANNELS
@@ -199,7 +168,7 @@ class _Reader:
         if endpoint is None or len(self.problems) > before:
             return None
         return MailboxConfig(**endpoint, name=name, folders=folders, sent_folder=self.text(raw, path, "sent_folder"),
-                             seller_addresses=sellers, default_channel=channel, poll_seconds=float(poll))
+                             seller_addresses=sellers, default_channel=channel, poll_seconds=poll)
 
     def smtp(self, raw, mailboxes: list[MailboxConfig]) -> SmtpConfig | None:
         path = ("smtp",)
@@ -217,39 +186,33 @@ class _Reader:
         signature = raw.get("signature")
         if signature is not None and not isinstance(signature, str):
             self.problem((*path, "signature"), "must be a string")
-        channels = self.strings(raw, path, "channels", []) if "channels" in raw else None
-        retry = raw.get("retry_seconds", 60)
-        if not isinstance(retry, (int, float)) or isinstance(retry, bool) or not 0 < retry <= 86400:
-            self.problem((*path, "retry_seconds"), "must be a number of seconds, more than 0 and at most 86400")
-        attempts = raw.get("max_attempts", 8)
-        if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 100:
-            self.problem((*path, "max_attempts"), "must be a whole number from 1 to 100")
-        sent_copy = raw.get("sent_copy", "append")
-        if sent_copy not in ("append", "server"):
-            self.problem((*path, "sent_copy"), f"{sent_copy!r} is not \"append\" (deskui files the copy in Sent) or "
-                                               "\"server\" (the server does, as Gmail and Microsoft 365 do)")
+        channels = self.strings(raw, path, "channels", [], wrong=_STRINGS) if "channels" in raw else None
+        retry = self.number(raw, path, "retry_seconds", 60.0, above=0, high=86400,
+                            wrong="must be a number of seconds, more than 0 and at most 86400")
+        attempts = self.integer(raw, path, "max_attempts", 8, low=1, high=100, wrong="must be a whole number from 1 to 100")
+        sent_copy = self.choice(raw, path, "sent_copy", ("append", "server"), "append",
+                                wrong=lambda value: f"{value!r} is not \"append\" (deskui files the copy in Sent) or "
+                                                    "\"server\" (the server does, as Gmail and Microsoft 365 do)")
         if endpoint is None or len(self.problems) > before:
             return None
         return SmtpConfig(**endpoint, sender=sender, signature=signature, sent_mailbox=sent, channels=channels,
-                          retry_seconds=float(retry), max_attempts=attempts, sent_copy=sent_copy)
+                          retry_seconds=retry, max_attempts=attempts, sent_copy=sent_copy)
 
 
-def parse_mail_config(data: dict, source: str, file: str) -> MailConfig:
-    """The mail tables of a parsed config document; raises MailConfigError listing every problem."""
-    reader = _Reader(file, source)
-    raw_boxes = data.get("mailboxes", [])
+def parse_mail_config(data: dict | Document, source: str | None = None, file: str = "<config>") -> MailConfig:
+    """The mail tables of a config file (a :class:`Document`, or its data, text and name); raises
+    MailConfigError listing every problem."""
+    document = data if isinstance(data, Document) else Document(data, source, file)
+    reader = _Reader(document)
     mailboxes: list[MailboxConfig] = []
-    if not isinstance(raw_boxes, list):
-        reader.problem(("mailboxes",), "must be a list of [[mailboxes]] tables")
-        raw_boxes = []
     names: set[str] = set()
-    for index, raw in enumerate(raw_boxes):
-        box = reader.mailbox(raw, index, names)
+    for path, raw in reader.tables("mailboxes", "must be a list of [[mailboxes]] tables",
+                                   entry="must be a table ([[mailboxes]] with name, host, user, password_env)"):
+        box = reader.mailbox(raw, path, names)
         if box is not None:
             mailboxes.append(box)
-    smtp = reader.smtp(data["smtp"], mailboxes) if "smtp" in data else None
-    if reader.problems:
-        raise MailConfigError(reader.problems)
+    smtp = reader.smtp(document.data["smtp"], mailboxes) if "smtp" in document else None
+    reader.raise_problems(MailConfigError)
     return MailConfig(mailboxes, smtp)
 
 
@@ -258,10 +221,7 @@ def load_mail_config(path: Path) -> MailConfig:
     if not path.exists():
         return MailConfig()
     try:
-        source = path.read_text(encoding="utf-8")
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        raise MailConfigError([f"{path}:1: toml: {error}"]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise MailConfigError([f"{path}:1: file: cannot read it: {error}"]) from None
-    return parse_mail_config(data, source, str(path))
+        document = Document.read(path, what="the config")
+    except ConfigFileError as error:
+        raise MailConfigError(error.problems) from None
+    return parse_mail_config(document)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
-from dataclasses import dataclass
 from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from deskui.configfile import ConfigFileError, Document, LineIndex, Problem, Reader
 from deskui.policy.model import ALWAYS, CHANNELS, WEEKDAYS, Calendar, Policy, Rule, Tier
 from deskui.timeutil import parse_duration, zone
 from deskui.triage.lexicon import CATEGORIES
@@ -25,71 +24,16 @@ TOP_LEVEL_KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+class PolicyError(ConfigFileError):
+    """Every problem of a policy (or lexicon, or lint rules) file, one ``FILE:LINE: field: what`` a line."""
 
 
-class PolicyError(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+# The lexicon reader (deskui/triage/lexicon.py) imports the line index from here.
+_LineIndex = LineIndex
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"']+)\s*=")
-
-
-class _LineIndex:
-    """Where each table and key sits in the source, since tomllib keeps no positions.
-
-    Paths look like ("tiers", 2, "first_response") for the third ``[[tiers]]``'s key.
-    """
-
-    def __init__(self, source: str) -> None:
-        self.lines: dict[tuple, int] = {}
-        counts: dict[str, int] = {}
-        table: tuple = ()
-        for number, raw in enumerate(source.splitlines(), start=1):
-            header = _HEADER.match(raw)
-            if header:
-                name = tuple(part.strip().strip("\"'") for part in header.group(2).split("."))
-                if header.group(1) == "[[":
-                    index = counts.get(".".join(name), 0)
-                    counts[".".join(name)] = index + 1
-                    table = (*name, index)
-                else:
-                    table = name
-                self.lines.setdefault(table, number)
-                continue
-            key = _KEY.match(raw)
-            if key:
-                self.lines.setdefault((*table, key.group(1).strip("\"'")), number)
-
-    def line(self, *path: Any) -> int:
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return 1
-
-
-class _Reader:
-    def __init__(self, file: str, source: str) -> None:
-        self.file = file
-        self.index = _LineIndex(source)
-        self.problems: list[Problem] = []
-
-    def problem(self, path: tuple, message: str) -> None:
-        field = ".".join(str(part) if not isinstance(part, int) else f"[{part}]" for part in path)
-        field = field.replace(".[", "[")
-        self.problems.append(Problem(self.file, self.index.line(*path), field, message))
+class _Reader(Reader):
+    """The policy's own value kinds on top of the shared reader."""
 
     def minutes(self, value: Any, path: tuple, required: bool = True) -> int | None:
         if value is None:
@@ -182,25 +126,18 @@ def _read_calendar(reader: _Reader, name: str, raw: Any) -> Calendar:
 def parse_policy(source: str, file: str = "<policy>") -> Policy:
     """Build a Policy from TOML text; raise PolicyError listing every problem found."""
     try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) if match else 1
-        raise PolicyError([Problem(file, line, "toml", f"syntax error: {error}")]) from None
-    reader = _Reader(file, source)
+        document = Document.parse(source, file)
+    except ConfigFileError as error:
+        raise PolicyError(error.problems) from None
+    return policy_from_document(document)
 
-    for key in sorted(set(data) - TOP_LEVEL_KEYS):
-        reader.problem((key,), f"unknown section (expected one of {', '.join(sorted(TOP_LEVEL_KEYS))})")
 
-    thresholds = data.get("thresholds", {})
-    at_risk = thresholds.get("at_risk", 0.25)
-    imminent = thresholds.get("imminent", 0.10)
-    for name, value in (("at_risk", at_risk), ("imminent", imminent)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-            reader.problem(("thresholds", name), f"{value!r} must be a fraction between 0 and 1, e.g. 0.25")
-    if isinstance(at_risk, float) and isinstance(imminent, float) and imminent >= at_risk:
-        reader.problem(("thresholds", "imminent"), "must be smaller than at_risk")
-
+def policy_from_document(document: Document) -> Policy:
+    """The policy in a parsed file; raise PolicyError listing every problem found."""
+    data = document.data
+    reader = _Reader(document)
+    reader.unknown(data, (), TOP_LEVEL_KEYS, f"unknown section (expected one of {', '.join(sorted(TOP_LEVEL_KEYS))})")
+    at_risk, imminent = _thresholds(reader, data.get("thresholds", {}))
     deadlines = {}
     for channel, value in data.get("marketplace_deadlines", {}).items():
         if channel.lower() not in CHANNELS:
@@ -208,29 +145,65 @@ def parse_policy(source: str, file: str = "<policy>") -> Policy:
         minutes = reader.minutes(value, ("marketplace_deadlines", channel))
         if minutes:
             deadlines[channel.lower()] = minutes
-
     calendars = {name: _read_calendar(reader, name, raw) for name, raw in data.get("calendars", {}).items()}
     calendars.setdefault(ALWAYS.name, ALWAYS)
+    keyword_groups = _keyword_groups(reader, data.get("keywords", {}))
+    tiers = _tiers(reader, data.get("tiers", []), calendars)
+    for channel, calendar in data.get("channel_calendars", {}).items():
+        if channel.lower() not in CHANNELS:
+            reader.problem(("channel_calendars", channel), f"unknown channel (one of {', '.join(CHANNELS)})")
+        if calendar not in calendars:
+            reader.problem(("channel_calendars", channel), f"no calendar named {calendar!r} in [calendars]")
+    rules = _rules(reader, data.get("rules", []), {tier.name for tier in tiers}, keyword_groups)
+    reader.raise_problems(PolicyError)
+    return Policy(
+        tiers=tuple(tiers),
+        rules=tuple(rules),
+        at_risk_fraction=float(at_risk),
+        imminent_fraction=float(imminent),
+        marketplace_deadline_minutes=deadlines,
+        calendars=calendars,
+        channel_calendars={k.lower(): v for k, v in data.get("channel_calendars", {}).items()},
+        keyword_groups=keyword_groups,
+        source=document.file,
+    )
 
-    keyword_groups: dict[str, tuple[str, ...]] = {}
-    for name, terms in data.get("keywords", {}).items():
+
+def _thresholds(reader: _Reader, thresholds: dict) -> tuple[Any, Any]:
+    at_risk = thresholds.get("at_risk", 0.25)
+    imminent = thresholds.get("imminent", 0.10)
+    for name, value in (("at_risk", at_risk), ("imminent", imminent)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            reader.problem(("thresholds", name), f"{value!r} must be a fraction between 0 and 1, e.g. 0.25")
+    if isinstance(at_risk, float) and isinstance(imminent, float) and imminent >= at_risk:
+        reader.problem(("thresholds", "imminent"), "must be smaller than at_risk")
+    return at_risk, imminent
+
+
+def _keyword_groups(reader: _Reader, raw: dict) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, tuple[str, ...]] = {}
+    for name, terms in raw.items():
         if name in CATEGORIES:
             reader.problem(("keywords", name), "clashes with a built-in category; pick another group name")
         if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
             reader.problem(("keywords", name), "must be a non-empty list of words or phrases")
             continue
-        keyword_groups[name] = tuple(terms)
+        groups[name] = tuple(terms)
+    return groups
 
+
+_TIER_KEYS = {"name", "first_response", "next_response", "resolution", "calendar", "why"}
+_RULE_KEYS = ("tier", "channels", "categories", "keywords", "tags", "why")
+
+
+def _tiers(reader: _Reader, raw_tiers: Any, calendars: dict[str, Calendar]) -> list[Tier]:
     tiers: list[Tier] = []
-    raw_tiers = data.get("tiers", [])
     if not isinstance(raw_tiers, list) or not raw_tiers:
         reader.problem(("tiers",), "a policy needs at least one [[tiers]] table")
         raw_tiers = []
     for position, raw in enumerate(raw_tiers):
         path = ("tiers", position)
-        unknown = set(raw) - {"name", "first_response", "next_response", "resolution", "calendar", "why"}
-        for key in sorted(unknown):
-            reader.problem((*path, key), "unknown key")
+        reader.unknown(raw, path, _TIER_KEYS, "unknown key")
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             reader.problem((*path, "name"), "every tier needs a name")
@@ -244,31 +217,17 @@ def parse_policy(source: str, file: str = "<policy>") -> Policy:
         if calendar is not None and calendar not in calendars:
             reader.problem((*path, "calendar"), f"no calendar named {calendar!r} in [calendars]")
             calendar = None
-        tiers.append(
-            Tier(
-                name=name,
-                rank=position,
-                first_response_minutes=first or 1440,
-                next_response_minutes=following or first or 1440,
-                resolution_minutes=resolution,
-                calendar=calendar,
-                why=str(raw.get("why", "")),
-            )
-        )
+        tiers.append(Tier(name=name, rank=position, first_response_minutes=first or 1440,
+                          next_response_minutes=following or first or 1440, resolution_minutes=resolution,
+                          calendar=calendar, why=str(raw.get("why", ""))))
+    return tiers
 
-    for channel, calendar in data.get("channel_calendars", {}).items():
-        if channel.lower() not in CHANNELS:
-            reader.problem(("channel_calendars", channel), f"unknown channel (one of {', '.join(CHANNELS)})")
-        if calendar not in calendars:
-            reader.problem(("channel_calendars", channel), f"no calendar named {calendar!r} in [calendars]")
 
-    tier_names = {tier.name for tier in tiers}
+def _rules(reader: _Reader, raw_rules: list, tier_names: set[str], keyword_groups: dict) -> list[Rule]:
     rules: list[Rule] = []
-    for position, raw in enumerate(data.get("rules", [])):
+    for position, raw in enumerate(raw_rules):
         path = ("rules", position)
-        unknown = set(raw) - {"tier", "channels", "categories", "keywords", "tags", "why"}
-        for key in sorted(unknown):
-            reader.problem((*path, key), "unknown key (expected tier, channels, categories, keywords, tags, why)")
+        reader.unknown(raw, path, _RULE_KEYS, f"unknown key (expected {', '.join(_RULE_KEYS)})")
         tier = raw.get("tier")
         if tier not in tier_names:
             reader.problem((*path, "tier"), f"{tier!r} is not a tier defined in [[tiers]]")
@@ -282,30 +241,9 @@ def parse_policy(source: str, file: str = "<policy>") -> Policy:
         groups = frozenset(raw.get("keywords", []) if isinstance(raw.get("keywords"), list) else [])
         for group in sorted(groups - set(keyword_groups)):
             reader.problem((*path, "keywords"), f"no keyword group {group!r} in [keywords]")
-        rules.append(
-            Rule(
-                tier=tier,
-                channels=channels,
-                categories=categories,
-                keyword_groups=groups,
-                tags=reader.names(raw.get("tags"), (*path, "tags")),
-                why=str(raw.get("why", "")),
-            )
-        )
-
-    if reader.problems:
-        raise PolicyError(reader.problems)
-    return Policy(
-        tiers=tuple(tiers),
-        rules=tuple(rules),
-        at_risk_fraction=float(at_risk),
-        imminent_fraction=float(imminent),
-        marketplace_deadline_minutes=deadlines,
-        calendars=calendars,
-        channel_calendars={k.lower(): v for k, v in data.get("channel_calendars", {}).items()},
-        keyword_groups=keyword_groups,
-        source=file,
-    )
+        rules.append(Rule(tier=tier, channels=channels, categories=categories, keyword_groups=groups,
+                          tags=reader.names(raw.get("tags"), (*path, "tags")), why=str(raw.get("why", ""))))
+    return rules
 
 
 def default_policy_text() -> str:
@@ -325,14 +263,11 @@ def default_policy() -> Policy:
 def load_policy(path: str | Path | None) -> Policy:
     if path is None:
         return default_policy()
-    path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError([Problem(str(path), 0, "file", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError([Problem(str(path), 0, "file", f"cannot read it: {error}")]) from None
-    return parse_policy(source, str(path))
+        document = Document.read(path, what="the policy")
+    except ConfigFileError as error:
+        raise PolicyError(error.problems) from None
+    return policy_from_document(document)
 
 
 def check_lexicons(file: str | Path | None = None) -> tuple[list[Problem], list[str]]:
