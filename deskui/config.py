@@ -1,4 +1,5 @@
-"""The user's config file: ``$XDG_CONFIG_HOME/deskui/config.toml`` (``~/.config/deskui/...``).
+"""The user's config file: ``$DESKUI_CONFIG``, else ``config.toml`` in the platform's config folder
+(``$XDG_CONFIG_HOME/deskui/``, ``~/.config/deskui/`` on Linux; see :func:`config_path`).
 
 ```toml
 agent = "ana"
@@ -28,15 +29,15 @@ from __future__ import annotations
 
 import getpass
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from deskui.configfile import ConfigFileError, Document, Reader
 from deskui.timeutil import zone
 
 
-class ConfigError(Exception):
-    pass
+class ConfigError(ConfigFileError):
+    """Every problem of the config file, one ``FILE:LINE: field: what is wrong`` a line."""
 
 
 @dataclass
@@ -51,107 +52,121 @@ class Config:
     macros: list = field(default_factory=list)  # Macro list from [[macros]] (deskui.macros)
     source: str = ""
     extra_lexicons: list[Path] = field(default_factory=list)  # [triage] extra_lexicons, resolved
+    document: Document | None = None  # the file as read, for the sections read on demand ([lint], mail)
 
 
 def config_path() -> Path:
+    """``$DESKUI_CONFIG``, else ``config.toml`` in the platform's config folder:
+    ``$XDG_CONFIG_HOME/deskui/`` (``~/.config/deskui/``) on Linux, ``~/Library/Application
+    Support/deskui/`` on macOS, ``%LOCALAPPDATA%\\deskui\\`` on Windows."""
     if os.environ.get("DESKUI_CONFIG"):
         return Path(os.environ["DESKUI_CONFIG"])
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "deskui" / "config.toml"
+    import platformdirs  # here: only a run without $DESKUI_CONFIG needs it
+
+    return platformdirs.user_config_path("deskui", appauthor=False) / "config.toml"
 
 
 def load_config(path: Path | None = None, *, tiers=None) -> Config:
-    """Read the config file; ``tiers`` (the policy's tier names) lets alert rules be checked."""
-    from deskui.analytics.alerts import parse_alert_rules
+    """Read the config file once and every section it holds; ``tiers`` (the policy's tier names)
+    lets alert rules be checked. Raises ConfigError listing every problem of every section."""
+    from deskui.analytics.alert_rules import parse_alert_rules
+    from deskui.macros import parse_macros
+    from deskui.views import parse_views
 
     path = path or config_path()
     if not path.exists():
         return Config()
     try:
-        source = path.read_text(encoding="utf-8")
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: {error}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file (not UTF-8); write the config as TOML text, or move it away") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read it ({error.strerror or error}); fix its permissions, or move it away") from None
-    keys = data.get("keys", {})
-    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
-        raise ConfigError(f"{path}: [keys]: each entry must be binding-id = \"key[,key...]\"")
-    timezone = data.get("timezone")
+        document = Document.read(path, what="the config")
+    except ConfigFileError as error:
+        raise ConfigError(error.problems) from None
+    reader = Reader(document)
+    keys = _keys(reader)
+    timezone = _timezone(reader)
+    problems = reader.problems
+    sections = {}
+    for name, parse in (("alerts", lambda: parse_alert_rules(document, tiers=tiers)),
+                        ("views", lambda: parse_views(document)), ("macros", lambda: parse_macros(document))):
+        try:
+            sections[name] = parse()
+        except ConfigFileError as error:
+            problems += error.problems
+    if problems:
+        raise ConfigError(problems)
+    data = document.data
+    config = Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=keys,
+                    lint=data.get("lint", {}), source=document.source, document=document, **sections)
+    config.extra_lexicons = _triage_section(document)
+    return config
+
+
+def _keys(reader: Reader) -> dict[str, str]:
+    keys = reader.document.get("keys", {})
+    wrong = "each entry must be binding-id = \"key[,key...]\""
+    if not isinstance(keys, dict):
+        reader.problem(("keys",), wrong)
+        return {}
+    for binding, value in keys.items():
+        if not isinstance(value, str):
+            reader.problem(("keys", binding), wrong)
+    return {binding: value for binding, value in keys.items() if isinstance(value, str)}
+
+
+def _timezone(reader: Reader) -> str | None:
+    timezone = reader.document.get("timezone")
     if timezone is not None:
         try:
             if not isinstance(timezone, str):
                 raise ValueError("not a string")
             zone(timezone)
         except ValueError:
-            raise ConfigError(f"{path}: timezone: unknown time zone {timezone!r}; use an IANA name such as "
-                              "\"Europe/Paris\", or \"UTC\"") from None
-    try:
-        alerts = parse_alert_rules(data, str(path), tiers=tiers)
-    except ValueError as error:
-        raise ConfigError(str(error)) from None
-    from deskui.views import ViewError, parse_views
-
-    try:
-        views = parse_views(data, source, str(path))
-    except ViewError as error:
-        raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
-    from deskui.macros import MacroError, parse_macros
-
-    try:
-        macros = parse_macros(data, source, str(path))
-    except MacroError as error:
-        raise ConfigError(str(error.problems[0]) if len(error.problems) == 1 else str(error)) from None
-    config = Config(agent=data.get("agent"), timezone=timezone, theme=data.get("theme"), keys=dict(keys),
-                    alerts=alerts, lint=data.get("lint", {}), source=source, views=views, macros=macros)
-    config.extra_lexicons = _triage_section(data, path)
-    return config
+            reader.problem(("timezone",), f"unknown time zone {timezone!r}; use an IANA name such as "
+                                          "\"Europe/Paris\", or \"UTC\"")
+            return None
+    return timezone
 
 
-def _triage_section(data: dict, path: Path) -> list[Path]:
-    """``[triage] extra_lexicons``: the files, resolved against the config file's folder.
-
-    Each file is checked here too, so a broken one stops start-up with its FILE:LINE: field
-    problems instead of surfacing later in a worker.
-    """
-    section = data.get("triage", {})
+def _lexicon_files(reader: Reader) -> list[Path]:
+    """``[triage] extra_lexicons``, resolved against the config file's folder."""
+    section = reader.document.get("triage", {})
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [triage]: must be a table with extra_lexicons = [\"file.toml\", ...]")
-    unknown = sorted(set(section) - {"extra_lexicons"})
-    if unknown:
-        raise ConfigError(f"{path}: triage.{unknown[0]}: unknown key (expected extra_lexicons)")
-    files = section.get("extra_lexicons", [])
-    if not isinstance(files, list) or not all(isinstance(item, str) and item.strip() for item in files):
-        raise ConfigError(f"{path}: triage.extra_lexicons: must be a list of file names, e.g. [\"lexicons/pl.toml\"]")
-    resolved = [path.parent / Path(item).expanduser() for item in files]
+        reader.problem(("triage",), "must be a table with extra_lexicons = [\"file.toml\", ...]")
+        return []
+    reader.unknown(section, ("triage",), {"extra_lexicons"}, "unknown key (expected extra_lexicons)")
+    files = reader.strings(section, ("triage",), "extra_lexicons", [], allow_empty=True,
+                           wrong="must be a list of file names, e.g. [\"lexicons/pl.toml\"]")
+    folder = Path(reader.file).parent
+    return [folder / Path(item).expanduser() for item in files]
+
+
+def _triage_section(document: Document) -> list[Path]:
+    """The extra lexicon files. Each file is checked here too, so a broken one stops start-up with
+    its FILE:LINE: field problems instead of surfacing later in a worker."""
+    reader = Reader(document)
+    resolved = _lexicon_files(reader)
+    reader.raise_problems(ConfigError)
     from deskui.triage.lexicon import check_lexicon_files
 
     problems = check_lexicon_files(resolved)
     if problems:
-        raise ConfigError("\n".join(str(problem) for problem in problems))
+        raise ConfigError(problems)
     return resolved
 
 
 def triage_extra_lexicons(path: Path | None = None) -> list[Path]:
     """The seller's extra lexicon files from the config (none when there is no config file)."""
+    from deskui.policy.loader import PolicyError
+
     path = path or config_path()
     if not path.exists():
         return []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError) as error:
-        from deskui.policy.loader import PolicyError, Problem
-
-        raise PolicyError([Problem(str(path), 1, "toml", f"cannot read the config: {error}")]) from None
-    section = data.get("triage", {})
-    files = section.get("extra_lexicons", []) if isinstance(section, dict) else []
-    if not isinstance(files, list) or not all(isinstance(item, str) and item.strip() for item in files):
-        from deskui.policy.loader import PolicyError, Problem
-
-        raise PolicyError([Problem(str(path), 1, "triage.extra_lexicons", "must be a list of file names")])
-    return [path.parent / Path(item).expanduser() for item in files]
+        reader = Reader(Document.read(path, what="the config"))
+    except ConfigFileError as error:
+        raise PolicyError(error.problems) from None
+    files = _lexicon_files(reader)
+    reader.raise_problems(PolicyError)
+    return files
 
 
 def default_agent() -> str:
