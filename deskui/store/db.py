@@ -27,11 +27,14 @@ class StoreError(Exception):
 
 
 def default_db_path() -> Path:
-    """``$DESKUI_DB``, else ``$XDG_DATA_HOME/deskui/deskui.db`` (``~/.local/share/...``)."""
+    """``$DESKUI_DB``, else the platform's data folder: ``$XDG_DATA_HOME/deskui/deskui.db``
+    (``~/.local/share/...``) on Linux, ``~/Library/Application Support/deskui/`` on macOS,
+    ``%LOCALAPPDATA%\\deskui\\`` on Windows."""
     if os.environ.get(DEFAULT_DB_ENV):
         return Path(os.environ[DEFAULT_DB_ENV])
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "deskui" / "deskui.db"
+    import platformdirs  # here: only a command without a database path needs it
+
+    return platformdirs.user_data_path("deskui", appauthor=False) / "deskui.db"
 
 
 def _configure(conn: sqlite3.Connection) -> None:
