@@ -52,7 +52,7 @@ class Config:
     macros: list = field(default_factory=list)  # Macro list from [[macros]] (deskui.macros)
     source: str = ""
     extra_lexicons: list[Path] = field(default_factory=list)  # [triage] extra_lexicons, resolved
-    document: Document | None = None  # the file as read, for the sections read on demand ([lint], mail)
+    document: Document | None = field(default=None, compare=False, repr=False)  # the file as read ([lint], mail)
 
 
 def config_path() -> Path:
