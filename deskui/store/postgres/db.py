@@ -82,7 +82,9 @@ def connect(url: str, *, create: bool = False):
     try:
         options = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError as error:
-        raise StoreError(f"{where}: not a valid connection string ({_first_line(error)}); "
+        # libpq quotes the whole URL, password and all, in some of these messages
+        reason = _first_line(error).replace(url, "...")
+        raise StoreError(f"{where}: not a valid connection string ({reason}); "
                          "write it as postgresql://USER@HOST:PORT/DATABASE") from None
     options.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
     options.setdefault("application_name", "deskui")

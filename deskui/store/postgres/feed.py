@@ -45,11 +45,13 @@ def start_listening(conn) -> None:
 
 
 def listen(conn, *, timeout: float | None = None, stop_after: int | None = None) -> Iterator[Change]:
-    """Changes other sessions (and this one) commit, as they commit. Ends after ``timeout``
-    seconds without one, or after ``stop_after`` changes; else runs until the caller stops."""
+    """Changes other sessions (and this one) commit, as they commit, from the moment of this
+    call. Ends ``timeout`` seconds after the first ``next()``, or after ``stop_after`` changes;
+    else runs until the caller stops."""
+    # LISTEN now, not at the first next(): a generator would start listening only then and miss
+    # whatever was committed in between.
     start_listening(conn)
-    for notify in conn.notifies(timeout=timeout, stop_after=stop_after):
-        yield Change.parse(notify.payload)
+    return (Change.parse(notify.payload) for notify in conn.notifies(timeout=timeout, stop_after=stop_after))
 
 
 def notify_everything(conn) -> None:
