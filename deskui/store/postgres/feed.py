@@ -69,8 +69,11 @@ class ChangeFeed:
         start_listening(conn)
 
     def poll(self, *, force: bool = False, timeout: float = 0.0) -> ChangeSet:
+        """What arrived since the last poll; with ``timeout``, waits up to that long for the
+        first change, then takes whatever else is already there."""
         result = ChangeSet(0)
-        for change in self.conn.notifies(timeout=timeout):
+        first = list(self.conn.notifies(timeout=timeout, stop_after=1)) if timeout else []
+        for change in first + list(self.conn.notifies(timeout=0)):
             if change.payload == EVERYTHING:
                 result.overflow = True
                 continue
