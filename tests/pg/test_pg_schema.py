@@ -140,7 +140,7 @@ def test_a_newer_schema_is_refused_in_one_line(pg_conn, pg_url):
 
 
 def test_an_empty_database_needs_init(pg_empty_url):
-    with pytest.raises(StoreError, match="deskui init URL"):
+    with pytest.raises(StoreError, match="deskui migrate FILE URL"):
         connect(pg_empty_url)
     connect(pg_empty_url, create=True).close()
     connect(pg_empty_url).close()

@@ -170,12 +170,13 @@ def check_and_migrate(conn, where: str, *, create: bool = False) -> None:
             raise StoreError(f"{where}: not a deskui database (it holds tables of another program); "
                              "give another database, or another schema with options=-csearch_path=NAME")
         if not create:
-            raise StoreError(f"{where}: an empty database; create deskui's tables with `deskui init URL`")
+            raise StoreError(f"{where}: an empty database, no deskui tables yet; copy a deskui file into it with "
+                             "`deskui migrate FILE URL` (docs/postgres.md)")
     try:
         migrate(conn)
     except psycopg.errors.InsufficientPrivilege as error:
         raise StoreError(f"{where}: needs its tables {'created' if version is None else 'upgraded'}, which this role may not do "
-                         f"({_first_line(error)}); run `deskui init URL` once as the database's owner") from None
+                         f"({_first_line(error)}); open it once as the database's owner (docs/postgres.md)") from None
 
 
 def migrate(conn) -> int:
