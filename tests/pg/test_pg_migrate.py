@@ -103,10 +103,10 @@ def test_text_postgresql_cannot_store_stops_the_copy_before_anything_is_written(
     assert all(not rows for rows in dump(conn).values())
 
 
-def test_a_failed_copy_into_a_new_file_leaves_no_file(pg_empty_url, tmp_path, source):
+def test_a_refused_copy_into_an_existing_file_leaves_it_as_it_was(pg_empty_url, tmp_path, source):
     migrate(str(source), pg_empty_url)
     connect(pg_empty_url).execute("UPDATE messages SET body = 'x' WHERE id = 1")
-    target = tmp_path / "new.db"
+    target = tmp_path / "other.db"
     sqlite_connect(target, create=True).close()
     sqlite_connect(target).execute("INSERT INTO meta VALUES ('k', 'v')")
     with pytest.raises(StoreError, match="already holds other data"):
@@ -176,3 +176,16 @@ def test_the_source_is_read_from_one_snapshot(source, pg_empty_url):
         "INSERT INTO meta (key, value) VALUES (?, 'x')", (f"during-{state.total_done}",)) and writer.commit())
     assert report.counts["meta"] == connect(pg_empty_url).execute("SELECT count(*) FROM meta").fetchone()[0]
     assert writer.execute("SELECT count(*) FROM meta WHERE key LIKE 'during-%'").fetchone()[0] > 0
+
+
+def test_the_server_going_away_mid_copy_is_one_line_and_leaves_nothing(source, pg_server, pg_empty_url):
+    def kill_the_session(state):
+        if state.table == "changes":
+            with pg_server.admin() as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                              (pg_empty_url.rsplit("/", 1)[1],))
+
+    with pytest.raises(StoreError) as caught:
+        migrate(str(source), pg_empty_url, progress=kill_the_session)
+    assert "nothing was written" in str(caught.value) and "\n" not in str(caught.value)
+    assert all(not rows for rows in dump(connect(pg_empty_url)).values())

@@ -176,8 +176,13 @@ class PostgresSide:
         self.conn.execute("COMMIT")
 
     def close(self, *, failed: bool) -> None:
-        if self.conn.info.transaction_status != 0:  # not idle: roll back whatever is open
-            self.conn.execute("ROLLBACK")
+        import psycopg
+
+        try:
+            if not self.conn.broken and self.conn.info.transaction_status != 0:  # not idle: roll back
+                self.conn.execute("ROLLBACK")
+        except psycopg.Error:
+            pass  # a server gone mid-copy: it dropped the transaction itself; the real error is on its way up
         self.conn.close()
 
 
