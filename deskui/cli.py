@@ -512,6 +512,24 @@ def _add_sync_parser(commands) -> None:
     syncing.set_defaults(handler=cmd_sync)
 
 
+# ---------------------------------------------------------------- migrate
+COMMANDS += ("migrate",)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from deskui.store.postgres.migrate import migrate, summary, terminal_progress
+
+    say(summary(migrate(args.src, args.dst, terminal_progress(sys.stderr)), args.src, args.dst))
+    return 0
+
+
+def _add_migrate_parser(commands) -> None:
+    migrating = commands.add_parser("migrate", help="copy a whole database into PostgreSQL or back (docs/postgres.md)")
+    migrating.add_argument("src", help="the database to copy: a file, or postgresql://USER@HOST/DATABASE")
+    migrating.add_argument("dst", help="where to: an empty PostgreSQL database, or a new file")
+    migrating.set_defaults(handler=cmd_migrate)
+
+
 # ---------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
@@ -655,6 +673,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(refresh)
     refresh.set_defaults(handler=cmd_refresh)
     _add_sync_parser(commands)
+    _add_migrate_parser(commands)
     return parser
 
 
