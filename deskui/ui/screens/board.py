@@ -43,13 +43,7 @@ def digits_countdown(left) -> str:
 
 
 class BreachCard(Vertical):
-    DEFAULT_CSS = """
-    BreachCard { height: auto; width: 1fr; border: round $primary 50%; padding: 0 1; }
-    BreachCard.breached { border: heavy $error; }
-    BreachCard.imminent { border: heavy $warning; }
-    BreachCard Digits { width: auto; }
-    BreachCard .caption { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
+    """One of the next tickets to breach, its countdown in big digits (styled in board.tcss)."""
 
     def compose(self) -> ComposeResult:
         yield Digits("--:--")
@@ -57,14 +51,6 @@ class BreachCard(Vertical):
 
 
 class BoardScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    BoardScreen #title { height: 1; background: $panel; padding: 0 1; }
-    BoardScreen #cards { height: auto; }
-    BoardScreen #grid { grid-size: 2; grid-columns: 1fr 1fr; height: 1fr; }
-    BoardScreen.narrow #grid { grid-size: 1; overflow-y: auto; grid-rows: auto; }
-    BoardScreen.narrow #grid > Static { height: auto; }
-    BoardScreen #grid > Static { border: round $primary 40%; padding: 0 1; height: 1fr; }
-    """
     BINDINGS = [
         Binding("p", "pause", "Pause", id="board.pause"),
         Binding("r", "refresh_now", "Refresh", id="board.refresh"),

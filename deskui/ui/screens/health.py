@@ -35,13 +35,6 @@ def _pct(value) -> str:
 class TrendRow(Horizontal):
     """A label, a sparkline and the latest value: one category's daily volume."""
 
-    DEFAULT_CSS = """
-    TrendRow { height: 1; }
-    TrendRow > .label { width: 30; }
-    TrendRow > Sparkline { width: 1fr; height: 1; }
-    TrendRow > .value { width: 22; padding-left: 1; }
-    TrendRow.spiking > .label { color: $error; text-style: bold; }
-    """
 
     def __init__(self, label: str, series: list[float], value: str, spiking: bool) -> None:
         super().__init__(classes="spiking" if spiking else "")
@@ -54,12 +47,6 @@ class TrendRow(Horizontal):
 
 
 class HealthScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    HealthScreen #title { height: 1; background: $panel; padding: 0 1; }
-    HealthScreen #report { padding: 0 1; }
-    HealthScreen .section { height: auto; margin-bottom: 1; }
-    HealthScreen #trends { height: auto; margin-bottom: 1; }
-    """
     BINDINGS = [
         Binding("r", "reload", "Refresh", id="health.refresh"),
         Binding("escape", "back", "Back", id="health.back"),

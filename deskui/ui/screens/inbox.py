@@ -41,19 +41,6 @@ WIDE = 110  # from this width the order panel sits beside the list, below it oth
 
 
 class InboxScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    InboxScreen #main { height: 1fr; }
-    InboxScreen.wide #main { layout: horizontal; }
-    InboxScreen.narrow #main { layout: vertical; }
-    InboxScreen TicketList { height: 1fr; width: 1fr; }
-    InboxScreen.wide OrderPanel { width: 44%; max-width: 72; height: 1fr; border-left: tall $primary 40%; }
-    InboxScreen.narrow OrderPanel { height: 40%; width: 1fr; border-top: tall $primary 40%; }
-    InboxScreen.panel-hidden OrderPanel { display: none; }
-    InboxScreen #view { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
-    InboxScreen #views { height: 1; padding: 0 1; background: $boost; }
-    InboxScreen #search { dock: bottom; display: none; }
-    InboxScreen #search.visible { display: block; }
-    """
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="inbox.search"),

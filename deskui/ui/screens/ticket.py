@@ -102,23 +102,6 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str
 
 
 class TicketScreen(Screen[None]):
-    DEFAULT_CSS = """
-    TicketScreen #subject { height: 1; padding: 0 1; background: $panel; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
-    TicketScreen #status { height: auto; padding: 0 1; background: $boost; }
-    TicketScreen #body { height: 1fr; }
-    TicketScreen #thread { width: 1fr; padding: 0 1; }
-    TicketScreen OrderPanel { width: 44%; max-width: 72; border-left: tall $primary 40%; }
-    TicketScreen.narrow OrderPanel { display: none; }
-    TicketScreen.narrow.show-panel OrderPanel { display: block; width: 1fr; max-width: 100%; border-left: none; }
-    TicketScreen.narrow.show-panel #thread { display: none; }
-    TicketScreen #composer { height: auto; max-height: 60%; display: none; border-top: tall $accent; }
-    TicketScreen #composer.open { display: block; }
-    TicketScreen #composer.note { border-top: tall $warning; }
-    TicketScreen #composer-title { height: 1; padding: 0 1; text-style: bold; }
-    TicketScreen #draft-state { height: 1; padding: 0 1; color: $error; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; display: none; }
-    TicketScreen TextArea { height: 10; }
-    TicketScreen #lint { height: auto; max-height: 6; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
         Binding("n", "compose('note')", "Note", id="ticket.note"),
