@@ -245,11 +245,10 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         raise SystemExit(f"deskui: {error}") from None
     except PolicyError as error:
         raise SystemExit("\n".join(str(problem) for problem in error.problems)) from None
-    alert_rules = config.alerts
-    if not alert_rules and getattr(args, "demo_alerts", False):
-        from deskui.demo import demo_alert_rules  # only for `deskui demo`: not on every launch
-
-        alert_rules = demo_alert_rules(policy)
+    # `deskui demo` passes its example rules in (the UI never imports the demo): they apply only
+    # when the config file has no [[alerts]] of its own.
+    demo_rules = getattr(args, "demo_alerts", None)
+    alert_rules = config.alerts or (list(demo_rules) if isinstance(demo_rules, list) else [])
     app = DeskApp(
         path,
         policy=policy,

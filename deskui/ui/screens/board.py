@@ -31,6 +31,7 @@ EVENTS_SECONDS = 10.0  # who is active: events are not in the change feed
 MAX_CARDS = 8  # big countdowns on a wall screen; one per CARD_WIDTH columns, at least two
 CARD_WIDTH = 40
 SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
+FRT_YELLOW_MINUTES = 8 * 60  # the board's own early colour, before analytics' 12 h warning
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
 
 
@@ -279,8 +280,10 @@ class BoardScreen(WorkerReports, Screen[None]):
             forecast.append("no replies yet", style="dim")
         else:
             frt = data.first_response_today
-            forecast.append(format_minutes(frt), style="bold red" if frt >= 12 * 60 else "bold yellow" if frt >= 8 * 60 else "green")
-            forecast.append("  (warning at 12h, Amazon's rule 24h)", style="dim")
+            forecast.append(format_minutes(frt), style="bold red" if frt >= metrics.WARNING_MINUTES
+                            else "bold yellow" if frt >= FRT_YELLOW_MINUTES else "green")
+            forecast.append(f"  (warning at {format_minutes(metrics.WARNING_MINUTES)}, Amazon's rule "
+                            f"{format_minutes(metrics.RULE_MINUTES)})", style="dim")
             # Each tier against its own target: a 3 h median is fine for "normal", a disaster for "critical".
             for tier in self.app.policy.tiers:
                 minutes = data.first_response_by_tier.get(tier.name)
