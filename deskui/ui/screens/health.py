@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from deskui.store import connect
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
@@ -85,11 +84,8 @@ class HealthScreen(WorkerReports, Screen[None]):
     def _compute(self) -> None:
         from deskui.analytics import health_check
 
-        conn = connect(self.app.db_path)
-        try:
+        with self.app.store.reading() as conn:
             report = health_check(conn, self.app.policy, self.app.clock.now(), days=self.days, zone=self.app.zone)
-        finally:
-            conn.close()
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: dict) -> None:
