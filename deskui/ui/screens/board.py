@@ -216,7 +216,7 @@ class BoardScreen(WorkerReports, Screen[None]):
             title.append(self.app.failure_line() + " (trying again; r re-reads)", style="bold red")
         elif not self._loaded:
             title.append("reading the open tickets…", style="dim")
-        self.query_one("#title", Static).update(title)
+        self.query_one("#title", Static).update(title, layout=False)  # one line (board.tcss): nothing moves
         if self._retry_load:
             self._retry_load = False
             self._load()
