@@ -52,7 +52,8 @@ class DeskApp(App[None]):
     # The app's stylesheet, then one per screen (absolute: subclasses may live anywhere). All are
     # read at start: a screen pushed later brings no stylesheet of its own to parse.
     CSS_PATH = [Path(__file__).parent / "deskui.tcss",
-                *(Path(__file__).parent / "screens" / f"{name}.tcss" for name in ("inbox", "ticket", "board", "health", "dialogs"))]
+                *(Path(__file__).parent / "screens" / f"{name}.tcss"
+                  for name in ("inbox", "ticket", "board", "health", "dialogs"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "next_theme", "Theme", show=False, id="app.theme"),

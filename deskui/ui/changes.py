@@ -18,7 +18,8 @@ from textual.message import Message
 from deskui.store.changes import ChangeFeed, ChangeSet, merge, watch
 
 
-class StoreChanged(Message, bubble=False):  # the app hands it down to each screen: one bubbling up would go round again
+# Not bubbling: the app hands it down to each screen, and one bubbling back up would go round again.
+class StoreChanged(Message, bubble=False):
     """What was committed (by another process, or another connection of this one) since the
     last message: tables, ticket ids, or ``overflow`` (reread everything)."""
 
