@@ -161,7 +161,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         say(text)
     if args.no_open:
         return 0
-    args.demo_alerts = True  # example rules when the config file has none: the board shows alerts firing
+    args.demo_alerts = demo.demo_alert_rules(policy)  # used when the config file has none: the board shows alerts firing
     say("  alerts: the [[alerts]] of your config file, else four example rules (docs/health.md)")
     if args.no_live:
         return _open_inbox(path, args)

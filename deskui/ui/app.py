@@ -17,7 +17,9 @@ from textual.worker import Worker, WorkerState
 from deskui.clock import Clock, SystemClock
 from deskui.config import Config, ConfigError, config_path, default_agent, load_config
 from deskui.policy import Policy, load_policy
+from deskui.store.service import Store
 from deskui.timeutil import zone
+from deskui.ui.changes import ChangeWatcher, StoreChanged, WatchFailed
 
 ALERT_SECONDS = 60.0
 # What each background job is called when it fails, by its worker group.
@@ -25,6 +27,7 @@ WORKER_JOBS = {
     "alerts": "checking the alert rules", "triage": "triaging new tickets", "counts": "counting SLA states",
     "board-load": "reading the board", "board-slow": "measuring handle times", "board-apply": "reading changed tickets",
     "board-events": "reading agents' activity", "health": "computing the check-up", "view-counts": "counting the views",
+    "changes": "watching for changes",
 }
 
 HIGH_CONTRAST = Theme(
@@ -46,7 +49,11 @@ HIGH_CONTRAST = Theme(
 
 class DeskApp(App[None]):
     TITLE = "deskui"
-    CSS_PATH = Path(__file__).parent / "deskui.tcss"  # absolute: subclasses may live anywhere
+    # The app's stylesheet, then one per screen (absolute: subclasses may live anywhere). All are
+    # read at start: a screen pushed later brings no stylesheet of its own to parse.
+    CSS_PATH = [Path(__file__).parent / "deskui.tcss",
+                *(Path(__file__).parent / "screens" / f"{name}.tcss"
+                  for name in ("inbox", "ticket", "board", "health", "dialogs"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "next_theme", "Theme", show=False, id="app.theme"),
@@ -70,6 +77,8 @@ class DeskApp(App[None]):
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
+        self.store = Store(self.db_path)  # the one way screens reach the database
+        self._watcher: ChangeWatcher | None = None
         self.policy = policy
         self.clock = clock or SystemClock()
         self.agent = agent or default_agent()
@@ -90,6 +99,7 @@ class DeskApp(App[None]):
 
     def on_mount(self) -> None:
         self._say_if_read_only()
+        self._watch_changes()
         if self._requested_theme:
             if self._requested_theme in self.available_themes:
                 self.theme = self._requested_theme
@@ -110,6 +120,41 @@ class DeskApp(App[None]):
             from deskui.ui.screens.inbox import InboxScreen
 
             self.push_screen(InboxScreen())
+
+    def _watch_changes(self) -> None:
+        # The feed starts here, before the first screen reads, so no write falls in between.
+        from deskui.store import StoreError
+
+        try:
+            feed = self.store.change_feed()
+        except StoreError:
+            return  # the first screen's own read reports it
+        self._watcher = ChangeWatcher(self, feed, self.store.change_feed)
+        self._watcher.start()
+
+    @on(StoreChanged)
+    def _store_changed(self, message: StoreChanged) -> None:
+        """Every screen in the stack hears it (the inbox under a ticket stays current)."""
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged(message.changes))
+
+    @on(WatchFailed)
+    def _watch_failed(self, message: WatchFailed) -> None:
+        from deskui.text import one_line
+
+        if message.error is None:
+            if self.failures.pop("changes", None) is not None:
+                self.refresh_bindings()
+            return
+        line = f"{WORKER_JOBS['changes']} failed: {one_line(str(message.error), limit=160) or type(message.error).__name__}"
+        if self.failures.get("changes") != line:
+            self.notify(line + " — trying again", title="Problem", severity="error", timeout=8, markup=False)
+        self.failures["changes"] = line
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+        self.store.close()
 
     @on(Worker.StateChanged)
     def _own_worker_changed(self, event: Worker.StateChanged) -> None:
@@ -143,18 +188,13 @@ class DeskApp(App[None]):
         return " · ".join(f"⚠ {line}" for line in self.failures.values())
 
     def _say_if_read_only(self) -> None:
-        from deskui.store import StoreError, connect
-        from deskui.store.db import is_readonly
+        from deskui.store import StoreError
         from deskui.text import one_line
 
         try:
-            conn = connect(self.db_path)
+            read_only = self.store.read_only
         except StoreError:
-            return  # the first screen's own connect reports it
-        try:
-            read_only = is_readonly(conn)
-        finally:
-            conn.close()
+            return  # the first screen's own read reports it
         if read_only:
             self.sub_title = "read-only"
             self.notify(f"{one_line(str(self.db_path), limit=120)} is read-only: you can read tickets; changes are refused.",
@@ -177,13 +217,9 @@ class DeskApp(App[None]):
     def _check_alerts(self) -> None:
         """Evaluate the lead's alert rules; a newly firing one is announced once."""
         from deskui.analytics.alerts import evaluate_alerts
-        from deskui.store import connect
 
-        conn = connect(self.db_path)
-        try:
+        with self.store.reading() as conn:
             fired = evaluate_alerts(conn, self.policy, self.clock.now(), self.alert_rules)
-        finally:
-            conn.close()
         self.call_from_thread(self._show_alerts, [(alert.rule.name, alert.message) for alert in fired])
 
     def _show_alerts(self, fired: list[tuple[str, str]]) -> None:
@@ -242,11 +278,10 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         raise SystemExit(f"deskui: {error}") from None
     except PolicyError as error:
         raise SystemExit("\n".join(str(problem) for problem in error.problems)) from None
-    alert_rules = config.alerts
-    if not alert_rules and getattr(args, "demo_alerts", False):
-        from deskui.demo import demo_alert_rules  # only for `deskui demo`: not on every launch
-
-        alert_rules = demo_alert_rules(policy)
+    # `deskui demo` passes its example rules in (the UI never imports the demo): they apply only
+    # when the config file has no [[alerts]] of its own.
+    demo_rules = getattr(args, "demo_alerts", None)
+    alert_rules = config.alerts or (list(demo_rules) if isinstance(demo_rules, list) else [])
     app = DeskApp(
         path,
         policy=policy,

@@ -16,21 +16,22 @@ from deskui import sla
 from deskui.analytics import metrics
 from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
-from deskui.store import StoreError, connect
-from deskui.store.board import BoardData, handle_minutes
-from deskui.store.changes import ChangeFeed
+from deskui.store import StoreError
+from deskui.store.board import BoardData
 from deskui.store.live_board import LiveBoard
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
+from deskui.ui.changes import StoreChanged
 from deskui.ui.workers import WorkerReports
 
-POLL_SECONDS = 0.25  # a change shows within half a second
+RETRY_SECONDS = 0.5  # changed tickets whose re-read failed are read again this soon
 EVENTS_SECONDS = 10.0  # who is active: events are not in the change feed
 MAX_CARDS = 8  # big countdowns on a wall screen; one per CARD_WIDTH columns, at least two
 CARD_WIDTH = 40
 SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
+FRT_YELLOW_MINUTES = 8 * 60  # the board's own early colour, before analytics' 12 h warning
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
 
 
@@ -43,13 +44,7 @@ def digits_countdown(left) -> str:
 
 
 class BreachCard(Vertical):
-    DEFAULT_CSS = """
-    BreachCard { height: auto; width: 1fr; border: round $primary 50%; padding: 0 1; }
-    BreachCard.breached { border: heavy $error; }
-    BreachCard.imminent { border: heavy $warning; }
-    BreachCard Digits { width: auto; }
-    BreachCard .caption { height: 2; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
+    """One of the next tickets to breach, its countdown in big digits (styled in board.tcss)."""
 
     def compose(self) -> ComposeResult:
         yield Digits("--:--")
@@ -57,14 +52,6 @@ class BreachCard(Vertical):
 
 
 class BoardScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    BoardScreen #title { height: 1; background: $panel; padding: 0 1; }
-    BoardScreen #cards { height: auto; }
-    BoardScreen #grid { grid-size: 2; grid-columns: 1fr 1fr; height: 1fr; }
-    BoardScreen.narrow #grid { grid-size: 1; overflow-y: auto; grid-rows: auto; }
-    BoardScreen.narrow #grid > Static { height: auto; }
-    BoardScreen #grid > Static { border: round $primary 40%; padding: 0 1; height: 1fr; }
-    """
     BINDINGS = [
         Binding("p", "pause", "Pause", id="board.pause"),
         Binding("r", "refresh_now", "Refresh", id="board.refresh"),
@@ -89,10 +76,10 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._loaded = False
         self._retry_load = False  # the last full read failed: the next tick reads again
         self._pending: set[int] = set()  # changed tickets not applied yet
+        self._overflowed = False  # the feed lost track: everything is read again
         self._applying = False
         self._handle: dict[str, float] = {}
-        self.conn = connect(self.app.db_path)
-        self.feed = ChangeFeed(self.conn)
+        self.store = self.app.store
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title", markup=False)
@@ -109,7 +96,6 @@ class BoardScreen(WorkerReports, Screen[None]):
     def on_mount(self) -> None:
         self._fit()
         self.set_interval(1.0, self._tick)
-        self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(EVENTS_SECONDS, self._catch_up_events)
         self.set_interval(SLOW_SECONDS, self._measure_slow)
         self._load()
@@ -133,48 +119,45 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _load(self) -> None:
         """Once, and again only when the change feed overflowed or the lead asks (r): every
         open ticket, read into the live board. From then on only changed tickets are read."""
-        conn = connect(self.app.db_path)
-        try:
+        with self.store.reading() as conn:
             now = self.app.clock.now()
-            live = LiveBoard(self.app.policy)
-            live.load(conn, now, self._day_start())
+            live = self.store.load_board(self.app.policy, conn, now, self._day_start())
             handle, spikes = self._slow_figures(conn, now)
-        finally:
-            conn.close()
         self.app.call_from_thread(self._loaded_board, live, handle, spikes)
 
     def _loaded_board(self, live: LiveBoard, handle: dict[str, float], spikes: dict) -> None:
         self.live, self._handle, self.spikes, self._loaded = live, handle, spikes, True
         self._tick()
+        self._catch_up()  # what changed while it was read
 
     def _slow_figures(self, conn, now) -> tuple[dict[str, float], dict]:
-        handle = handle_minutes(conn, self.app.policy, now)
+        handle = self.store.handle_minutes(self.app.policy, conn, now)
         spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         return handle, spikes
 
     @work(thread=True, exclusive=True, group="board-slow", exit_on_error=False)
     def _measure_slow(self) -> None:
-        conn = connect(self.app.db_path)
-        try:
+        with self.store.reading() as conn:
             handle, spikes = self._slow_figures(conn, self.app.clock.now())
-        finally:
-            conn.close()
         self.app.call_from_thread(self._slow_measured, handle, spikes)
 
     def _slow_measured(self, handle: dict[str, float], spikes: dict) -> None:
         self._handle, self.spikes = handle, spikes
         self._tick()
 
-    def _poll(self) -> None:
-        """Changed tickets go to a worker that re-reads just those rows; a paused board does not
-        look, and catches up from the feed when resumed."""
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """Changed tickets go to a worker that re-reads just those rows; a paused board (or one
+        being read) keeps them, and catches up when resumed (or read)."""
+        self._pending |= message.changes.ticket_ids
+        self._overflowed = self._overflowed or message.changes.overflow
+        self._catch_up()
+
+    def _catch_up(self) -> None:
         if self.paused or not self._loaded:
             return
-        changes = self.feed.poll()
-        if changes.overflow:
+        if self._overflowed:
             self._reload_all()
             return
-        self._pending |= changes.ticket_ids
         self._apply_pending()
 
     def _apply_pending(self) -> None:
@@ -188,11 +171,8 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _apply(self, ids: set[int]) -> None:
         failed: set[int] = set()
         try:
-            conn = connect(self.app.db_path)
-            try:
+            with self.store.reading() as conn:
                 self.live.apply(conn, ids)
-            finally:
-                conn.close()
         except (sqlite3.Error, StoreError):
             failed = ids  # the file was unreadable for a moment: the next poll tries again
         self.app.call_from_thread(self._applied, failed)
@@ -201,27 +181,26 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._applying = False
         self._pending |= failed
         self._tick()
-        if not failed:
+        if failed:  # no poll comes back to them: look again shortly
+            self.set_timer(RETRY_SECONDS, self._catch_up)
+        else:
             self._apply_pending()
 
     @work(thread=True, exclusive=True, group="board-events", exit_on_error=False)
     def _catch_up_events(self) -> None:
         if not self._loaded:
             return
-        conn = connect(self.app.db_path)
-        try:
+        with self.store.reading() as conn:
             self.live.catch_up_events(conn)
             day_start = self._day_start()
             if self.live.day_start != day_start:
                 self.live.load_day(conn, day_start)
-        finally:
-            conn.close()
 
     def _refresh_board(self) -> None:
         """Recount from memory (bisecting sorted due times, no file read) and redraw."""
         if not self._loaded or self.paused:
             return
-        self.data = self.live.snapshot(self.conn, self.app.clock.now(), self._handle, limit=MAX_CARDS)
+        self.data = self.store.board_snapshot(self.live, self.app.clock.now(), self._handle, limit=MAX_CARDS)
         self._render_tables()
 
     def _tick(self) -> None:
@@ -237,7 +216,7 @@ class BoardScreen(WorkerReports, Screen[None]):
             title.append(self.app.failure_line() + " (trying again; r re-reads)", style="bold red")
         elif not self._loaded:
             title.append("reading the open tickets…", style="dim")
-        self.query_one("#title", Static).update(title)
+        self.query_one("#title", Static).update(title, layout=False)  # one line (board.tcss): nothing moves
         if self._retry_load:
             self._retry_load = False
             self._load()
@@ -293,8 +272,10 @@ class BoardScreen(WorkerReports, Screen[None]):
             forecast.append("no replies yet", style="dim")
         else:
             frt = data.first_response_today
-            forecast.append(format_minutes(frt), style="bold red" if frt >= 12 * 60 else "bold yellow" if frt >= 8 * 60 else "green")
-            forecast.append("  (warning at 12h, Amazon's rule 24h)", style="dim")
+            forecast.append(format_minutes(frt), style="bold red" if frt >= metrics.WARNING_MINUTES
+                            else "bold yellow" if frt >= FRT_YELLOW_MINUTES else "green")
+            forecast.append(f"  (warning at {format_minutes(metrics.WARNING_MINUTES)}, Amazon's rule "
+                            f"{format_minutes(metrics.RULE_MINUTES)})", style="dim")
             # Each tier against its own target: a 3 h median is fine for "normal", a disaster for "critical".
             for tier in self.app.policy.tiers:
                 minutes = data.first_response_by_tier.get(tier.name)
@@ -346,7 +327,7 @@ class BoardScreen(WorkerReports, Screen[None]):
     def action_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused:
-            self._poll()
+            self._catch_up()
         self._tick()
 
     def action_refresh_now(self) -> None:
@@ -361,9 +342,10 @@ class BoardScreen(WorkerReports, Screen[None]):
             self._retry_load = True
 
     def _reload_all(self) -> None:
-        # Polling stops until the new load lands: changes committed meanwhile stay in the feed
-        # and are applied to the new board (applying a ticket twice is harmless).
+        # Changes stop being applied until the new load lands: those committed meanwhile are kept
+        # and applied to the new board (applying a ticket twice is harmless).
         self._loaded = False
+        self._overflowed = False
         self._pending.clear()
         self._load()
 
@@ -388,7 +370,4 @@ class BoardScreen(WorkerReports, Screen[None]):
             self.app.exit()
         else:
             self.app.pop_screen()
-
-    def on_unmount(self) -> None:
-        self.conn.close()
 

@@ -12,6 +12,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+# The dialogs below are styled in dialogs.tcss (loaded by DeskApp). This is for a modal of
+# another module that wants the same box: DEFAULT_CSS = DIALOG_CSS.format(name="ItsScreen").
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
 {name} > Vertical {{ width: 80; max-width: 95%; height: auto; max-height: 90%; border: thick $accent; background: $surface; padding: 0 1; }}
@@ -24,7 +26,6 @@ DIALOG_CSS = """
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something the agent might regret (send past a warning, reply twice)."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmScreen")
     BINDINGS = [Binding("escape,n", "answer(False)", "No", id="confirm.no"), Binding("y", "answer(True)", "Yes", id="confirm.yes")]
 
     def __init__(self, title: str, body: Text, yes: str = "Send anyway") -> None:
@@ -54,7 +55,6 @@ class ConfirmScreen(ModalScreen[bool]):
 class PromptScreen(ModalScreen[str | None]):
     """One line of input: a snooze time, a tag, an agent name."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="PromptScreen")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
 
     def __init__(self, title: str, placeholder: str = "", value: str = "", hint: str = "",
@@ -83,7 +83,6 @@ class PromptScreen(ModalScreen[str | None]):
 class PickScreen(ModalScreen[str | None]):
     """Choose one item; labels are Text, so untrusted names stay plain."""
 
-    DEFAULT_CSS = DIALOG_CSS.format(name="PickScreen") + "PickScreen OptionList { height: auto; max-height: 24; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="pick.cancel")]
 
     def __init__(self, title: str, options: list[tuple[str, Text]]) -> None:

@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
-from deskui.store import connect
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
@@ -35,13 +34,6 @@ def _pct(value) -> str:
 class TrendRow(Horizontal):
     """A label, a sparkline and the latest value: one category's daily volume."""
 
-    DEFAULT_CSS = """
-    TrendRow { height: 1; }
-    TrendRow > .label { width: 30; }
-    TrendRow > Sparkline { width: 1fr; height: 1; }
-    TrendRow > .value { width: 22; padding-left: 1; }
-    TrendRow.spiking > .label { color: $error; text-style: bold; }
-    """
 
     def __init__(self, label: str, series: list[float], value: str, spiking: bool) -> None:
         super().__init__(classes="spiking" if spiking else "")
@@ -54,12 +46,6 @@ class TrendRow(Horizontal):
 
 
 class HealthScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    HealthScreen #title { height: 1; background: $panel; padding: 0 1; }
-    HealthScreen #report { padding: 0 1; }
-    HealthScreen .section { height: auto; margin-bottom: 1; }
-    HealthScreen #trends { height: auto; margin-bottom: 1; }
-    """
     BINDINGS = [
         Binding("r", "reload", "Refresh", id="health.refresh"),
         Binding("escape", "back", "Back", id="health.back"),
@@ -98,11 +84,8 @@ class HealthScreen(WorkerReports, Screen[None]):
     def _compute(self) -> None:
         from deskui.analytics import health_check
 
-        conn = connect(self.app.db_path)
-        try:
+        with self.app.store.reading() as conn:
             report = health_check(conn, self.app.policy, self.app.clock.now(), days=self.days, zone=self.app.zone)
-        finally:
-            conn.close()
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: dict) -> None:

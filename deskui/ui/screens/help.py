@@ -11,10 +11,6 @@ from textual.widgets import Static
 
 
 class HelpScreen(ModalScreen[None]):
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 72; max-width: 95%; height: 80%; border: thick $accent; background: $surface; padding: 0 1; }
-    """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str]], title: str) -> None:

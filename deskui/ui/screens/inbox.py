@@ -16,15 +16,11 @@ from rich.text import Text
 from textual.widgets import Footer, Input, Static
 
 from deskui.policy.model import CHANNELS
-from deskui.store import connect
-from deskui.store.changes import ChangeFeed
-from deskui.store.bulk import bulk_apply, undo
-from deskui.store.context import find_ticket, ticket_context
-from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery, KeptCounts, state_counts
-from deskui.store.tickets import claim, refresh_tickets, wake_snoozed
-from deskui.store.workspace import known_agents, parse_snooze, presence_by_ticket
+from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, KeptCounts, state_counts
+from deskui.store.workspace import parse_snooze
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
+from deskui.ui.changes import StoreChanged
 from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import StatusBar
@@ -34,26 +30,10 @@ from deskui.views import views_by_key
 
 VIEW_COUNT_SECONDS = 30.0  # views by state or age are counted again this often when nothing changed
 MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
-POLL_SECONDS = 0.25  # another process's write shows within a second, idle polls cost ~10 µs
-IDLE_POLL_SECONDS = 0.5  # after a quiet while: half the wake-ups, a write still shows within a second
-QUIET_POLLS = 8  # polls with nothing new before backing off
 WIDE = 110  # from this width the order panel sits beside the list, below it otherwise
 
 
 class InboxScreen(WorkerReports, Screen[None]):
-    DEFAULT_CSS = """
-    InboxScreen #main { height: 1fr; }
-    InboxScreen.wide #main { layout: horizontal; }
-    InboxScreen.narrow #main { layout: vertical; }
-    InboxScreen TicketList { height: 1fr; width: 1fr; }
-    InboxScreen.wide OrderPanel { width: 44%; max-width: 72; height: 1fr; border-left: tall $primary 40%; }
-    InboxScreen.narrow OrderPanel { height: 40%; width: 1fr; border-top: tall $primary 40%; }
-    InboxScreen.panel-hidden OrderPanel { display: none; }
-    InboxScreen #view { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
-    InboxScreen #views { height: 1; padding: 0 1; background: $boost; }
-    InboxScreen #search { dock: bottom; display: none; }
-    InboxScreen #search.visible { display: block; }
-    """
 
     BINDINGS = [
         Binding("slash", "search", "Search", id="inbox.search"),
@@ -88,9 +68,8 @@ class InboxScreen(WorkerReports, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         app = self.app
-        self.conn = connect(app.db_path)
-        self.feed = ChangeFeed(self.conn)
-        self.query_view = InboxQuery(self.conn, app.policy, agent=app.agent)
+        self.store = app.store
+        self.query_view = self.store.inbox_query(app.policy, agent=app.agent)
         self.views = views_by_key(app.views)
         self._view_counts: dict[int, int] = {}
         self._views_stale = True
@@ -106,8 +85,6 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._kept_counts = KeptCounts(app.policy)
         self._counting = False  # one count worker in flight at most: a running query cannot be stopped
         self._count_conn = None  # the count worker's own connection, kept between counts
-        self._quiet_polls = 0
-        self._poll_timer = None
 
     def compose(self) -> ComposeResult:
         yield self.status_bar
@@ -125,7 +102,6 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._show_view()
         self._tick()
         self.set_interval(1.0, self._tick)
-        self._poll_timer = self.set_interval(POLL_SECONDS, self._poll)
         self.ticket_list.focus()
         # Background work waits for the first paint: worker threads share the GIL with it.
         self.call_after_refresh(self._after_first_paint)
@@ -164,16 +140,9 @@ class InboxScreen(WorkerReports, Screen[None]):
             self._show_presence()
             self._show_mailboxes()
 
-    def _poll(self) -> None:
-        changes = self.feed.poll()
-        if not changes:
-            self._quiet_polls += 1
-            if self._quiet_polls == QUIET_POLLS:
-                self._set_poll_interval(IDLE_POLL_SECONDS)
-            return
-        if self._quiet_polls >= QUIET_POLLS:
-            self._set_poll_interval(POLL_SECONDS)
-        self._quiet_polls = 0
+    def on_store_changed(self, message: StoreChanged) -> None:
+        """The app's watcher saw commits (another process's, or this app's own)."""
+        changes = message.changes
         tickets_moved = "tickets" in changes.tables or changes.overflow
         if tickets_moved or "messages" in changes.tables:
             self._triage_backlog()
@@ -190,14 +159,9 @@ class InboxScreen(WorkerReports, Screen[None]):
         if "presence" in changes.tables or changes.overflow:
             self._show_presence()
 
-    def _set_poll_interval(self, seconds: float) -> None:
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-        self._poll_timer = self.set_interval(seconds, self._poll)
-
     def _show_presence(self) -> None:
         """Other agents viewing or replying, on the visible rows only."""
-        found = presence_by_ticket(self.conn, self.app.clock, self.ticket_list.visible_ids())
+        found = self.store.presence_by_ticket(self.app.clock, self.ticket_list.visible_ids())
         markers = {}
         for ticket_id, people in found.items():
             others = [p for p in people if p.agent != self.app.agent]
@@ -218,14 +182,8 @@ class InboxScreen(WorkerReports, Screen[None]):
 
     @work(thread=True, exclusive=True, group="triage", exit_on_error=False)
     def _triage_backlog(self) -> None:
-        """Triage rows other programs wrote without a tier; our commit wakes _poll."""
-        conn = connect(self.app.db_path)
-        try:
-            wake_snoozed(conn, self.app.policy, self.app.clock)
-            while refresh_tickets(conn, self.app.policy, self.app.clock.now(), limit=2000):
-                pass
-        finally:
-            conn.close()
+        """Triage rows other programs wrote without a tier; the watcher sees our commit."""
+        self.store.triage_backlog(self.app.policy, self.app.clock)
 
     def _count_states(self) -> None:
         if self._counting:
@@ -238,12 +196,11 @@ class InboxScreen(WorkerReports, Screen[None]):
     def _count_worker(self) -> None:
         try:
             if self._count_conn is None:
-                self._count_conn = connect(self.app.db_path)
                 # A full count sorts every open ticket for its GROUP BY: in a temporary file, not
                 # in memory, the process holds 23 MB at a million instead of 140 (and it is faster).
-                self._count_conn.execute("PRAGMA temp_store = FILE")
+                self._count_conn = self.store.worker_connection(temp_file=True)
             # state_counts is looked up here, at the call, so a test can stand in for it.
-            counts = self._kept_counts.update(self._count_conn, self.app.clock.now(), recount=state_counts)
+            counts = self.store.count_states(self._kept_counts, self._count_conn, self.app.clock.now(), recount=state_counts)
         except BaseException:
             self._drop_count_conn()
             self.app.call_from_thread(self._count_done)
@@ -281,7 +238,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         self._show_context(event.ticket_id)
 
     def _show_context(self, ticket_id: int | None) -> None:
-        self.panel.show(ticket_context(self.conn, ticket_id) if ticket_id is not None else None)
+        self.panel.show(self.store.ticket_context(ticket_id) if ticket_id is not None else None)
 
     @on(TicketList.Selected)
     def _selected(self, event: TicketList.Selected) -> None:
@@ -301,7 +258,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         def chosen(value: str | None) -> None:
             if not value:
                 return
-            ticket_id = find_ticket(self.conn, value)
+            ticket_id = self.store.find_ticket(value)
             if ticket_id is None:
                 self.notify(f"No ticket {one_line(value, limit=40)}.", severity="warning", markup=False)
                 return
@@ -316,7 +273,7 @@ class InboxScreen(WorkerReports, Screen[None]):
         from deskui.connect.state import mailbox_statuses
 
         try:
-            self.status_bar.mailboxes = mailbox_statuses(self.conn)
+            self.status_bar.mailboxes = mailbox_statuses(self.store.conn)
         except sqlite3.Error:
             self.status_bar.mailboxes = []
 
@@ -331,15 +288,12 @@ class InboxScreen(WorkerReports, Screen[None]):
     @work(thread=True, exclusive=True, group="view-counts", exit_on_error=False)
     def _count_views(self) -> None:
         """How many tickets each view holds now, for the views line."""
-        conn = connect(self.app.db_path)
-        try:
-            counts = {}
+        counts = {}
+        with self.store.reading() as conn:
             for key, view in self.views.items():
-                query = InboxQuery(conn, self.app.policy, filter=InboxFilter(view=view), agent=self.app.agent)
+                query = self.store.inbox_query(self.app.policy, conn=conn, filter=InboxFilter(view=view), agent=self.app.agent)
                 query.set_now(self.app.clock.now())
                 counts[key] = query.count()
-        finally:
-            conn.close()
         self.app.call_from_thread(self._show_view_counts, counts)
 
     def _show_view_counts(self, counts: dict[int, int]) -> None:
@@ -460,12 +414,11 @@ class InboxScreen(WorkerReports, Screen[None]):
         if not targets:
             return
         app = self.app
-        result = bulk_apply(self.conn, app.policy, app.clock, targets, action, app.agent, **options)
+        result = self.store.bulk_apply(app.policy, app.clock, targets, action, app.agent, **options)
         self._last_batch = result
         self.ticket_list.set_marks(set())
         self.notify(result.describe() + " · z undoes it", markup=False,
                     severity="warning" if result.skipped and not result.changed else "information")
-        self.feed.poll(force=True)
         self.ticket_list.load()
         self._show_view()
         self._show_context(self.ticket_list.highlighted_id)
@@ -504,7 +457,7 @@ class InboxScreen(WorkerReports, Screen[None]):
 
     def action_assign(self) -> None:
         """A: give the marked tickets to an agent; a name nobody here has is confirmed first."""
-        known = known_agents(self.conn, self.app.clock.now() - timedelta(days=30))
+        known = self.store.known_agents(self.app.clock.now() - timedelta(days=30))
 
         def chosen(value: str | None) -> None:
             name = (value or "").strip()
@@ -528,10 +481,9 @@ class InboxScreen(WorkerReports, Screen[None]):
         if done is None or not done.changed:
             self.notify("Nothing to undo here.")
             return
-        undone = undo(self.conn, self.app.policy, self.app.clock, done, self.app.agent)
+        undone = self.store.undo(self.app.policy, self.app.clock, done, self.app.agent)
         self._last_batch = None
         self.notify(f"Undone: {done.action} on {len(undone.changed):,} ticket(s).", markup=False)
-        self.feed.poll(force=True)
         self.ticket_list.load()
         self._show_view()
 
@@ -543,12 +495,11 @@ class InboxScreen(WorkerReports, Screen[None]):
         ticket_id = self.ticket_list.highlighted_id
         if ticket_id is None:
             return
-        holder = claim(self.conn, self.app.clock, ticket_id, self.app.agent)
+        holder = self.store.claim(self.app.clock, ticket_id, self.app.agent)
         if holder is None:
             self.notify(f"Ticket #{ticket_id} is yours.")
         else:
             self.notify(f"Ticket #{ticket_id} is already held by {one_line(holder, limit=40)}.", severity="warning")
-        self.feed.poll(force=True)
         self.ticket_list.load()
         self._show_context(ticket_id)
 
@@ -568,7 +519,6 @@ class InboxScreen(WorkerReports, Screen[None]):
         self.app.push_screen(HelpScreen(self.app.binding_rows(), "Inbox keys"))
 
     def on_unmount(self) -> None:
-        self.conn.close()
         if not self._counting:
             self._drop_count_conn()
 

@@ -16,19 +16,15 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from deskui.store import connect
-from deskui.store.changes import ChangeFeed
-from deskui.store.context import TicketContext, ticket_context
-from deskui.store.db import is_readonly, write
 from deskui.connect.attachments import for_ticket as attachments_for_ticket
 from deskui.connect.attachments import open_attachment
-from deskui.store.thread import ThreadMessage, thread
-from deskui.store.tickets import add_reply, claim, record_event, set_status
-from deskui.store.workspace import (add_note, changes_since_opened, escalate, heartbeat, known_agents, leave, load_draft,
-                                    others_present, parse_snooze, save_draft, set_tags)
+from deskui.store.context import TicketContext
+from deskui.store.thread import ThreadMessage
+from deskui.store.workspace import parse_snooze
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
 from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, tolerate_busy, write_problem
+from deskui.ui.changes import StoreChanged
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.status_bar import STATE_STYLES
@@ -46,7 +42,6 @@ DRAFT_PROBLEMS = {  # the line above the box: short enough for an 80-column term
     READ_ONLY: "⚠ Draft not saved: the database is read-only.",
 }
 HEARTBEAT_SECONDS = 10.0
-POLL_SECONDS = 0.5
 
 
 def ago(now: datetime, then: datetime | None) -> str:
@@ -102,23 +97,6 @@ def render_thread(messages: list[ThreadMessage], now: datetime, zone, buyer: str
 
 
 class TicketScreen(Screen[None]):
-    DEFAULT_CSS = """
-    TicketScreen #subject { height: 1; padding: 0 1; background: $panel; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
-    TicketScreen #status { height: auto; padding: 0 1; background: $boost; }
-    TicketScreen #body { height: 1fr; }
-    TicketScreen #thread { width: 1fr; padding: 0 1; }
-    TicketScreen OrderPanel { width: 44%; max-width: 72; border-left: tall $primary 40%; }
-    TicketScreen.narrow OrderPanel { display: none; }
-    TicketScreen.narrow.show-panel OrderPanel { display: block; width: 1fr; max-width: 100%; border-left: none; }
-    TicketScreen.narrow.show-panel #thread { display: none; }
-    TicketScreen #composer { height: auto; max-height: 60%; display: none; border-top: tall $accent; }
-    TicketScreen #composer.open { display: block; }
-    TicketScreen #composer.note { border-top: tall $warning; }
-    TicketScreen #composer-title { height: 1; padding: 0 1; text-style: bold; }
-    TicketScreen #draft-state { height: 1; padding: 0 1; color: $error; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; display: none; }
-    TicketScreen TextArea { height: 10; }
-    TicketScreen #lint { height: auto; max-height: 6; padding: 0 1; }
-    """
     BINDINGS = [
         Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
         Binding("n", "compose('note')", "Note", id="ticket.note"),
@@ -152,12 +130,15 @@ class TicketScreen(Screen[None]):
         self._send_key = uuid4().hex  # one per reply: a second send with it sends nothing
         self._template_auto_ack = False
         self._others: list = []
-        app = self.app
-        self.conn = connect(app.db_path)
-        self.read_only = is_readonly(self.conn)
-        self.feed = ChangeFeed(self.conn)
+        self.store = self.app.store
+        self.read_only = self.store.read_only
         self.editor = TextArea(id="editor", soft_wrap=True, show_line_numbers=False)
         self.draft_state = Static("", id="draft-state", markup=False)  # kept: drafts are saved while unmounting too
+
+    @property
+    def conn(self):
+        """The app's connection, which this screen's writes go through (tests watch it)."""
+        return self.store.conn
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -181,12 +162,11 @@ class TicketScreen(Screen[None]):
         self._record_opened()
         self._heartbeat()
         self._reload()
-        draft = load_draft(self.conn, self.ticket_id, app.agent)
+        draft = self.store.load_draft(self.ticket_id, app.agent)
         if draft:
             self._open_composer("reply", draft)
             self.notify("Your unsent draft is back.")
         self.set_interval(1.0, self._show_status)
-        self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
     def action_open_attachment(self) -> None:
@@ -219,14 +199,14 @@ class TicketScreen(Screen[None]):
     # -- reading ------------------------------------------------------------------------
     def _reload(self) -> None:
         app = self.app
-        self.context = ticket_context(self.conn, self.ticket_id)
+        self.context = self.store.ticket_context(self.ticket_id)
         if self.context is None:
             self.query_one("#subject", Static).update(Text(f"#{self.ticket_id} no longer exists"))
             return
         subject = Text(f"#{self.ticket_id} ")
         subject.append(one_line(self.context.ticket["subject"], limit=300))
         self.query_one("#subject", Static).update(subject)
-        messages = thread(self.conn, self.ticket_id)
+        messages = self.store.thread(self.ticket_id)
         self.attachments = attachments_for_ticket(self.conn, self.ticket_id)
         self.query_one("#messages", Static).update(render_thread(messages, app.clock.now(), app.zone,
                                                                       self.context.customer.name if self.context.customer else None,
@@ -259,8 +239,8 @@ class TicketScreen(Screen[None]):
         self.query_one("#status", Static).update(text)
         self.query_one(OrderPanel).tick()
 
-    def _poll(self) -> None:
-        changes = self.feed.poll()
+    def on_store_changed(self, message: StoreChanged) -> None:
+        changes = message.changes
         if self.ticket_id in changes.ticket_ids or changes.overflow:
             self._read_presence()
             self._reload()
@@ -268,13 +248,13 @@ class TicketScreen(Screen[None]):
     def _read_presence(self) -> None:
         """Who else is here: read when presence rows change and with each heartbeat (stale
         heartbeats expire with time), not in the 1 s tick."""
-        self._others = others_present(self.conn, self.app.clock, self.ticket_id, self.app.agent)
+        self._others = self.store.others_present(self.app.clock, self.ticket_id, self.app.agent)
 
     @tolerate_busy
     def _heartbeat(self) -> None:
         if self.read_only:
             return
-        heartbeat(self.conn, self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
+        self.store.heartbeat(self.app.clock, self.ticket_id, self.app.agent, "replying" if self.mode == "reply" else "viewing")
         self._read_presence()
 
     # -- composing ----------------------------------------------------------------------
@@ -304,7 +284,7 @@ class TicketScreen(Screen[None]):
         if mode == "reply" and self._draft_dirty:
             self._open_composer(mode)  # text that could not be written yet is still in the box: keep it
         else:
-            self._open_composer(mode, load_draft(self.conn, self.ticket_id, self.app.agent) if mode == "reply" else "")
+            self._open_composer(mode, self.store.load_draft(self.ticket_id, self.app.agent) if mode == "reply" else "")
 
     @on(TextArea.Changed, "#editor")
     def _typed(self) -> None:
@@ -329,7 +309,7 @@ class TicketScreen(Screen[None]):
         if not self._draft_dirty:  # set only by typing a reply; a note never replaces unsaved reply text
             return True
         try:
-            save_draft(self.conn, self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
+            self.store.save_draft(self.app.clock, self.ticket_id, self.app.agent, self.editor.text)
         except sqlite3.OperationalError as error:
             problem = write_problem(error)
             if problem is None:
@@ -412,7 +392,7 @@ class TicketScreen(Screen[None]):
         """The template ``key`` in the buyer's language, else in any language."""
         from deskui.replies.templates import guess_language
 
-        buyer_text = " ".join(m.body[:500] for m in thread(self.conn, self.ticket_id) if m.direction == "in")
+        buyer_text = " ".join(m.body[:500] for m in self.store.thread(self.ticket_id) if m.direction == "in")
         language = guess_language(buyer_text or (self.context.ticket["subject"] if self.context else "") or "")
         found = [t for t in self.app.templates.templates if t.key == key]
         return next((t for t in found if t.language == language), found[0] if found else None)
@@ -421,12 +401,12 @@ class TicketScreen(Screen[None]):
     def _run_macro_actions(self, macro) -> None:
         app = self.app
         if macro.add_tags or macro.remove_tags:
-            set_tags(self.conn, app.policy, app.clock, self.ticket_id, app.agent, add=macro.add_tags, remove=macro.remove_tags)
+            self.store.set_tags(app.policy, app.clock, self.ticket_id, app.agent, add=macro.add_tags, remove=macro.remove_tags)
         if macro.snooze:
             until = parse_snooze(macro.snooze, app.clock.now(), app.zone)
-            set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
+            self.store.set_status(app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
         elif macro.status:
-            set_status(self.conn, app.policy, app.clock, self.ticket_id, macro.status, app.agent)
+            self.store.set_status(app.policy, app.clock, self.ticket_id, macro.status, app.agent)
         self.notify(f"Macro {one_line(macro.name, limit=40)}: {macro.describe()}.", markup=False)
 
     def action_external_editor(self) -> None:
@@ -460,7 +440,7 @@ class TicketScreen(Screen[None]):
         if self.context is None:
             return
         templates = self.app.templates.templates
-        buyer_text = " ".join(m.body[:500] for m in thread(self.conn, self.ticket_id) if m.direction == "in")
+        buyer_text = " ".join(m.body[:500] for m in self.store.thread(self.ticket_id) if m.direction == "in")
         language = guess_language(buyer_text or self.context.ticket["subject"] or "")
         ranked = suggest(templates, self.context.ticket["category"], self.context.ticket["channel"], language)
         options = []
@@ -499,7 +479,7 @@ class TicketScreen(Screen[None]):
             self.notify("Nothing to send: the reply is empty.", severity="warning")
             return
         if self.mode == "note":
-            add_note(self.conn, self.app.clock, self.ticket_id, self.app.agent, text)
+            self.store.add_note(self.app.clock, self.ticket_id, self.app.agent, text)
             self._close_composer(clear=True)
             self.notify("Note saved (internal, never sent).")
             self._reload()
@@ -513,7 +493,7 @@ class TicketScreen(Screen[None]):
             self.notify(f"Not sent: {blocking[0].message}", severity="error")
             return
         self._save_draft()
-        collision = changes_since_opened(self.conn, self.ticket_id, self.app.agent, self.opened_at)
+        collision = self.store.changes_since_opened(self.ticket_id, self.app.agent, self.opened_at)
         concerns = Text()
         if collision.replies:
             concerns.append("Someone else replied since you opened this ticket:\n\n", style="bold red")
@@ -541,7 +521,7 @@ class TicketScreen(Screen[None]):
         customer_email = self.context.customer.email if self.context and self.context.customer else None
         auto_ack = self._template_auto_ack
         # One transaction sends and deletes the draft; the key makes a repeated send a no-op.
-        add_reply(self.conn, app.policy, app.clock, self.ticket_id, app.agent, text, auto_ack=auto_ack,
+        self.store.add_reply(app.policy, app.clock, self.ticket_id, app.agent, text, auto_ack=auto_ack,
                   to_address=customer_email, subject=f"Re: {ticket['subject']}" if ticket else None,
                   draft_of=app.agent, send_key=self._send_key)
         self._send_key = uuid4().hex
@@ -582,16 +562,14 @@ class TicketScreen(Screen[None]):
         """a: claim (your name), reassign (another known name; a new one is confirmed first),
         take over a ticket someone else holds (confirmed), or unassign (empty)."""
         app = self.app
-        known = known_agents(self.conn, app.clock.now() - timedelta(days=30))
+        known = self.store.known_agents(app.clock.now() - timedelta(days=30))
 
         def assign(name: str | None) -> None:
             if name is None:
                 return
             name = name.strip()
             if not name:
-                with write(self.conn):
-                    self.conn.execute("UPDATE tickets SET assignee = NULL WHERE id = ?", (self.ticket_id,))
-                    record_event(self.conn, self.ticket_id, "assigned", app.agent, app.clock.now(), to=None)
+                self.store.unassign(app.clock, self.ticket_id, app.agent)
                 self._after_action("Unassigned.")
                 return
             matches = [agent for agent in known if agent.lower() == name.lower()]
@@ -604,7 +582,7 @@ class TicketScreen(Screen[None]):
                     lambda yes: self._guarded(give, name) if yes else None)
                 return
             if name == app.agent:
-                holder = claim(self.conn, app.clock, self.ticket_id, app.agent)
+                holder = self.store.claim(app.clock, self.ticket_id, app.agent)
                 if holder is not None:
                     self.app.push_screen(
                         ConfirmScreen(f"Held by {one_line(holder, limit=30)}", Text("Take it over? They are told by the event log."),
@@ -616,7 +594,7 @@ class TicketScreen(Screen[None]):
             give(name)
 
         def give(name: str) -> None:
-            claim(self.conn, app.clock, self.ticket_id, name, force=True)
+            self.store.claim(app.clock, self.ticket_id, name, force=True)
             self._after_action("Taken over: it is yours." if name == app.agent else f"Assigned to {one_line(name, limit=30)}.")
 
         current = self.context.ticket["assignee"] if self.context else None
@@ -631,7 +609,7 @@ class TicketScreen(Screen[None]):
     def action_resolve(self) -> None:
         app = self.app
         solved = self.context is not None and self.context.ticket["status"] == "solved"
-        set_status(self.conn, app.policy, app.clock, self.ticket_id, "open" if solved else "solved", app.agent)
+        self.store.set_status(app.policy, app.clock, self.ticket_id, "open" if solved else "solved", app.agent)
         self._after_action("Reopened." if solved else "Solved.")
 
     @tolerate_busy
@@ -639,10 +617,10 @@ class TicketScreen(Screen[None]):
         """w: pending on the buyer; w again takes it back (open, clocks running)."""
         app = self.app
         if self.context is not None and self.context.ticket["status"] == "pending":
-            set_status(self.conn, app.policy, app.clock, self.ticket_id, "open", app.agent)
+            self.store.set_status(app.policy, app.clock, self.ticket_id, "open", app.agent)
             self._after_action("Open again: the clock runs.")
             return
-        set_status(self.conn, app.policy, app.clock, self.ticket_id, "pending", app.agent)
+        self.store.set_status(app.policy, app.clock, self.ticket_id, "pending", app.agent)
         self._after_action("Pending on the buyer: the clock is paused until they write (w takes it back).")
 
     def action_snooze(self) -> None:
@@ -657,7 +635,7 @@ class TicketScreen(Screen[None]):
             except ValueError as error:
                 self.notify(one_line(str(error)), severity="error")
                 return
-            set_status(self.conn, app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
+            self.store.set_status(app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
             self._after_action(f"Snoozed until {describe_when(until, app.zone, now)}.")
 
         self.app.push_screen(PromptScreen("Snooze until", placeholder="30m · 2h · tomorrow 9am · friday 14:00 · next monday · eod"),
@@ -665,7 +643,7 @@ class TicketScreen(Screen[None]):
 
     @tolerate_busy
     def action_escalate(self) -> None:
-        tier = escalate(self.conn, self.app.policy, self.app.clock, self.ticket_id, self.app.agent)
+        tier = self.store.escalate(self.app.policy, self.app.clock, self.ticket_id, self.app.agent)
         self._after_action(f"Escalated: tier {tier}.")
 
     def action_tag(self) -> None:
@@ -675,7 +653,7 @@ class TicketScreen(Screen[None]):
             add = tuple(t for t in value.split(",") if t.strip() and not t.strip().startswith("-"))
             remove = tuple(t.strip()[1:] for t in value.split(",") if t.strip().startswith("-"))
             try:
-                set_tags(self.conn, self.app.policy, self.app.clock, self.ticket_id, self.app.agent, add=add, remove=remove)
+                self.store.set_tags(self.app.policy, self.app.clock, self.ticket_id, self.app.agent, add=add, remove=remove)
             except ValueError as error:
                 self.notify(str(error), severity="error")
                 return
@@ -703,16 +681,14 @@ class TicketScreen(Screen[None]):
     def _record_opened(self) -> None:
         if self.read_only:
             return
-        with write(self.conn):
-            record_event(self.conn, self.ticket_id, "opened", self.app.agent, self.opened_at)
+        self.store.record_opened(self.ticket_id, self.app.agent, self.opened_at)
 
     @tolerate_busy
     def _leave(self) -> None:
         if self.read_only:
             return
-        leave(self.conn, self.ticket_id, self.app.agent)
+        self.store.leave(self.ticket_id, self.app.agent)
 
     def on_unmount(self) -> None:
         self._save_draft()
         self._leave()  # if it can't, the heartbeat simply goes stale in 30 s
-        self.conn.close()

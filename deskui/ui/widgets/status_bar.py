@@ -37,6 +37,7 @@ class StatusBar(Static):
         self.problem = ""  # a background job that failed, said in one line
         self.alerts: list[str] = []  # the lead's alert rules firing now
         self.mailboxes: list = []  # deskui.connect.MailboxStatus of each mailbox `deskui sync` serves
+        self._shown: Text | None = None
 
     def show(self, now: datetime) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -67,4 +68,8 @@ class StatusBar(Static):
             else:
                 tiers = "  ".join(f"{tier} {count}" for tier, count in self.counts.by_tier.items())
                 text.append(f"│ {self.counts.total} open: {tiers}", style="dim")
-        self.update(text)
+        if text != self._shown:
+            self._shown = text
+            # One line, its size set by the stylesheet: a new text never moves anything else, so
+            # the screen is not laid out again (that layout was most of the idle inbox's CPU).
+            self.update(text, layout=False)
