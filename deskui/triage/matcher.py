@@ -49,11 +49,15 @@ __all__ = ["HEAD_CHARS", "TAIL_CHARS", "Evidence", "Matcher", "default_matcher",
 
 HEAD_CHARS = 20_000
 TAIL_CHARS = 2_000
+_SHORT = HEAD_CHARS + TAIL_CHARS  # a field up to this long is scanned whole
+# Between the subject's fold and the body's in the one-pass scan: no term unit matches "\x01",
+# so no phrase runs from one field into the other, and each side ends a word as a text end does.
+_FIELD_GAP = " \x01 "
 
 _SEVERITY = {category: rank for rank, category in enumerate(CATEGORIES)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Evidence:
     category: str  # category id or a custom keyword group name
     term: str  # the lexicon term that matched (as written in the lexicon)
@@ -62,6 +66,23 @@ class Evidence:
     end: int
     text: str  # the original text slice that matched
     lang: str | None = None  # the language of the term (None for a policy keyword group)
+
+    # The generated frozen __init__ calls object.__setattr__ by name per field; setting the
+    # slots directly halves the cost of the most frequent allocation in a scan.
+    def __init__(self, category: str, term: str, field: str, start: int, end: int, text: str,
+                 lang: str | None = None) -> None:
+        _set_category(self, category)
+        _set_term(self, term)
+        _set_field(self, field)
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_text(self, text)
+        _set_lang(self, lang)
+
+
+_set_category, _set_term, _set_field, _set_start, _set_end, _set_text, _set_lang = (
+    getattr(Evidence, name).__set__ for name in ("category", "term", "field", "start", "end", "text", "lang")
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,21 +402,75 @@ class Matcher:
         and tail only (see the module docstring). Each hit names its language: a term of one
         language names it; a term several languages share names the one most of the message's
         other hits belong to (the lexicon's first of them on a tie).
+
+        The common case -- both fields short, no character of a script written without
+        spaces -- runs one regex pass over both folds joined by ``_FIELD_GAP``; anything else
+        goes to :meth:`scan_reference`. Both give the same evidence (a property test checks it).
         """
+        if (subject and len(subject) > _SHORT) or (body and len(body) > _SHORT):
+            return self.scan_reference(subject, body)
+        s_fold, s_offsets = fold_compact(subject) if subject else ("", None)
+        b_fold, b_offsets = fold_compact(body) if body else ("", None)
+        text = f" {s_fold}{_FIELD_GAP}{b_fold}"
+        if self._unspaced is not None and _has_unspaced_script(text):
+            return self.scan_reference(subject, body, ((s_fold, s_offsets), (b_fold, b_offsets)))
         out: list[Evidence] = []
-        shared: list[tuple[int, tuple[str, ...]]] = []  # (index in out, languages) of shared terms
-        if subject:
-            self._scan_field(subject, "subject", out, shared)
-        if body:
-            self._scan_field(body, "body", out, shared)
+        shared: list[tuple[int, tuple[str, ...]]] = []
+        scan = self._spaced
+        cache = scan.cache
+        gap = len(s_fold) + 1  # text[gap] is the space before the gap's "\x01": later starts are the body's
+        field, original, folded, offsets, shift = "subject", subject, s_fold, s_offsets, 0
+        for match in scan.finditer(text):
+            if match.start() > gap and shift == 0:
+                field, original, folded, offsets, shift = "body", body, b_fold, b_offsets, gap + len(_FIELD_GAP) - 1
+            matched = match.group()
+            hit = cache.get(matched)
+            if hit is None:
+                hit = scan.resolve(matched)
+            entries, mixed = hit
+            if not entries:
+                continue
+            start, end = match.start() - shift, match.end() - 1 - shift  # positions in `folded`
+            if offsets is None:
+                o_start, o_end = start, end
+            else:
+                o_start, o_end = offsets(start), offsets(end)
+            for entry in entries:
+                if entry.whole_word:
+                    if mixed and end < len(folded) and folded[end].isalnum():
+                        continue
+                    e_end, eo_end = end, o_end
+                else:  # a prefix term: the evidence runs to the end of the word
+                    e_end = _word_rest(folded, end).end()
+                    eo_end = e_end if offsets is None else offsets(e_end)
+                if entry.negation is not None and _negated(entry.negation, original, o_start, eo_end, folded, e_end):
+                    continue
+                if entry.shared:
+                    shared.append((len(out), entry.languages))
+                out.append(Evidence(entry.category, entry.term, field, o_start, eo_end, original[o_start:eo_end], entry.lang))
         if shared:
             _name_shared_languages(out, shared)
         return out
 
-    def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list) -> None:
+    def scan_reference(self, subject: str | None, body: str | None, folds: tuple | None = None) -> list[Evidence]:
+        """:meth:`scan` the straightforward way: each field, segment and pass on its own.
+
+        ``folds``: the fields' ``fold_compact`` when :meth:`scan` has them (short fields only).
+        """
+        out: list[Evidence] = []
+        shared: list[tuple[int, tuple[str, ...]]] = []  # (index in out, languages) of shared terms
+        if subject:
+            self._scan_field(subject, "subject", out, shared, folds[0] if folds else None)
+        if body:
+            self._scan_field(body, "body", out, shared, folds[1] if folds else None)
+        if shared:
+            _name_shared_languages(out, shared)
+        return out
+
+    def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list, fold: tuple | None) -> None:
         unspaced = self._unspaced
         for base, segment in _segments(text):
-            folded, offsets = fold_compact(segment)
+            folded, offsets = fold or fold_compact(segment)
             # max() is a quick C scan: most mail has no character from U+0E00 up after the fold
             if unspaced is None or folded.isascii() or max(folded) < "\u0e00" or not _UNSPACED_SCRIPT.search(folded):
                 self._run(self._spaced, base, segment, folded, offsets, field, out, shared)
@@ -451,6 +526,17 @@ class Matcher:
         """Distinct lexicon categories in ``evidence``, most severe first (groups left out)."""
         found = {item.category for item in evidence}
         return [category for category in CATEGORIES if category in found]
+
+
+def _has_unspaced_script(text: str) -> bool:
+    """Whether a fold has a character of a script written without spaces (quick C scans first)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("latin-1")  # folded Latin text is ASCII but for "ß": a copy, no per-character code
+    except UnicodeEncodeError:
+        return max(text) >= "\u0e00" and _UNSPACED_SCRIPT.search(text) is not None
+    return False
 
 
 def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[str, ...]]]) -> None:
