@@ -260,7 +260,9 @@ class _Negations:
             if before:
                 negators = _trie_pattern(parse_term(w) for w in before)
                 # A negator, then at most two words that are not clause breakers, then the end.
-                before_re = re.compile(rf"(?:^| )({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
+                # Searched in " " + the window: the leading space stands for the window's start,
+                # and a literal first character lets the regex engine jump from space to space.
+                before_re = re.compile(rf" ({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
             if after:
                 negators = _trie_pattern(parse_term(w) for w in after)
                 # Right after the hit: at most one word that is not a clause breaker, then a negator.
@@ -421,7 +423,8 @@ class Matcher:
         gap = len(s_fold) + 1  # text[gap] is the space before the gap's "\x01": later starts are the body's
         field, original, folded, offsets, shift = "subject", subject, s_fold, s_offsets, 0
         for match in scan.finditer(text):
-            if match.start() > gap and shift == 0:
+            m_start, m_end = match.span()
+            if m_start > gap and shift == 0:
                 field, original, folded, offsets, shift = "body", body, b_fold, b_offsets, gap + len(_FIELD_GAP) - 1
             matched = match.group()
             hit = cache.get(matched)
@@ -430,7 +433,7 @@ class Matcher:
             entries, mixed = hit
             if not entries:
                 continue
-            start, end = match.start() - shift, match.end() - 1 - shift  # positions in `folded`
+            start, end = m_start - shift, m_end - 1 - shift  # positions in `folded`
             if offsets is None:
                 o_start, o_end = start, end
             else:
@@ -443,7 +446,7 @@ class Matcher:
                 else:  # a prefix term: the evidence runs to the end of the word
                     e_end = _word_rest(folded, end).end()
                     eo_end = e_end if offsets is None else offsets(e_end)
-                if entry.negation is not None and _negated(entry.negation, original, o_start, eo_end, folded, e_end):
+                if entry.negation is not None and _negated(entry.negation, original, o_start, eo_end, folded, e_end, offsets is None):
                     continue
                 if entry.shared:
                     shared.append((len(out), entry.languages))
@@ -549,7 +552,11 @@ def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[st
         if index not in taken and item.lang is not None:
             votes[item.lang] = votes.get(item.lang, 0) + 1
     for index, languages in shared:
-        best = max(languages, key=lambda code: votes.get(code, 0))  # first of the best on a tie
+        best, most = languages[0], votes.get(languages[0], 0)
+        for code in languages[1:]:  # first of the best on a tie
+            count = votes.get(code, 0)
+            if count > most:
+                best, most = code, count
         item = out[index]
         if best != item.lang:
             out[index] = Evidence(item.category, item.term, item.field, item.start, item.end, item.text, best)
@@ -568,21 +575,30 @@ def _without_overlaps(hits: list[Evidence]) -> list[Evidence]:
     return kept
 
 
-def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded: str, end: int) -> bool:
-    if negation.after is not None and _negated_after(negation.after, segment, o_end):
+def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded: str, end: int,
+             exact: bool = False) -> bool:
+    """Whether a negation stands before or after the hit at ``segment[o_start:o_end]``.
+
+    ``exact``: ``folded`` is ``fold(segment)`` itself (nothing was compacted away), so a window's
+    fold is a slice of it instead of a second fold.
+    """
+    if negation.after is not None and _negated_after(negation.after, segment, o_end, folded if exact else None):
         return True
     if negation.before is None:
         return False
-    window = segment[max(0, o_start - 80) : o_start]
-    clause = _LAST_CLAUSE_MARK.match(window)
+    start = max(0, o_start - 80)
+    clause = _LAST_CLAUSE_MARK.match(segment, start, o_start)
     if clause:
-        window = window[clause.end() :]
-    if not window:
+        start = clause.end()
+    if start >= o_start:
         return False
-    window = fold(window)
-    if JOINER in window:
-        window = window.replace(JOINER, "")
-    match = negation.before.search(window)
+    if exact:
+        window = folded[start:o_start]
+    else:
+        window = fold(segment[start:o_start])
+        if JOINER in window:
+            window = window.replace(JOINER, "")
+    match = negation.before.search(" " + window)
     if match is None:
         return False
     if squeeze(match.group(1)) in _RESTRICTIVE_NE and _QUE_AFTER.match(folded, end):
@@ -590,16 +606,19 @@ def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded
     return True
 
 
-def _negated_after(after: re.Pattern[str], segment: str, o_end: int) -> bool:
-    window = segment[o_end : o_end + 60]
-    clause = _FIRST_CLAUSE_MARK.search(window)
+def _negated_after(after: re.Pattern[str], segment: str, o_end: int, folded: str | None) -> bool:
+    stop = min(len(segment), o_end + 60)
+    clause = _FIRST_CLAUSE_MARK.search(segment, o_end, stop)
     if clause:
-        window = window[: clause.start()]
-    if not window:
+        stop = clause.start()
+    if stop <= o_end:
         return False
-    window = fold(window)
-    if JOINER in window:
-        window = window.replace(JOINER, "")
+    if folded is not None:
+        window = folded[o_end:stop]
+    else:
+        window = fold(segment[o_end:stop])
+        if JOINER in window:
+            window = window.replace(JOINER, "")
     return after.match(window) is not None
 
 
