@@ -20,6 +20,27 @@ NASTY = (
 )
 nasty_text = st.text(alphabet=st.sampled_from(NASTY), max_size=60)
 any_text = st.text(max_size=80)  # all of Unicode but surrogates
+
+
+def _code_page_characters() -> str:
+    found = set()
+    for codec in ("cp1252", "cp1250", "cp1254"):
+        for byte in range(256):
+            try:
+                found.add(bytes([byte]).decode(codec))
+            except UnicodeDecodeError:
+                pass
+    return "".join(sorted(found))
+
+
+# Mail in Windows code pages (Western, Polish, Turkish) with a few characters outside them: the
+# fold's replace-then-code-page paths ("ˆ" and "ˇ" fold to themselves, outside Latin-1).
+CODE_PAGES = _code_page_characters() + "‑ˆˇ\u0301\u200bДσ😀\x85"
+code_page_text = st.text(alphabet=st.sampled_from(CODE_PAGES), max_size=60) | st.builds(
+    lambda base, extra: base + extra,
+    st.text(alphabet=st.sampled_from("abc ’"), max_size=30),
+    st.text(alphabet=st.sampled_from(CODE_PAGES), max_size=4),
+)
 surrogate_text = st.text(alphabet=st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF) | st.sampled_from("ab "), max_size=20)
 
 
@@ -119,7 +140,11 @@ def test_lone_surrogates_fold_to_spaces(text):
     normalize(text)
 
 
-@given(nasty_text | any_text)
+@given(nasty_text | any_text | code_page_text)
+@example("Zażółć gęślą jaźń ’")
+@example("hasarlı ğ İ ş ’ ˆ")
+@example("ˇ")
+@example("\x85 ’ ‑")
 def test_fold_agrees_with_the_per_character_definition(text):
     assert fold(text) == "".join(_fold_char(c) for c in text)
 

@@ -1,10 +1,11 @@
 """Multilingual keyword matching with evidence.
 
 One regular expression, built once per :class:`Matcher`, holds every lexicon term (plus stop
-phrases and policy keyword groups) as a character trie, so the regex engine walks shared
-prefixes once instead of trying thousands of alternatives. It runs over the compacted
-length-preserving fold of each field (see :mod:`deskui.triage.normalize`), with each canonical
-character allowed its merged spellings, so:
+phrases and policy keyword groups) as a character trie (:mod:`deskui.triage.trie`), so the
+regex engine walks shared prefixes once instead of trying thousands of alternatives. It runs
+over the compacted length-preserving fold of the fields (see :mod:`deskui.triage.normalize`) --
+subject and body joined in one pass for ordinary mail -- with each canonical character allowed
+its merged spellings, so:
 
 * case, accents, punctuation and umlaut spellings do not matter, exactly as if the text had
   been passed through :func:`~deskui.triage.normalize.normalize`;
@@ -44,16 +45,21 @@ from functools import cache
 
 from deskui.triage.lexicon import CATEGORIES, NEGATABLE, Lexicon, active_lexicon, parse_term
 from deskui.triage.normalize import JOINER, fold, fold_compact, squeeze
+from deskui.triage.trie import trie_pattern as _trie_pattern
 
 __all__ = ["HEAD_CHARS", "TAIL_CHARS", "Evidence", "Matcher", "default_matcher", "parse_term"]
 
 HEAD_CHARS = 20_000
 TAIL_CHARS = 2_000
+_SHORT = HEAD_CHARS + TAIL_CHARS  # a field up to this long is scanned whole
+# Between the subject's fold and the body's in the one-pass scan: no term unit matches "\x01",
+# so no phrase runs from one field into the other, and each side ends a word as a text end does.
+_FIELD_GAP = " \x01 "
 
 _SEVERITY = {category: rank for rank, category in enumerate(CATEGORIES)}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Evidence:
     category: str  # category id or a custom keyword group name
     term: str  # the lexicon term that matched (as written in the lexicon)
@@ -63,110 +69,22 @@ class Evidence:
     text: str  # the original text slice that matched
     lang: str | None = None  # the language of the term (None for a policy keyword group)
 
-
-# ---------------------------------------------------------------------------------------------
-# Trie -> regex over the fold. Units are canonical characters, except runs of "s": normalize()
-# expands "ß" to "ss", so a run of k canonical s's matches any mix of "s" and "ß" weighing k
-# (and, at the open end of a prefix term, one that ends inside a "ß").
-
-_WHOLE, _PREFIX = "w", "p"
-_END = ""  # trie key holding the set of end kinds at a node
-_SRun = tuple  # ("s", length, open_end)
-
-
-def _units(canonical: str, prefix: bool) -> list[str | _SRun]:
-    units: list[str | _SRun] = []
-    i, n = 0, len(canonical)
-    while i < n:
-        if canonical[i] == "s":
-            j = i
-            while j < n and canonical[j] == "s":
-                j += 1
-            units.append(("s", j - i, prefix and j == n))
-            i = j
-        else:
-            units.append(canonical[i])
-            i += 1
-    return units
+    # The generated frozen __init__ calls object.__setattr__ by name per field; setting the
+    # slots directly halves the cost of the most frequent allocation in a scan.
+    def __init__(self, category: str, term: str, field: str, start: int, end: int, text: str,
+                 lang: str | None = None) -> None:
+        _set_category(self, category)
+        _set_term(self, term)
+        _set_field(self, field)
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_text(self, text)
+        _set_lang(self, lang)
 
 
-def _s_spellings(weight: int) -> set[str]:
-    if weight <= 0:
-        return {""}
-    found = {"s" + rest for rest in _s_spellings(weight - 1)}
-    if weight >= 2:
-        found |= {"ß" + rest for rest in _s_spellings(weight - 2)}
-    return found
-
-
-def _unit_pattern(unit: str | _SRun) -> str:
-    if isinstance(unit, tuple):
-        _, weight, open_end = unit
-        if weight > 6:  # absurd terms only: approximate, the canonical lookup filters
-            return f"[sß]{{{(weight + 1) // 2},{weight}}}"
-        spellings = _s_spellings(weight)
-        if open_end:
-            spellings |= {rest + "ß" for rest in _s_spellings(weight - 1)}
-        if len(spellings) == 1:
-            return spellings.pop()
-        return "(?:" + "|".join(sorted(spellings, key=lambda text: (-len(text), text))) + ")"
-    if unit in "aou":
-        return unit + "e*+"  # "a" also stands for "ae", "aee" (normalize deletes those e's)
-    if unit == " ":
-        return "  *+"  # one space stands for a run of spaces
-    return re.escape(unit)
-
-
-def _trie_pattern(terms: Iterable[tuple[str, bool]], spaced: bool = True) -> str:
-    """One regex for all ``terms`` (canonical, prefix), as a trie.
-
-    ``spaced``: the caller puts a space before the pattern (word start) and a whole term ends
-    at ``\b``. Not spaced (languages written without spaces): only a Latin letter or digit at
-    either end of a term needs a non-Latin neighbour there.
-    """
-    root: dict = {}
-    for canonical, prefix in terms:
-        node = root
-        for unit in _units(canonical, prefix):
-            node = node.setdefault(unit, {})
-        node.setdefault(_END, set()).add(_PREFIX if prefix else _WHOLE)
-    if not root:
-        return "(?!)"
-    if spaced:
-        return _emit(root)
-    alternatives = []
-    for unit, child in sorted(root.items(), key=lambda item: str(item[0])):
-        branch = _unit_pattern(unit) + _emit(child, spaced=False, last=unit)
-        alternatives.append((_LATIN_BEFORE + branch) if _is_latin(unit) else branch)
-    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-
-
-_LATIN_BEFORE = "(?<![0-9a-zß])"
-_LATIN_AFTER = "(?![0-9a-zß])"
-
-
-def _is_latin(unit: str | _SRun) -> bool:
-    return isinstance(unit, tuple) or ("0" <= unit <= "9") or ("a" <= unit <= "z")
-
-
-def _emit(node: dict, spaced: bool = True, last: str | _SRun = " ") -> str:
-    alternatives = [
-        _unit_pattern(unit) + _emit(child, spaced, unit)
-        for unit, child in sorted(node.items(), key=lambda item: str(item[0]))
-        if unit != _END
-    ]
-    ends = node.get(_END)
-    if ends:
-        # Last, so that longer terms are tried first. A prefix end needs nothing after it.
-        if _PREFIX in ends:
-            alternatives.append("")
-        elif spaced:
-            alternatives.append(r"\b")
-        else:
-            alternatives.append(_LATIN_AFTER if _is_latin(last) else "")
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return "(?:" + "|".join(alternatives) + ")"
+_set_category, _set_term, _set_field, _set_start, _set_end, _set_text, _set_lang = (
+    getattr(Evidence, name).__set__ for name in ("category", "term", "field", "start", "end", "text", "lang")
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +157,9 @@ class _Negations:
             if before:
                 negators = _trie_pattern(parse_term(w) for w in before)
                 # A negator, then at most two words that are not clause breakers, then the end.
-                before_re = re.compile(rf"(?:^| )({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
+                # Searched in " " + the window: the leading space stands for the window's start,
+                # and a literal first character lets the regex engine jump from space to space.
+                before_re = re.compile(rf" ({negators})(?: ++(?!{breakers})[^ ]++){{0,2}} *+$")
             if after:
                 negators = _trie_pattern(parse_term(w) for w in after)
                 # Right after the hit: at most one word that is not a clause breaker, then a negator.
@@ -381,21 +301,76 @@ class Matcher:
         and tail only (see the module docstring). Each hit names its language: a term of one
         language names it; a term several languages share names the one most of the message's
         other hits belong to (the lexicon's first of them on a tie).
+
+        The common case -- both fields short, no character of a script written without
+        spaces -- runs one regex pass over both folds joined by ``_FIELD_GAP``; anything else
+        goes to :meth:`scan_reference`. Both give the same evidence (a property test checks it).
         """
+        if (subject and len(subject) > _SHORT) or (body and len(body) > _SHORT):
+            return self.scan_reference(subject, body)
+        s_fold, s_offsets = fold_compact(subject) if subject else ("", None)
+        b_fold, b_offsets = fold_compact(body) if body else ("", None)
+        text = f" {s_fold}{_FIELD_GAP}{b_fold}"
+        if self._unspaced is not None and _has_unspaced_script(text):
+            return self.scan_reference(subject, body, ((s_fold, s_offsets), (b_fold, b_offsets)))
         out: list[Evidence] = []
-        shared: list[tuple[int, tuple[str, ...]]] = []  # (index in out, languages) of shared terms
-        if subject:
-            self._scan_field(subject, "subject", out, shared)
-        if body:
-            self._scan_field(body, "body", out, shared)
+        shared: list[tuple[int, tuple[str, ...]]] = []
+        scan = self._spaced
+        cache = scan.cache
+        gap = len(s_fold) + 1  # text[gap] is the space before the gap's "\x01": later starts are the body's
+        field, original, folded, offsets, shift = "subject", subject, s_fold, s_offsets, 0
+        for match in scan.finditer(text):
+            m_start, m_end = match.span()
+            if m_start > gap and shift == 0:
+                field, original, folded, offsets, shift = "body", body, b_fold, b_offsets, gap + len(_FIELD_GAP) - 1
+            matched = match.group()
+            hit = cache.get(matched)
+            if hit is None:
+                hit = scan.resolve(matched)
+            entries, mixed = hit
+            if not entries:
+                continue
+            start, end = m_start - shift, m_end - 1 - shift  # positions in `folded`
+            if offsets is None:
+                o_start, o_end = start, end
+            else:
+                o_start, o_end = offsets(start), offsets(end)
+            for entry in entries:
+                if entry.whole_word:
+                    if mixed and end < len(folded) and folded[end].isalnum():
+                        continue
+                    e_end, eo_end = end, o_end
+                else:  # a prefix term: the evidence runs to the end of the word
+                    e_end = _word_rest(folded, end).end()
+                    eo_end = e_end if offsets is None else offsets(e_end)
+                if entry.negation is not None and _negated(entry.negation, original, o_start, eo_end, folded, e_end, offsets is None):
+                    continue
+                if entry.shared:
+                    shared.append((len(out), entry.languages))
+                out.append(Evidence(entry.category, entry.term, field, o_start, eo_end, original[o_start:eo_end], entry.lang))
         if shared:
             _name_shared_languages(out, shared)
         return out
 
-    def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list) -> None:
+    def scan_reference(self, subject: str | None, body: str | None, folds: tuple | None = None) -> list[Evidence]:
+        """:meth:`scan` the straightforward way: each field, segment and pass on its own.
+
+        ``folds``: the fields' ``fold_compact`` when :meth:`scan` has them (short fields only).
+        """
+        out: list[Evidence] = []
+        shared: list[tuple[int, tuple[str, ...]]] = []  # (index in out, languages) of shared terms
+        if subject:
+            self._scan_field(subject, "subject", out, shared, folds[0] if folds else None)
+        if body:
+            self._scan_field(body, "body", out, shared, folds[1] if folds else None)
+        if shared:
+            _name_shared_languages(out, shared)
+        return out
+
+    def _scan_field(self, text: str, field: str, out: list[Evidence], shared: list, fold: tuple | None) -> None:
         unspaced = self._unspaced
         for base, segment in _segments(text):
-            folded, offsets = fold_compact(segment)
+            folded, offsets = fold or fold_compact(segment)
             # max() is a quick C scan: most mail has no character from U+0E00 up after the fold
             if unspaced is None or folded.isascii() or max(folded) < "\u0e00" or not _UNSPACED_SCRIPT.search(folded):
                 self._run(self._spaced, base, segment, folded, offsets, field, out, shared)
@@ -453,6 +428,17 @@ class Matcher:
         return [category for category in CATEGORIES if category in found]
 
 
+def _has_unspaced_script(text: str) -> bool:
+    """Whether a fold has a character of a script written without spaces (quick C scans first)."""
+    if text.isascii():
+        return False
+    try:
+        text.encode("latin-1")  # folded Latin text is ASCII but for "ß": a copy, no per-character code
+    except UnicodeEncodeError:
+        return max(text) >= "\u0e00" and _UNSPACED_SCRIPT.search(text) is not None
+    return False
+
+
 def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[str, ...]]]) -> None:
     """A term several languages share names the one most of the message's other hits are in."""
     if len(shared) == len(out) or len({item.lang for item in out}) == 1:
@@ -463,7 +449,11 @@ def _name_shared_languages(out: list[Evidence], shared: list[tuple[int, tuple[st
         if index not in taken and item.lang is not None:
             votes[item.lang] = votes.get(item.lang, 0) + 1
     for index, languages in shared:
-        best = max(languages, key=lambda code: votes.get(code, 0))  # first of the best on a tie
+        best, most = languages[0], votes.get(languages[0], 0)
+        for code in languages[1:]:  # first of the best on a tie
+            count = votes.get(code, 0)
+            if count > most:
+                best, most = code, count
         item = out[index]
         if best != item.lang:
             out[index] = Evidence(item.category, item.term, item.field, item.start, item.end, item.text, best)
@@ -482,21 +472,30 @@ def _without_overlaps(hits: list[Evidence]) -> list[Evidence]:
     return kept
 
 
-def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded: str, end: int) -> bool:
-    if negation.after is not None and _negated_after(negation.after, segment, o_end):
+def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded: str, end: int,
+             exact: bool = False) -> bool:
+    """Whether a negation stands before or after the hit at ``segment[o_start:o_end]``.
+
+    ``exact``: ``folded`` is ``fold(segment)`` itself (nothing was compacted away), so a window's
+    fold is a slice of it instead of a second fold.
+    """
+    if negation.after is not None and _negated_after(negation.after, segment, o_end, folded if exact else None):
         return True
     if negation.before is None:
         return False
-    window = segment[max(0, o_start - 80) : o_start]
-    clause = _LAST_CLAUSE_MARK.match(window)
+    start = max(0, o_start - 80)
+    clause = _LAST_CLAUSE_MARK.match(segment, start, o_start)
     if clause:
-        window = window[clause.end() :]
-    if not window:
+        start = clause.end()
+    if start >= o_start:
         return False
-    window = fold(window)
-    if JOINER in window:
-        window = window.replace(JOINER, "")
-    match = negation.before.search(window)
+    if exact:
+        window = folded[start:o_start]
+    else:
+        window = fold(segment[start:o_start])
+        if JOINER in window:
+            window = window.replace(JOINER, "")
+    match = negation.before.search(" " + window)
     if match is None:
         return False
     if squeeze(match.group(1)) in _RESTRICTIVE_NE and _QUE_AFTER.match(folded, end):
@@ -504,16 +503,19 @@ def _negated(negation: _Negation, segment: str, o_start: int, o_end: int, folded
     return True
 
 
-def _negated_after(after: re.Pattern[str], segment: str, o_end: int) -> bool:
-    window = segment[o_end : o_end + 60]
-    clause = _FIRST_CLAUSE_MARK.search(window)
+def _negated_after(after: re.Pattern[str], segment: str, o_end: int, folded: str | None) -> bool:
+    stop = min(len(segment), o_end + 60)
+    clause = _FIRST_CLAUSE_MARK.search(segment, o_end, stop)
     if clause:
-        window = window[: clause.start()]
-    if not window:
+        stop = clause.start()
+    if stop <= o_end:
         return False
-    window = fold(window)
-    if JOINER in window:
-        window = window.replace(JOINER, "")
+    if folded is not None:
+        window = folded[o_end:stop]
+    else:
+        window = fold(segment[o_end:stop])
+        if JOINER in window:
+            window = window.replace(JOINER, "")
     return after.match(window) is not None
 
 

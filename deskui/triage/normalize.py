@@ -17,7 +17,9 @@ Two layers, so that matching is fast *and* every hit maps back to the original t
       a marker that :func:`fold_compact` deletes (keeping an offset map) before matching
       (NUL is treated the same way).
     Letters of other scripts are lower-cased and kept. The fold of an ASCII or Latin-1 text
-    is computed with ``bytes.translate`` (no per-character Python code).
+    is computed with ``bytes.translate`` (no per-character Python code); so is a text with one
+    or two other characters (each replaced everywhere by its fold first: "’", "‑") or one in
+    Windows-1252, -1250 (Polish) or -1254 (Turkish), through that code page's table.
 
 ``normalize(text)`` -- the canonical form that lexicon terms and texts are compared in:
     ``fold``, then delete the ``"\\0"`` markers, then delete every run of ``e`` that follows
@@ -119,6 +121,30 @@ _LATIN1 = bytes(ord(_fold_char(chr(i))) for i in range(256))
 _WIDE = re.compile("[^\x00-\xff]+")
 
 
+_OUTSIDE = b"\x01"  # never a fold (controls fold to spaces): "this character's fold is not Latin-1"
+
+
+def _code_page(codec: str) -> tuple[str, bytes]:
+    """``(codec, table)``: ``text.encode(codec).translate(table)`` is the fold as Latin-1 bytes,
+    unless it holds ``_OUTSIDE`` (a modifier letter such as "ˆ" or "ˇ", which folds to itself)."""
+    table = bytearray(b" " * 256)  # bytes the codec never produces stay spaces
+    for byte in range(256):
+        try:
+            char = bytes([byte]).decode(codec)
+        except UnicodeDecodeError:
+            continue
+        folded = _fold_char(char)
+        table[byte] = ord(folded) if folded <= "\xff" else _OUTSIDE[0]
+    return codec, bytes(table)
+
+
+# Single-byte codecs are C lookups: a text in them folds without per-character Python code.
+# Windows-1252 has the typographic quotes, dashes, "…", "€", "œ"; 1250 Polish (and Czech...);
+# 1254 Turkish.
+_CODE_PAGES = tuple(_code_page(codec) for codec in ("cp1252", "cp1250", "cp1254"))
+_DISTINCT_REPLACED = 2  # distinct wide characters replaced one by one before the code pages
+
+
 def _fold_wide(match: re.Match[str]) -> str:
     return match.group().translate(_FULL)
 
@@ -127,13 +153,42 @@ def fold(text: str) -> str:
     """Length-preserving fold: ``len(fold(t)) == len(t)`` and ``fold(t)[i]`` comes from ``t[i]``."""
     try:
         raw = text.encode("latin-1")
-    except UnicodeEncodeError:
-        # Curly quotes, dashes, "œ", "€", emoji...: fold just those runs, then the fast path.
-        narrowed = _WIDE.sub(_fold_wide, text)
-        try:
-            raw = narrowed.encode("latin-1")
-        except UnicodeEncodeError:  # letters of other scripts stay letters: the general table
+    except UnicodeEncodeError as error:
+        return _fold_beyond_latin1(text, error)
+    return raw.translate(_LATIN1).decode("latin-1")
+
+
+def _fold_beyond_latin1(text: str, error: UnicodeEncodeError) -> str:
+    """``fold`` of a text with characters beyond Latin-1 (the first one at ``error.start``).
+
+    Every step maps each character to its fold and leaves folded characters as they are
+    (``fold`` is idempotent), so the steps can follow each other on one text.
+    """
+    # Curly apostrophes, a non-breaking hyphen: most mail has one or two such characters,
+    # each replaced everywhere at once by its fold.
+    for _ in range(_DISTINCT_REPLACED):
+        char = text[error.start]
+        folded = _FULL[ord(char)]
+        if folded > "\xff":  # letters of other scripts stay letters: the general table
             return text.translate(_FULL)
+        text = text.replace(char, folded)
+        try:
+            return text.encode("latin-1").translate(_LATIN1).decode("latin-1")
+        except UnicodeEncodeError as again:
+            error = again
+    for codec, table in _CODE_PAGES:
+        try:
+            raw = text.encode(codec).translate(table)
+        except UnicodeEncodeError:
+            continue
+        if _OUTSIDE not in raw:
+            return raw.decode("latin-1")
+    # Emoji, rare symbols: fold just those runs, then the fast path.
+    narrowed = _WIDE.sub(_fold_wide, text)
+    try:
+        raw = narrowed.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.translate(_FULL)
     return raw.translate(_LATIN1).decode("latin-1")
 
 

@@ -13,10 +13,15 @@ run and on the same lexicon:
   variants), and how many non-threat messages each flags as an A-to-z claim;
 * the same matcher built on the five original languages only (en, fr, de, es, it), on the same
   corpus in the same run: what the six added languages (nl, pl, sv, tr, pt, ja) cost;
+* the eleven-language matcher's ``scan_reference`` (each field on its own, the path huge fields
+  and Japanese text take), interleaved with the others: what the one-pass scan saves;
+* each rate also per second of this process's CPU time, which other jobs on a shared machine
+  do not inflate;
 * a second corpus of ~500-character messages in the six added languages (the test table's
   messages, padded with filler sentences), scanned by the eleven-language matcher.
 
-The target (DESIGN.md) is >= 30,000 messages/s on one core.
+The target (DESIGN.md) is >= 30,000 messages/s on one core, judged per second of CPU time (the
+wall-clock rate is printed next to it, with the load average).
 """
 
 from __future__ import annotations
@@ -296,14 +301,22 @@ class NaiveMatcher:
         )
 
 
-def _rate(function, corpus, runs: int) -> tuple[float, list[float]]:
+def _rate(function, corpus, runs: int, cpu_rates: list[float] | None = None) -> tuple[float, list[float]]:
+    """Median wall-clock msg/s over ``runs``; msg/s of this process's CPU time go to ``cpu_rates``
+    (on a shared machine the wall clock also counts the time other jobs held the core)."""
     rates = []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for subject, body, _threat in corpus:
             function(subject, body)
         rates.append(len(corpus) / (time.perf_counter() - started))
+        if cpu_rates is not None:
+            cpu_rates.append(len(corpus) / max(time.process_time() - cpu, 1e-9))
     return statistics.median(rates), rates
+
+
+def _median(rates: list[float]) -> str:
+    return f"{statistics.median(rates):,.0f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -331,12 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     five = Matcher(lexicon=builtin_lexicon().subset(FIVE))
     five.scan("warm", "up")
     new_corpus = make_new_language_corpus(args.messages // 4)
-    fast_runs, five_runs = [], []
-    for _ in range(args.runs):  # interleaved, so a noisy moment on the machine hits both alike
-        fast_runs += _rate(scan, corpus, 1)[1]
-        five_runs += _rate(five.scan, corpus, 1)[1]
+    fast_runs, five_runs, reference_runs = [], [], []
+    fast_cpu, five_cpu, reference_cpu, new_cpu = [], [], [], []
+    for _ in range(args.runs):  # interleaved, so a noisy moment on the machine hits all alike
+        fast_runs += _rate(scan, corpus, 1, fast_cpu)[1]
+        five_runs += _rate(five.scan, corpus, 1, five_cpu)[1]
+        reference_runs += _rate(matcher.scan_reference, corpus, 1, reference_cpu)[1]
     fast, five_rate = statistics.median(fast_runs), statistics.median(five_runs)
-    new_rate, new_runs = _rate(scan, new_corpus, args.runs)
+    new_rate, new_runs = _rate(scan, new_corpus, args.runs, new_cpu)
     slow, slow_runs = _rate(naive.categories, corpus[: args.naive_messages], args.runs)
 
     fast_recall = sum(fast_claim(s, b) for s, b in threats)
@@ -350,12 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  corpus: {len(corpus):,} messages, mean {mean_size:.0f} chars (subject + body), "
           f"{len(threats):,} claim threats; lexicon {len(naive.terms):,} terms; matcher built in {build * 1000:.0f} ms")
     print(f"  matcher: median {fast:,.0f} msg/s over {args.runs} runs "
-          f"({', '.join(f'{r:,.0f}' for r in fast_runs)})")
+          f"({', '.join(f'{r:,.0f}' for r in fast_runs)}); per CPU second {_median(fast_cpu)}")
     print(f"  five-language matcher (en fr de es it), same corpus, interleaved runs: median {five_rate:,.0f} msg/s "
-          f"({', '.join(f'{r:,.0f}' for r in five_runs)}); eleven languages cost {1 - fast / five_rate:+.1%}")
+          f"({', '.join(f'{r:,.0f}' for r in five_runs)}; per CPU second {_median(five_cpu)}); "
+          f"eleven languages cost {1 - fast / five_rate:+.1%}")
+    print(f"  the same matcher's per-field reference path (scan_reference), interleaved: median "
+          f"{statistics.median(reference_runs):,.0f} msg/s (per CPU second {_median(reference_cpu)})")
     new_mean = statistics.mean(len(s) + len(b) for s, b, _ in new_corpus)
     print(f"  messages in nl pl sv tr pt ja ({len(new_corpus):,}, mean {new_mean:.0f} chars): median {new_rate:,.0f} msg/s "
-          f"({', '.join(f'{r:,.0f}' for r in new_runs)})")
+          f"({', '.join(f'{r:,.0f}' for r in new_runs)}; per CPU second {_median(new_cpu)})")
     new_threats = [(s, b) for s, b, t in new_corpus if t]
     new_recall = sum(fast_claim(s, b) for s, b in new_threats)
     print(f"  claim-threat recall, added languages: {new_recall}/{len(new_threats)}")
@@ -365,9 +383,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  claim-threat recall: matcher {fast_recall}/{len(threats)} ({fast_recall / len(threats):.1%}), "
           f"naive {slow_recall}/{len(threats)} ({slow_recall / len(threats):.1%})")
     print(f"  non-threat messages flagged atoz_claim: matcher {fast_false}, naive {slow_false} (of {len(calm):,})")
-    verdict = "PASS" if fast >= TARGET else "FAIL"
-    print(f"  target >= {TARGET:,} msg/s (eleven languages): {verdict}")
-    return 0 if fast >= TARGET else 1
+    # One core's throughput is messages per second of this process's CPU time: on a quiet
+    # machine that is the wall-clock rate; on a shared one the wall clock also counts the
+    # other jobs' turns on the core (see the load average).
+    cpu_rate = statistics.median(fast_cpu)
+    verdict = "PASS" if cpu_rate >= TARGET else "FAIL"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"  target >= {TARGET:,} msg/s on one core (eleven languages, per CPU second): {verdict} "
+          f"({cpu_rate:,.0f}; wall clock {fast:,.0f} with load average {load} on {os.cpu_count()} CPUs)")
+    return 0 if cpu_rate >= TARGET else 1
 
 
 if __name__ == "__main__":
