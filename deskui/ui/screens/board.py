@@ -14,10 +14,11 @@ from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
 from deskui.analytics import metrics
+from deskui.analytics.board import handle_minutes
 from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
 from deskui.store import StoreError, connect
-from deskui.store.board import BoardData, handle_minutes
+from deskui.store.board import BoardData
 from deskui.store.changes import ChangeFeed
 from deskui.store.live_board import LiveBoard
 from deskui.text import one_line
