@@ -184,6 +184,13 @@ class ClockPass:
     attainment: dict[tuple[str, str], list[int]]  # (dim, key) -> [met, total]
     frt_business: Timing | None = None  # FRT in the tiers' working minutes, when a tier has business hours
 
+    def add(self, counts: dict[tuple[str, str], list[int]]) -> None:
+        """Merge attainment counts read apart (``unstopped_counts``)."""
+        for key, (met, total) in counts.items():
+            entry = self.attainment.setdefault(key, [0, 0])
+            entry[0] += met
+            entry[1] += total
+
     def attained(self, dim: str, key: str = "") -> dict:
         met, total = self.attainment.get((dim, key), (0, 0))
         return attainment_entry(met, total)
@@ -195,13 +202,15 @@ class ClockPass:
 def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_start: datetime, *,
                channel: str | None = None, tier: str | None = None, frt_by: str = "started",
                track_tickets: bool = False, need: frozenset[str] = frozenset({"frt", "aht", "attainment"}),
-               days: LocalDays | None = None, policy: Policy | None = None) -> ClockPass:
+               days: LocalDays | None = None, policy: Policy | None = None, unstopped: bool = True) -> ClockPass:
     """Read the response clocks stopped in [start, end] (plus AHT_MAX_MINUTES before, so every
     reply's previous reply is known) and group them. Values from before ``window_start`` go only
     into the per-day lists (trends). ``frt_by`` = ``started`` counts a first response on the
     buyer's day, ``stopped`` on the reply's. Attainment counts only the window. With
     ``track_tickets`` each window value's ticket id is kept too (for alerts: which tickets);
     ``need`` names the measures wanted, so an alert on one of them reads no more than it needs.
+    Attainment counts the targets not stopped yet too (``unstopped_counts``), unless
+    ``unstopped`` is False (the caller reads them apart and ``add``s them).
     ``days`` names the per-day lists by the seller's local date (UTC dates without it). With a
     ``policy`` whose tiers or channels run on business hours, first responses are also measured
     in working minutes of the ticket's calendar (``frt_business``)."""
@@ -271,10 +280,20 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
             entry = counts[key]
             entry[0] += met
             entry[1] += total
-    if "attainment" in need:
-        _marketplace(conn, counts, window_start, end, channel, tier, days)
-        _running_breaches(conn, counts, window_start, end, channel, tier, days)
+    if "attainment" in need and unstopped:
+        unstopped_counts(conn, window_start, end, channel, tier, days, into=counts)
     return ClockPass(frt, aht, dict(counts), frt_business)
+
+
+def unstopped_counts(conn: sqlite3.Connection, window_start: datetime, end: datetime, channel: str | None,
+                     tier: str | None, days: LocalDays, *, into: dict | None = None) -> dict[tuple[str, str], list[int]]:
+    """The attainment counts clock_pass adds to the stopped clocks': the marketplace deadline and
+    the open tickets past due. Apart, so the check-up reads them (SQL aggregates, small results)
+    on its second connection while this thread groups the clocks; ``ClockPass.add`` merges them."""
+    counts = into if into is not None else defaultdict(lambda: [0, 0])
+    _marketplace(conn, counts, window_start, end, channel, tier, days)
+    _running_breaches(conn, counts, window_start, end, channel, tier, days)
+    return counts
 
 
 def read_takes(conn: sqlite3.Connection, start: datetime, end: datetime) -> dict[tuple[int, str], list[float]]:

@@ -9,13 +9,30 @@ dates, the inbox's due-time index), counted and summed in SQL; rows come back as
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 from deskui.sla import BREACHED_SQL
 from deskui.store.db import StoreError, connect
 from deskui.store.metrics import query
 from deskui.timeutil import to_db
+
+
+MMAP_BYTES = 1 << 30
+
+
+@contextmanager
+def mapped_reads(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Read the file through a memory map while the check-up runs: its range scans visit every
+    page of the window, and each page read through SQLite's small page cache is a system call
+    (on the 100k demo file 0.5 s of system time of 3.7 s). Restored afterwards."""
+    usual = query(conn, "PRAGMA mmap_size").fetchone()[0]
+    query(conn, f"PRAGMA mmap_size = {MMAP_BYTES}")
+    try:
+        yield conn
+    finally:
+        query(conn, f"PRAGMA mmap_size = {int(usual)}")
 
 
 def second_connection(conn: sqlite3.Connection) -> sqlite3.Connection | None:
@@ -27,7 +44,9 @@ def second_connection(conn: sqlite3.Connection) -> sqlite3.Connection | None:
         row = query(conn, "SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
         if not row or not row[0]:
             return None
-        return connect(row[0], readonly=True)
+        helper = connect(row[0], readonly=True)
+        query(helper, f"PRAGMA mmap_size = {MMAP_BYTES}")
+        return helper
     except (StoreError, sqlite3.Error):
         return None
 
