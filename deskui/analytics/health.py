@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 
@@ -164,33 +165,12 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
                   sample_size: int, seed: int | None, parallel: bool, zone: tzinfo) -> dict:
     window = _Window(now, days, zone)
 
-    def aggregates(connection: sqlite3.Connection) -> dict:
-        """The sections SQLite answers with small aggregates (it runs without the GIL)."""
-        tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
-        return {
-            "tickets": tickets,
-            "spikes": _spikes(connection, window, channel, tickets),
-            "orders": _order_counts(connection, window, channel, channel or "amazon"),
-            "by_product": _by_product(connection, window, channel),
-            "waiting": _waiting_now(connection, now, channel),
-            "sample": _sample(connection, policy, window, channel, sample_size, seed),
-            "unstopped": m.unstopped_counts(connection, window.start, now, channel, None, window.days),
-        }
-
-    def timings(clocks: m.ClockPass) -> dict:
-        """The sections that need only the stopped clocks (no attainment): done while the
-        aggregates still run."""
-        return {
-            "first_response": _timing_section(clocks.frt, window, flags=True),
-            "first_response_business_hours": _business_section(clocks.frt_business, window, policy),
-            "handle_time": {**_timing_section(clocks.aht, window, flags=False), "no_recent_take": clocks.aht.no_recent_take},
-        }
-
+    aggregates = partial(_aggregates, window=window, policy=policy, channel=channel, sample_size=sample_size, seed=seed)
     helper = _second_connection(conn) if parallel else None
     if helper is None:
         clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
                               policy=policy, unstopped=False)
-        times = timings(clocks)
+        times = _timings(clocks, window, policy)
         found = aggregates(conn)
     else:
         # Two cores: the aggregates on a read-only connection of their own while this thread reads
@@ -199,7 +179,7 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
             future = pool.submit(_closing, helper, aggregates)
             clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
                                   policy=policy, unstopped=False)
-            times = timings(clocks)
+            times = _timings(clocks, window, policy)
             found = future.result()
     clocks.add(found["unstopped"])
     orders = found["orders"]
@@ -220,6 +200,32 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
         },
         "account_health": _account_health(orders, window, channel or "amazon"),
         "sample": found["sample"],
+    }
+
+
+def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Policy, channel: str | None,
+                sample_size: int, seed: int | None) -> dict:
+    """The sections SQLite answers with small aggregates (it runs without the GIL)."""
+    now = window.now
+    tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
+    return {
+        "tickets": tickets,
+        "spikes": _spikes(connection, window, channel, tickets),
+        "orders": _order_counts(connection, window, channel, channel or "amazon"),
+        "by_product": _by_product(connection, window, channel),
+        "waiting": _waiting_now(connection, now, channel),
+        "sample": _sample(connection, policy, window, channel, sample_size, seed),
+        "unstopped": m.unstopped_counts(connection, window.start, now, channel, None, window.days),
+    }
+
+
+def _timings(clocks: m.ClockPass, window: _Window, policy: Policy) -> dict:
+    """The sections that need only the stopped clocks (no attainment): built while the
+    aggregates still run."""
+    return {
+        "first_response": _timing_section(clocks.frt, window, flags=True),
+        "first_response_business_hours": _business_section(clocks.frt_business, window, policy),
+        "handle_time": {**_timing_section(clocks.aht, window, flags=False), "no_recent_take": clocks.aht.no_recent_take},
     }
 
 
