@@ -19,9 +19,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from deskui.clock import Clock
-from deskui.store.db import write
-from deskui.store.tickets import record_event
-from deskui.timeutil import from_db, to_db
+from deskui.store import outbox as rows
+from deskui.timeutil import from_db
 
 STATUSES = ("queued", "sent", "failed")
 
@@ -48,26 +47,12 @@ class OutboxItem:
 
 
 def list_outbox(conn: sqlite3.Connection, status: str | None = "queued", limit: int | None = None) -> list[OutboxItem]:
-    clauses, params = [], []
-    if status:
-        if status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
-        clauses.append("o.status = ?")
-        params.append(status)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    rows = conn.execute(
-        f"""SELECT o.id, o.ticket_id, o.message_id, o.channel, t.marketplace, t.order_number,
-                   coalesce(o.to_address, c.email), o.subject, o.body, o.status, o.reason, o.created_at
-            FROM outbox o JOIN tickets t ON t.id = o.ticket_id LEFT JOIN customers c ON c.id = t.customer_id
-            {where} ORDER BY o.id {f'LIMIT {int(limit)}' if limit else ''}""",
-        params,
-    ).fetchall()
+    if status and status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}")
     items = []
-    for row in rows:
-        thread_ids = [r[0] for r in conn.execute(
-            "SELECT external_id FROM messages WHERE ticket_id = ? AND direction = 'in' AND external_id IS NOT NULL ORDER BY sent_at, id",
-            (row[1],))]
-        items.append(OutboxItem(*row, in_reply_to=thread_ids[-1] if thread_ids else None, references=thread_ids))
+    for row in rows.outbox_rows(conn, status, limit):
+        thread = rows.thread_ids(conn, row[1])
+        items.append(OutboxItem(*row, in_reply_to=thread[-1] if thread else None, references=thread))
     return items
 
 
@@ -84,37 +69,21 @@ def mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, re
     if status == "failed" and not (reason or "").strip():
         raise ValueError("a failed send needs --reason, so the agent knows what to do")
     if wait <= 0:
-        return _mark(conn, clock, outbox_id, status, reason)
+        return rows.record_result(conn, clock, outbox_id, status, reason)
     deadline = time.monotonic() + wait
-    usual = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    usual = rows.busy_timeout(conn)
     try:
         while True:
             left = deadline - time.monotonic()
             # The busy handler waits one slice at a time, up to the deadline.
-            conn.execute(f"PRAGMA busy_timeout = {max(1, int(min(left, 5.0) * 1000))}")
+            rows.busy_timeout(conn, max(1, int(min(left, 5.0) * 1000)))
             try:
-                return _mark(conn, clock, outbox_id, status, reason)
+                return rows.record_result(conn, clock, outbox_id, status, reason)
             except sqlite3.OperationalError as error:
                 if ("locked" not in str(error) and "busy" not in str(error)) or deadline - time.monotonic() <= 0:
                     raise
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {usual}")
-
-
-def _mark(conn: sqlite3.Connection, clock: Clock, outbox_id: int, status: str, reason: str | None) -> bool:
-    with write(conn):
-        now = clock.now()  # read under the lock: after a long wait, the time it was recorded
-        row = conn.execute("SELECT ticket_id, status, reason FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
-        if row is None:
-            raise LookupError(f"no outbox entry {outbox_id}")
-        if row[1] == status and (status == "sent" or row[2] == reason):
-            return False
-        if row[1] == "sent":
-            raise ValueError("already marked sent; a delivered reply cannot fail afterwards (queue a new reply instead)")
-        conn.execute("UPDATE outbox SET status = ?, reason = ?, updated_at = ? WHERE id = ?",
-                     (status, reason if status == "failed" else None, to_db(now), outbox_id))
-        record_event(conn, row[0], "send_failed" if status == "failed" else "sent", "connector", now, outbox_id=outbox_id, reason=reason)
-    return True
+        rows.busy_timeout(conn, usual)
 
 
 def _header(value: str) -> str:

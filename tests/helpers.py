@@ -54,7 +54,7 @@ def insert_triaged_open_tickets(conn, count: int, now: datetime) -> None:
 
 def full_board(conn, policy, now: datetime, day_start: datetime, handle: dict | None = None):
     """The board's numbers from a fresh full read of the file: what an updated board must equal."""
-    from deskui.store.board import handle_minutes
+    from deskui.analytics.board import handle_minutes
     from deskui.store.live_board import LiveBoard
 
     board = LiveBoard(policy)

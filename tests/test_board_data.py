@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from deskui.store import write
-from deskui.store.board import handle_minutes
+from deskui.analytics.board import handle_minutes
 from deskui.store.live_board import LiveBoard, _epoch
 from deskui.store.tickets import claim, record_event, refresh_tickets
 from tests.helpers import add_ticket, ago, full_board

@@ -30,8 +30,8 @@ from deskui.analytics import metrics as m
 from deskui.analytics.alert_rules import CRITICAL, FIELDS, METRICS, OPS, AlertRule, MetricSpec, parse_alert_rules  # noqa: F401
 from deskui.analytics.health import IMPACT, UNCATEGORISED, _OTHER_IMPACT
 from deskui.policy.model import Policy
-from deskui.store.schema import SORT_DUE
-from deskui.timeutil import from_db, to_db
+from deskui.store import alerts as reads
+from deskui.timeutil import from_db
 
 UTC = timezone.utc
 MAX_IDS = 50
@@ -99,30 +99,13 @@ def _measure(conn, now, rule: AlertRule, spike_cache) -> tuple[float | None, lis
     if metric in ("min_minutes_left", "critical_minutes_left"):
         return _minutes_left(conn, now, rule, channel, tier)
     if metric == "breached_open":
-        params = {"now": to_db(now)}
-        where = _where(params, channel, tier)
-        # open tickets through the inbox's due-time index, paused ones (frozen at their pause) apart
-        breached = (f"SELECT id, due_at FROM tickets WHERE status != 'solved' AND {SORT_DUE} <= :now{where} "
-                    f"UNION ALL SELECT id, due_at FROM tickets WHERE status IN ('pending', 'snoozed') "
-                    f"AND status != 'solved' AND due_at <= paused_at{where}")
-        count = m.query(conn, f"SELECT count(*) FROM ({breached})", params).fetchone()[0]
-        ids = [row[0] for row in m.query(conn, f"SELECT id FROM ({breached}) ORDER BY due_at, id LIMIT {MAX_IDS}", params)]
+        count, ids = reads.breached_open(conn, now, channel, tier, MAX_IDS)
         return float(count), ids, ""
     if metric == "waiting_hours":
-        params = {"now": to_db(now)}
-        where = _where(params, channel, tier)
-        oldest = from_db(m.query(conn,
-            f"SELECT min(awaiting_reply_since) FROM tickets WHERE status = 'open' AND status != 'solved' "
-            f"AND awaiting_reply_since IS NOT NULL{where}",
-            params).fetchone()[0])
+        oldest = from_db(reads.oldest_waiting(conn, channel, tier))
         if oldest is None:
             return None, [], ""
-        # waited op threshold  <=>  awaiting_reply_since (reversed op) now - threshold
-        params["bound"] = to_db(now - timedelta(hours=rule.threshold))
-        reverse = {">": "<", ">=": "<=", "<": ">", "<=": ">="}[rule.op]
-        ids = [row[0] for row in m.query(conn,
-            f"SELECT id FROM tickets WHERE status = 'open' AND status != 'solved' AND awaiting_reply_since {reverse} :bound{where} "
-            f"ORDER BY awaiting_reply_since, id LIMIT {MAX_IDS}", params)]
+        ids = reads.waiting_ids(conn, rule.op, now - timedelta(hours=rule.threshold), channel, tier, MAX_IDS)
         return round((now - oldest).total_seconds() / 3600, 2), ids, ""
     if metric == "spike":
         if channel not in spike_cache:
@@ -142,46 +125,16 @@ def _measure(conn, now, rule: AlertRule, spike_cache) -> tuple[float | None, lis
 
 def _missed_tickets(conn, start: datetime, end: datetime, channel, tier) -> list[int]:
     """Tickets with a response target missed in the window: stopped late, or still past due."""
-    params = {"start": to_db(start), "end": to_db(end)}
-    clock_where = m._filters(channel, tier, channel_col="t.channel", tier_col="coalesce(c.tier, t.tier)", params=params)
-    open_where = _where(params, channel, tier)
-    return [row[0] for row in m.query(conn,
-        f"""
-        SELECT c.ticket_id FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id
-        WHERE c.stopped_at >= :start AND c.stopped_at <= :end AND c.kind IN ('first_response', 'next_response')
-          AND c.outcome = 'missed'{clock_where}
-        UNION
-        SELECT id FROM tickets WHERE status != 'solved' AND sla_due_at >= :start
-          AND sla_due_at <= min(coalesce(paused_at, :end), :end){open_where}
-        ORDER BY 1 LIMIT {MAX_IDS}
-        """, params)]
-
-
-def _where(params: dict, channel: str | None, tier: str | None) -> str:
-    sql = ""
-    if channel:
-        params["channel"] = channel
-        sql += " AND channel = :channel"
-    if tier:
-        params["tier"] = tier
-        sql += " AND tier = :tier"
-    return sql
+    return reads.missed_ticket_ids(conn, start, end, channel, tier, MAX_IDS)
 
 
 def _minutes_left(conn, now, rule: AlertRule, channel, tier) -> tuple[float | None, list[int], str]:
-    """Running, not yet breached clocks of open (unpaused) tickets: the inbox's countdowns. The
-    range scan uses the tickets_due index (its expression is SORT_DUE)."""
-    params = {"now": to_db(now)}
-    where = _where(params, channel, tier)
-    base = f"FROM tickets WHERE status != 'solved' AND {SORT_DUE} > :now AND {SORT_DUE} < '9999'{where}"
-    first = m.query(conn, f"SELECT due_at {base} ORDER BY {SORT_DUE}, id LIMIT 1", params).fetchone()
-    due = from_db(first[0]) if first else None
+    """Running, not yet breached clocks of open (unpaused) tickets: the inbox's countdowns."""
+    due = from_db(reads.next_due(conn, now, channel, tier))
     if due is None:
         return None, [], ""
     value = round((due - now).total_seconds() / 60, 1)
-    params["bound"] = to_db(now + timedelta(minutes=rule.threshold))
-    ids = [row[0] for row in m.query(conn,
-        f"SELECT id {base} AND {SORT_DUE} {rule.op} :bound ORDER BY {SORT_DUE}, id LIMIT {MAX_IDS}", params)]
+    ids = reads.running_ids(conn, now, rule.op, now + timedelta(minutes=rule.threshold), channel, tier, MAX_IDS)
     return value, ids, ""
 
 

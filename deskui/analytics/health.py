@@ -1,9 +1,9 @@
 """The account-health check-up (seed 002): spikes, reactivity, drill-downs, Amazon metric
 estimates and a review sample, as one JSON-serialisable dict.
 
-Each section is one or two SQL statements over an indexed time range (tickets.created_at,
-sla_clocks.stopped_at, events.kind/at, the inbox's due-time index) or one pass over orders, with
-counts and sums done in SQL. The only Python loop over rows is the one over the window's stopped
+Each section is one or two reads of ``deskui.store.health`` / ``deskui.store.metrics`` over an
+indexed time range (tickets.created_at, sla_clocks.stopped_at, events.kind/at, the inbox's
+due-time index) or one pass over orders, with counts and sums done in SQL there. The only Python loop over rows is the one over the window's stopped
 clocks, for exact medians (``metrics.clock_pass``); none ever reads a whole table. Definitions:
 docs/health.md and ``metrics.py``.
 """
@@ -13,14 +13,14 @@ from __future__ import annotations
 import random
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
 
 from deskui.analytics import metrics as m
 from deskui.analytics.days import LocalDays, local_midnight
 from deskui.policy.model import Policy
-from deskui.sla import BREACHED_SQL
-from deskui.store.db import StoreError, connect
+from deskui.store import health as reads
 from deskui.timeutil import from_db, to_db, zone_name
 from deskui.triage.lexicon import CATEGORIES
 
@@ -156,7 +156,7 @@ def health_check(
         raise ValueError("days must be at least 1")
     if sample_size < 0:
         raise ValueError("sample_size must not be negative")
-    with m.no_gc():
+    with m.no_gc(), reads.mapped_reads(conn):
         return _health_check(conn, policy, now.astimezone(UTC).replace(microsecond=0), days,
                              channel.strip().lower() if channel else None, sample_size, seed, parallel, zone)
 
@@ -165,29 +165,23 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
                   sample_size: int, seed: int | None, parallel: bool, zone: tzinfo) -> dict:
     window = _Window(now, days, zone)
 
-    def aggregates(connection: sqlite3.Connection) -> dict:
-        """The sections SQLite answers with small aggregates (it runs without the GIL)."""
-        tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
-        return {
-            "tickets": tickets,
-            "spikes": _spikes(connection, window, channel, tickets),
-            "orders": _order_counts(connection, window, channel, channel or "amazon"),
-            "by_product": _by_product(connection, window, channel),
-            "waiting": _waiting_now(connection, now, channel),
-            "sample": _sample(connection, policy, window, channel, sample_size, seed),
-        }
-
+    aggregates = partial(_aggregates, window=window, policy=policy, channel=channel, sample_size=sample_size, seed=seed)
     helper = _second_connection(conn) if parallel else None
     if helper is None:
-        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days, policy=policy)
+        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
+                              policy=policy, unstopped=False)
+        times = _timings(clocks, window, policy)
         found = aggregates(conn)
     else:
         # Two cores: the aggregates on a read-only connection of their own while this thread reads
         # the clocks (the part that needs Python). Same answers, about 40 % less wall time.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskui-health") as pool:
             future = pool.submit(_closing, helper, aggregates)
-            clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days, policy=policy)
+            clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
+                                  policy=policy, unstopped=False)
+            times = _timings(clocks, window, policy)
             found = future.result()
+    clocks.add(found["unstopped"])
     orders = found["orders"]
     return {
         "generated_at": to_db(now),
@@ -195,9 +189,7 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
                    "dates": window.dates, "timezone": window.zone_name},
         "spikes": found["spikes"],
         "response_times": {
-            "first_response": _timing_section(clocks.frt, window, flags=True),
-            "first_response_business_hours": _business_section(clocks.frt_business, window, policy),
-            "handle_time": {**_timing_section(clocks.aht, window, flags=False), "no_recent_take": clocks.aht.no_recent_take},
+            **times,
             "attainment": _attainment_section(clocks, window),
             "waiting_now": found["waiting"],
         },
@@ -211,18 +203,36 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
     }
 
 
+def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Policy, channel: str | None,
+                sample_size: int, seed: int | None) -> dict:
+    """The sections SQLite answers with small aggregates (it runs without the GIL)."""
+    now = window.now
+    tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
+    return {
+        "tickets": tickets,
+        "spikes": _spikes(connection, window, channel, tickets),
+        "orders": _order_counts(connection, window, channel, channel or "amazon"),
+        "by_product": _by_product(connection, window, channel),
+        "waiting": _waiting_now(connection, now, channel),
+        "sample": _sample(connection, policy, window, channel, sample_size, seed),
+        "unstopped": m.unstopped_counts(connection, window.start, now, channel, None, window.days),
+    }
+
+
+def _timings(clocks: m.ClockPass, window: _Window, policy: Policy) -> dict:
+    """The sections that need only the stopped clocks (no attainment): built while the
+    aggregates still run."""
+    return {
+        "first_response": _timing_section(clocks.frt, window, flags=True),
+        "first_response_business_hours": _business_section(clocks.frt_business, window, policy),
+        "handle_time": {**_timing_section(clocks.aht, window, flags=False), "no_recent_take": clocks.aht.no_recent_take},
+    }
+
+
 def _second_connection(conn: sqlite3.Connection) -> sqlite3.Connection | None:
     """A read-only connection to the same file, or None (in-memory database, or the caller is
     inside a transaction whose writes another connection would not see): then all runs here."""
-    if conn.in_transaction:
-        return None
-    try:
-        row = m.query(conn, "SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
-        if not row or not row[0]:
-            return None
-        return connect(row[0], readonly=True)
-    except (StoreError, sqlite3.Error):
-        return None
+    return reads.second_connection(conn)
 
 
 def _closing(connection: sqlite3.Connection, work):
@@ -297,28 +307,9 @@ def _spike_products(conn: sqlite3.Connection, now: datetime, categories: list[st
     the top 3 per category, one query for all of them."""
     if not categories:
         return {}
-    params: dict = {"start": to_db(now - timedelta(days=m.RECENT_DAYS)), "now": to_db(now)}
-    params.update({f"c{i}": category for i, category in enumerate(categories)})
-    marks = ", ".join(f":c{i}" for i in range(len(categories)))
-    where = " AND t.channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
-    totals = dict(m.query(conn,
-        f"SELECT coalesce(t.category, ''), count(*) FROM tickets t WHERE t.created_at > :start AND t.created_at <= :now "
-        f"AND coalesce(t.category, '') IN ({marks}){where} GROUP BY 1", params))
+    totals, rows = reads.spike_product_rows(conn, now - timedelta(days=m.RECENT_DAYS), now, categories, channel)
     found: dict[str, list[dict]] = {category: [] for category in categories}
-    for category, asin, sku, title, count in m.query(conn,
-        f"""
-        SELECT coalesce(t.category, ''), nullif(oi.asin, ''), min(oi.sku), min(oi.title), count(DISTINCT t.id)
-        FROM tickets t
-        JOIN orders o ON o.channel = t.channel AND o.order_number = t.order_number
-        JOIN order_items oi ON oi.order_id = o.id
-        WHERE t.created_at > :start AND t.created_at <= :now AND coalesce(t.category, '') IN ({marks}){where}
-        GROUP BY 1, coalesce(nullif(oi.asin, ''), 'sku:' || coalesce(oi.sku, ''))
-        ORDER BY 1, 5 DESC, 2
-        """,
-        params,
-    ):
+    for category, asin, sku, title, count in rows:
         if len(found[category]) < 3:
             total = totals.get(category, 0)
             found[category].append({"asin": asin, "sku": sku, "title": title, "tickets": count,
@@ -389,21 +380,8 @@ def _attainment_section(clocks: m.ClockPass, window: _Window) -> dict:
 
 
 def _waiting_now(conn: sqlite3.Connection, now: datetime, channel: str | None) -> dict:
-    params = {"now": to_db(now), "h12": to_db(now - timedelta(hours=12)), "h24": to_db(now - timedelta(hours=24))}
-    where = " AND channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
-    count, oldest, over12, over24, breached = m.query(conn,
-        f"""
-        SELECT sum(status = 'open' AND awaiting_reply_since IS NOT NULL),
-               min(CASE WHEN status = 'open' THEN awaiting_reply_since END),
-               sum(status = 'open' AND awaiting_reply_since <= :h12),
-               sum(status = 'open' AND awaiting_reply_since <= :h24),
-               sum({BREACHED_SQL})
-        FROM tickets WHERE status != 'solved'{where}
-        """,
-        params,
-    ).fetchone()
+    count, oldest, over12, over24, breached = reads.waiting_row(
+        conn, now, now - timedelta(minutes=m.WARNING_MINUTES), now - timedelta(minutes=m.RULE_MINUTES), channel)
     oldest_at = from_db(oldest)
     return {
         "awaiting_reply": count or 0,
@@ -423,42 +401,14 @@ def _order_counts(conn: sqlite3.Connection, window: _Window, channel: str | None
     seller-fulfilled) and the channel drill-down (orders sold in the window per channel and
     fulfilment) need: four range queries on the order dates, summed in SQL."""
     now = window.now
-    params = {
-        "now": to_db(now),
-        "win": to_db(window.start),
-        "odr": to_db(now - timedelta(days=ODR_DAYS)),
-        "lsr": to_db(now - timedelta(days=LSR_DAYS)),
-        "lsr_short": to_db(now - timedelta(days=LSR_SHORT_DAYS)),
-        "vtr": to_db(now - timedelta(days=VTR_DAYS)),
-        "account": account,
+    since = {
+        "win": window.start,
+        "odr": now - timedelta(days=ODR_DAYS),
+        "lsr": now - timedelta(days=LSR_DAYS),
+        "lsr_short": now - timedelta(days=LSR_SHORT_DAYS),
+        "vtr": now - timedelta(days=VTR_DAYS),
     }
-    defect = "(feedback_rating IN (1, 2) OR coalesce(claim_status, '') != '' OR coalesce(chargeback, 0) != 0)"
-    fba = "coalesce(upper(fulfillment), '') = 'FBA'"
-    # ``+channel``: scan by date (an index on the date if there is one), not by the channel index.
-    odr = m.query(conn,
-        f"""
-        SELECT count(*), sum({defect}), sum(feedback_rating IN (1, 2)), sum(coalesce(claim_status, '') != ''),
-               sum(coalesce(chargeback, 0) != 0), sum({fba}), sum({fba} AND {defect})
-        FROM orders WHERE +channel = :account AND purchased_at >= :odr AND purchased_at <= :now
-        """, params).fetchone()
-    late = "(shipped_at > ship_by OR (shipped_at IS NULL AND ship_by < :now))"
-    lsr = m.query(conn,
-        f"""
-        SELECT count(*), sum({late}), sum(ship_by >= :lsr_short), sum(ship_by >= :lsr_short AND {late})
-        FROM orders WHERE +channel = :account AND ship_by >= :lsr AND ship_by <= :now AND NOT {fba}
-          AND coalesce(lower(status), '') NOT LIKE 'cancel%'
-        """, params).fetchone()
-    vtr = m.query(conn,
-        f"""
-        SELECT count(*), sum(trim(coalesce(tracking_number, '')) != '')
-        FROM orders WHERE +channel = :account AND shipped_at >= :vtr AND shipped_at <= :now AND NOT {fba}
-        """, params).fetchone()
-    where = " AND channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
-    sold = {(ch, f): count for ch, f, count in m.query(conn,
-        f"SELECT lower(channel), coalesce(upper(fulfillment), ''), count(*) FROM orders "
-        f"WHERE purchased_at >= :win AND purchased_at <= :now{where} GROUP BY 1, 2", params)}
+    odr, lsr, vtr, sold = reads.order_rows(conn, now, since, account, channel)
     odr = [value or 0 for value in odr]
     lsr = [value or 0 for value in lsr]
     vtr = [value or 0 for value in vtr]
@@ -513,23 +463,7 @@ def _by_channel(window: _Window, rows: list[tuple], clocks: m.ClockPass,
 
 def _by_product(conn: sqlite3.Connection, window: _Window, channel: str | None) -> list[dict]:
     """Products on the orders behind defect tickets (damaged, missing, wrong, defective)."""
-    params: dict = {"start": to_db(window.start), "now": to_db(window.now)}
-    where = " AND t.channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
-    marks = ", ".join(f"'{category}'" for category in DEFECT_CATEGORIES)
-    rows = m.query(conn,
-        f"""
-        SELECT nullif(oi.asin, ''), CASE WHEN nullif(oi.asin, '') IS NULL THEN oi.sku END, min(oi.sku), min(oi.title),
-               t.category, count(DISTINCT t.id)
-        FROM tickets t
-        JOIN orders o ON o.channel = t.channel AND o.order_number = t.order_number
-        JOIN order_items oi ON oi.order_id = o.id
-        WHERE t.created_at >= :start AND t.created_at <= :now AND t.category IN ({marks}){where}
-        GROUP BY 1, 2, 5
-        """,
-        params,
-    ).fetchall()
+    rows = reads.defect_product_rows(conn, window.start, window.now, DEFECT_CATEGORIES, channel)
     products: dict[tuple, dict] = {}
     for asin, sku_key, sku, title, category, count in rows:
         entry = products.setdefault((asin, sku_key), {
@@ -544,33 +478,10 @@ def _by_product(conn: sqlite3.Connection, window: _Window, channel: str | None) 
 
 
 def _attach_orders(conn: sqlite3.Connection, window: _Window, channel: str | None, products: list[dict]) -> None:
-    """Orders of each listed product purchased in the window, for a rate per 100 orders. The
-    window's orders are the outer loop (CROSS JOIN fixes the order), so the cost follows the
-    window, never a best-seller's whole history."""
+    """Orders of each listed product purchased in the window, for a rate per 100 orders."""
     asins = [p["asin"] for p in products if p["asin"]]
     skus = [p["sku"] for p in products if not p["asin"] and p["sku"]]
-    params: dict = {"start": to_db(window.start), "now": to_db(window.now)}
-    params.update({f"a{i}": value for i, value in enumerate(asins)})
-    params.update({f"s{i}": value for i, value in enumerate(skus)})
-    where = " AND o.channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
-    asin_marks = ", ".join(f":a{i}" for i in range(len(asins))) or "NULL"
-    sku_marks = ", ".join(f":s{i}" for i in range(len(skus))) or "NULL"
-    counts: dict[str, int] = {}
-    if products:
-        for key, count in m.query(conn,
-            f"""
-            SELECT CASE WHEN nullif(oi.asin, '') IS NULL THEN 'sku:' || oi.sku ELSE 'asin:' || oi.asin END,
-                   count(DISTINCT o.id)
-            FROM orders o CROSS JOIN order_items oi ON oi.order_id = o.id
-            WHERE o.purchased_at >= :start AND o.purchased_at <= :now{where}
-              AND (oi.asin IN ({asin_marks}) OR (nullif(oi.asin, '') IS NULL AND oi.sku IN ({sku_marks})))
-            GROUP BY 1
-            """,
-            params,
-        ):
-            counts[key] = count
+    counts = reads.product_order_counts(conn, window.start, window.now, asins, skus, channel) if products else {}
     for product in products:
         sold = counts.get(f"asin:{product['asin']}" if product["asin"] else f"sku:{product['sku']}", 0)
         product["orders_in_window"] = sold
@@ -680,25 +591,9 @@ def default_seed(now: datetime) -> int:
 def _sample(conn: sqlite3.Connection, policy: Policy, window: _Window, channel: str | None, size: int,
             seed: int | None) -> dict:
     seed = default_seed(window.now) if seed is None else seed
-    params: dict = {"start": to_db(window.start), "now": to_db(window.now)}
-    where = " AND channel = :channel" if channel else ""
-    if channel:
-        params["channel"] = channel
     critical = [tier.name for tier in policy.tiers if tier.rank == 0] or ["critical"]
-    tier_marks = ", ".join(f":tier{i}" for i in range(len(critical)))
-    params.update({f"tier{i}": name for i, name in enumerate(critical)})
-    tags = ", ".join(f"'{tag}'" for tag in HIGH_RISK_TAGS)
-    categories = ", ".join(f"'{category}'" for category in HIGH_RISK_CATEGORIES)
-    population = [row[0] for row in m.query(conn,
-        f"""
-        SELECT id FROM tickets
-        WHERE created_at >= :start AND created_at <= :now{where}
-          AND (tier IN ({tier_marks}) OR category IN ({categories})
-               OR id IN (SELECT ticket_id FROM tags WHERE lower(trim(tag)) IN ({tags})))
-        ORDER BY id
-        """,
-        params,
-    )]
+    population = reads.sample_population(conn, window.start, window.now, channel, critical, HIGH_RISK_CATEGORIES,
+                                         HIGH_RISK_TAGS)
     chosen = sorted(random.Random(seed).sample(population, min(size, len(population))))
     return {
         "seed": seed,
@@ -711,34 +606,24 @@ def _sample(conn: sqlite3.Connection, policy: Policy, window: _Window, channel: 
 def _sample_details(conn: sqlite3.Connection, ids: list[int]) -> list[dict]:
     if not ids:
         return []
-    marks = ", ".join("?" * len(ids))
+    found = reads.sample_rows(conn, ids)
     tags: dict[int, list[str]] = {}
-    for ticket_id, tag in m.query(conn, f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks}) ORDER BY tag", ids):
+    for ticket_id, tag in found["tags"]:
         tags.setdefault(ticket_id, []).append(tag)
     notes: dict[int, list[dict]] = {}
-    for ticket_id, author, body, sent_at in m.query(conn,
-        f"SELECT ticket_id, author, body, sent_at FROM messages WHERE ticket_id IN ({marks}) AND direction = 'note' "
-        f"ORDER BY ticket_id, sent_at, id", ids,
-    ):
+    for ticket_id, author, body, sent_at in found["notes"]:
         body = body or ""
         notes.setdefault(ticket_id, []).append({
             "author": author, "at": sent_at,
             "body": body if len(body) <= NOTE_CHARS else body[:NOTE_CHARS] + "…",
         })
     clocks: dict[int, list[dict]] = {}
-    for ticket_id, kind, started, stopped, outcome, margin, agent in m.query(conn,
-        f"SELECT ticket_id, kind, started_at, stopped_at, outcome, margin_minutes, agent FROM sla_clocks "
-        f"WHERE ticket_id IN ({marks}) ORDER BY ticket_id, stopped_at, id", ids,
-    ):
+    for ticket_id, kind, started, stopped, outcome, margin, agent in found["clocks"]:
         clocks.setdefault(ticket_id, []).append({"kind": kind, "started_at": started, "stopped_at": stopped,
                                                  "outcome": outcome, "margin_minutes": margin, "agent": agent})
-    messages = dict(m.query(conn,
-        f"SELECT ticket_id, count(*) FROM messages WHERE ticket_id IN ({marks}) AND direction != 'note' GROUP BY 1", ids))
+    messages = dict(found["messages"])
     result = []
-    for row in m.query(conn,
-        f"SELECT id, channel, subject, status, assignee, tier, category, order_number, created_at, "
-        f"first_response_at, solved_at, due_at FROM tickets WHERE id IN ({marks}) ORDER BY id", ids,
-    ):
+    for row in found["tickets"]:
         created, first, solved = from_db(row[8]), from_db(row[9]), from_db(row[10])
         result.append({
             "id": row[0], "channel": row[1], "subject": row[2], "status": row[3], "assignee": row[4],

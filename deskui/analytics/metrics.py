@@ -1,8 +1,8 @@
 """The measures behind the health check and the alerts.
 
-Each function reads one indexed time range (tickets.created_at, sla_clocks.stopped_at, the orders'
-dates) with joins, filters and date arithmetic done in SQL, and returns plain dicts, so
-``health.py`` assembles the report and ``alerts.py`` compares one number with a rule. Definitions
+Each function groups the rows of one indexed read of ``deskui.store.metrics`` (joins, filters
+and date arithmetic are done in SQL there) and returns plain dicts, so ``health.py`` assembles
+the report and ``alerts.py`` compares one number with a rule. Definitions
 (also in docs/health.md):
 
 - **First response time (FRT)**: for each ``sla_clocks`` row of kind ``first_response`` (written
@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from deskui.analytics.days import LocalDays
 from deskui.policy.model import Calendar, Policy
 from deskui.sla import working_intervals, working_minutes_between
-from deskui.store.schema import SORT_DUE
+from deskui.store import metrics as reads
 from deskui.timeutil import to_db
 
 AHT_MAX_MINUTES = 8 * 60
@@ -48,7 +48,6 @@ WARNING_MINUTES = 12 * 60  # the seed: an FRT near 12 h is too close to Amazon's
 RULE_MINUTES = 24 * 60  # Amazon: every buyer message answered within 24 h
 RESPONSE_KINDS = ("first_response", "next_response")
 _SEP = "\x1f"  # joins agent, tier, channel and category into one key (SQL: char(31))
-TAKE_KINDS = ("claimed", "assigned", "opened")
 
 # Spike rule (docs/health.md): the last RECENT_DAYS 24-hour periods ending now against the
 # BASELINE_DAYS periods before them.
@@ -71,25 +70,6 @@ def no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def query(conn: sqlite3.Connection, sql: str, params=()) -> sqlite3.Cursor:
-    """Execute on a cursor of plain tuples, whatever the connection's row factory: the health
-    check reads hundreds of thousands of rows and a tuple is the cheapest."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(sql, params)
-
-
-def _filters(channel: str | None, tier: str | None, *, channel_col: str, tier_col: str, params: dict) -> str:
-    sql = ""
-    if channel:
-        params["channel"] = channel.lower()
-        sql += f" AND {channel_col} = :channel"
-    if tier:
-        params["tier"] = tier
-        sql += f" AND {tier_col} = :tier"
-    return sql
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -204,6 +184,13 @@ class ClockPass:
     attainment: dict[tuple[str, str], list[int]]  # (dim, key) -> [met, total]
     frt_business: Timing | None = None  # FRT in the tiers' working minutes, when a tier has business hours
 
+    def add(self, counts: dict[tuple[str, str], list[int]]) -> None:
+        """Merge attainment counts read apart (``unstopped_counts``)."""
+        for key, (met, total) in counts.items():
+            entry = self.attainment.setdefault(key, [0, 0])
+            entry[0] += met
+            entry[1] += total
+
     def attained(self, dim: str, key: str = "") -> dict:
         met, total = self.attainment.get((dim, key), (0, 0))
         return attainment_entry(met, total)
@@ -215,43 +202,25 @@ class ClockPass:
 def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_start: datetime, *,
                channel: str | None = None, tier: str | None = None, frt_by: str = "started",
                track_tickets: bool = False, need: frozenset[str] = frozenset({"frt", "aht", "attainment"}),
-               days: LocalDays | None = None, policy: Policy | None = None) -> ClockPass:
+               days: LocalDays | None = None, policy: Policy | None = None, unstopped: bool = True) -> ClockPass:
     """Read the response clocks stopped in [start, end] (plus AHT_MAX_MINUTES before, so every
     reply's previous reply is known) and group them. Values from before ``window_start`` go only
     into the per-day lists (trends). ``frt_by`` = ``started`` counts a first response on the
     buyer's day, ``stopped`` on the reply's. Attainment counts only the window. With
     ``track_tickets`` each window value's ticket id is kept too (for alerts: which tickets);
     ``need`` names the measures wanted, so an alert on one of them reads no more than it needs.
+    Attainment counts the targets not stopped yet too (``unstopped_counts``), unless
+    ``unstopped`` is False (the caller reads them apart and ``add``s them).
     ``days`` names the per-day lists by the seller's local date (UTC dates without it). With a
     ``policy`` whose tiers or channels run on business hours, first responses are also measured
     in working minutes of the ticket's calendar (``frt_business``)."""
-    params: dict = {
-        "start": to_db(start - timedelta(minutes=AHT_MAX_MINUTES)),
-        "end": to_db(end),
-        "window": to_db(window_start),
-    }
-    where = _filters(channel, tier, channel_col="t.channel", tier_col="coalesce(c.tier, t.tier)", params=params)
-    frt_at = "c.started_at" if frt_by == "started" else "c.stopped_at"
-    rows = query(conn,
-        f"""
-        SELECT c.kind = 'first_response', c.ticket_id, c.stopped_at, {frt_at}, coalesce(c.agent, ''),
-               coalesce(c.agent, '') || char(31) || coalesce(c.tier, t.tier, '') || char(31) || t.channel
-                   || char(31) || coalesce(t.category, ''),
-               c.outcome = 'met',
-               julianday(c.stopped_at),
-               CASE WHEN c.kind = 'first_response' AND c.stopped_at >= c.started_at THEN julianday(c.started_at) END
-        FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id
-        WHERE c.stopped_at >= :start AND c.stopped_at <= :end
-          AND c.kind IN ('first_response', 'next_response'){where}
-        ORDER BY c.stopped_at, c.id
-        """,
-        params,
-    ).fetchall()
+    rows = reads.clock_rows(conn, start - timedelta(minutes=AHT_MAX_MINUTES), end, channel=channel, tier=tier,
+                            frt_by=frt_by, sep=_SEP)
     takes = read_takes(conn, start, end) if "aht" in need else {}
 
     days = days or LocalDays(UTC, start, end)
     local_day = days.day
-    first_day, window_text = to_db(start), params["window"]
+    first_day, window_text = to_db(start), to_db(window_start)
     frt, aht = Timing(), Timing()
     business = _business_minutes(policy, start, end) if policy is not None and "frt" in need else None
     frt_business = Timing() if business is not None else None
@@ -311,22 +280,27 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
             entry = counts[key]
             entry[0] += met
             entry[1] += total
-    if "attainment" in need:
-        _marketplace(conn, counts, window_start, end, channel, tier, days)
-        _running_breaches(conn, counts, window_start, end, channel, tier, days)
+    if "attainment" in need and unstopped:
+        unstopped_counts(conn, window_start, end, channel, tier, days, into=counts)
     return ClockPass(frt, aht, dict(counts), frt_business)
+
+
+def unstopped_counts(conn: sqlite3.Connection, window_start: datetime, end: datetime, channel: str | None,
+                     tier: str | None, days: LocalDays, *, into: dict | None = None) -> dict[tuple[str, str], list[int]]:
+    """The attainment counts clock_pass adds to the stopped clocks': the marketplace deadline and
+    the open tickets past due. Apart, so the check-up reads them (SQL aggregates, small results)
+    on its second connection while this thread groups the clocks; ``ClockPass.add`` merges them."""
+    counts = into if into is not None else defaultdict(lambda: [0, 0])
+    _marketplace(conn, counts, window_start, end, channel, tier, days)
+    _running_breaches(conn, counts, window_start, end, channel, tier, days)
+    return counts
 
 
 def read_takes(conn: sqlite3.Connection, start: datetime, end: datetime) -> dict[tuple[int, str], list[float]]:
     """Every take in reach of clock_pass(start, end) (from 8 h before the first reply counted):
     (ticket, agent) -> julian days, sorted."""
-    takes_sql = ", ".join(f"'{kind}'" for kind in TAKE_KINDS)
     takes: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for ticket_id, agent, take_jd in query(conn,
-        f"SELECT ticket_id, agent, julianday(at) FROM events WHERE kind IN ({takes_sql}) "
-        f"AND at >= :start AND at <= :end AND agent IS NOT NULL",
-        {"start": to_db(start - timedelta(minutes=AHT_MAX_MINUTES)), "end": to_db(end)},
-    ):
+    for ticket_id, agent, take_jd in reads.take_rows(conn, start - timedelta(minutes=AHT_MAX_MINUTES), end):
         takes[ticket_id, agent].append(take_jd)
     for times in takes.values():
         if len(times) > 1:
@@ -400,14 +374,7 @@ def _julian_seconds(day: float) -> float:
 
 def _marketplace(conn, counts, window_start: datetime, end: datetime, channel, tier, days: LocalDays) -> None:
     """The marketplace's own deadline (Amazon's 24 h), which an auto-ack stops: counted apart."""
-    params = {"start": to_db(window_start), "end": to_db(end)}
-    where = _filters(channel, tier, channel_col="t.channel", tier_col="coalesce(c.tier, t.tier)", params=params)
-    join = " JOIN tickets t ON t.id = c.ticket_id" if where else ""
-    for day, met, total in query(conn,
-        f"SELECT {days.sql('c.stopped_at')}, sum(c.outcome = 'met'), count(*) FROM sla_clocks c{join} "
-        f"WHERE c.stopped_at >= :start AND c.stopped_at <= :end AND c.kind = 'marketplace'{where} GROUP BY 1",
-        params,
-    ):
+    for day, met, total in reads.marketplace_rows(conn, window_start, end, channel, tier, days.sql):
         for key in (("marketplace", ""), ("marketplace_day", day)):
             counts[key][0] += met
             counts[key][1] += total
@@ -417,30 +384,14 @@ def _running_breaches(conn, counts, window_start: datetime, end: datetime, chann
     """Open tickets whose internal or marketplace clock is past due: missed targets not stopped.
     Either clock past due means ``due_at`` (the earliest) is too, so open tickets are found with
     the inbox's due-time index; paused ones (pending, snoozed) are read apart."""
-    params = {"start": to_db(window_start), "end": to_db(end)}
-    where = _filters(channel, tier, channel_col="channel", tier_col="tier", params=params)
-    for branch in (f"{SORT_DUE} <= :end AND status != 'solved'", "status IN ('pending', 'snoozed') AND status != 'solved'"):
-        rows = query(conn,
-            f"""
-            SELECT CASE WHEN first_response_at IS NULL THEN 'first_response' ELSE 'next_response' END,
-                   {days.sql('sla_due_at')}, coalesce(assignee, ''), coalesce(tier, ''), channel, count(*)
-            FROM tickets
-            WHERE {branch} AND sla_due_at >= :start AND sla_due_at <= min(coalesce(paused_at, :end), :end){where}
-            GROUP BY 1, 2, 3, 4, 5
-            """,
-            params,
-        ).fetchall()
-        for kind, day, agent, tier_name, channel_name, count in rows:
-            for key in (("all", ""), ("kind", kind), ("day", day), ("agent", agent), ("tier", tier_name),
-                        ("channel", channel_name)):
-                counts[key][1] += count
-        for day, count in query(conn,
-            f"SELECT {days.sql('marketplace_due_at')}, count(*) FROM tickets WHERE {branch} "
-            f"AND marketplace_due_at >= :start AND marketplace_due_at <= :end{where} GROUP BY 1",
-            params,
-        ):
-            counts["marketplace", ""][1] += count
-            counts["marketplace_day", day][1] += count
+    internal, marketplace = reads.running_breach_rows(conn, window_start, end, channel, tier, days.sql)
+    for kind, day, agent, tier_name, channel_name, count in internal:
+        for key in (("all", ""), ("kind", kind), ("day", day), ("agent", agent), ("tier", tier_name),
+                    ("channel", channel_name)):
+            counts[key][1] += count
+    for day, count in marketplace:
+        counts["marketplace", ""][1] += count
+        counts["marketplace_day", day][1] += count
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,28 +405,12 @@ def volumes(conn: sqlite3.Connection, now: datetime, start: datetime, *, channel
     of tickets.created_at. The period needs no date arithmetic: a ticket of UTC day D at time t is
     in period (today - D) when t <= now's time of day, else in the period after it. Dates are the
     seller's (``days``), UTC without it; periods are 24 h whatever the zone."""
-    now_text = to_db(now)
     days = days or LocalDays(UTC, start, now)
-    params = {"now": now_text, "start": to_db(start), "tod": now_text[11:]}
-    where = _filters(channel, None, channel_col="t.channel", tier_col="", params=params)
-    extra, join = "", ""
-    if fulfillment:
-        extra = ", coalesce(upper(o.fulfillment), CASE WHEN o.id IS NULL THEN '-' ELSE '' END)"
-        join = " LEFT JOIN orders o ON o.channel = t.channel AND o.order_number = t.order_number"
-    local = "" if days.utc else f", {days.sql('t.created_at')}"
-    groups = ", ".join(str(column) for column in range(1, 5 + bool(fulfillment) + bool(local)))
+    local = not days.utc
     today = now.astimezone(UTC).date()  # the UTC date, like substr(created_at, 1, 10)
     rows = []
-    for row in query(conn,
-        f"""
-        SELECT coalesce(t.category, ''), t.channel, substr(t.created_at, 1, 10), substr(t.created_at, 12) > :tod{extra}{local},
-               count(*)
-        FROM tickets t{join}
-        WHERE t.created_at >= :start AND t.created_at <= :now{where}
-        GROUP BY {groups}
-        """,
-        params,
-    ):
+    for row in reads.volume_rows(conn, now, start, channel=channel, fulfillment=fulfillment,
+                                 local_date=None if days.utc else days.sql):
         try:
             back = (today - date.fromisoformat(row[2])).days
         except ValueError:
@@ -540,14 +475,4 @@ def spikes(conn: sqlite3.Connection, now: datetime, *, channel: str | None = Non
 
 def spike_ticket_ids(conn: sqlite3.Connection, now: datetime, categories: Sequence[str], *,
                      channel: str | None = None, limit: int = 50) -> list[int]:
-    if not categories:
-        return []
-    params: dict = {"start": to_db(now - timedelta(days=RECENT_DAYS)), "now": to_db(now), "limit": limit}
-    marks = ", ".join(f":c{i}" for i in range(len(categories)))
-    params.update({f"c{i}": category for i, category in enumerate(categories)})
-    where = _filters(channel, None, channel_col="channel", tier_col="", params=params)
-    return [row[0] for row in query(conn,
-        f"SELECT id FROM tickets WHERE created_at > :start AND created_at <= :now "
-        f"AND coalesce(category, '') IN ({marks}){where} ORDER BY created_at DESC, id DESC LIMIT :limit",
-        params,
-    )]
+    return reads.recent_ticket_ids(conn, now - timedelta(days=RECENT_DAYS), now, categories, channel=channel, limit=limit)

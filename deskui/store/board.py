@@ -1,17 +1,17 @@
 """The lead's board: its numbers and the measures it shares with the check-up.
 
 ``deskui.store.live_board.LiveBoard`` keeps the numbers in memory and moves them with what
-changed; this module holds what it reports and the handle times it simulates with.
+changed; this module holds what it reports. The handle times it forecasts with are measured by
+``deskui.analytics.board.handle_minutes`` (the check-up's definition; the store never imports
+analytics).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import median
 
-from deskui.policy.model import Policy
 from deskui.sla import Timer
 
 DEFAULT_HANDLE_MINUTES = 8.0  # used for a tier with no measured history yet
@@ -65,17 +65,6 @@ class BoardData:
     first_response_today: float | None = None  # median minutes, first responses sent today
     attainment_today: float | None = None  # % of response clocks stopped today that were met
     first_response_by_tier: dict[str, float] = field(default_factory=dict)  # median minutes today, per tier
-
-
-def handle_minutes(conn: sqlite3.Connection, policy: Policy, now: datetime) -> dict[str, float]:
-    """Median handle time per tier over the last 7 days, as the check-up defines it (an agent's
-    take of a ticket to their first substantive reply after it), so board and check-up agree."""
-    from deskui.analytics import metrics
-
-    start = now - HISTORY_WINDOW
-    per_tier = metrics.clock_pass(conn, start, now, start, need=frozenset({"aht"})).aht.dim("tier")
-    return {tier.name: round(median(per_tier[tier.name]), 1) if per_tier.get(tier.name) else DEFAULT_HANDLE_MINUTES
-            for tier in policy.tiers}
 
 
 def summarise_responses(rows) -> tuple[float | None, float | None, dict[str, float]]:

@@ -22,7 +22,6 @@ from deskui.policy.model import Policy
 from deskui.store import bulk, context, inbox, live_board, tickets, workspace
 from deskui.store import thread as threads
 from deskui.store.assignment import unassign
-from deskui.store.board import handle_minutes
 from deskui.store.changes import ChangeFeed
 from deskui.store.db import connect, is_readonly, write
 
@@ -161,9 +160,6 @@ class Store:
         board = live_board.LiveBoard(policy)
         board.load(conn, now, day_start)
         return board
-
-    def handle_minutes(self, policy: Policy, conn: sqlite3.Connection, now: datetime) -> dict[str, float]:
-        return handle_minutes(conn, policy, now)
 
     def board_snapshot(self, board: live_board.LiveBoard, now: datetime, handle: dict[str, float], *, limit: int):
         return board.snapshot(self.conn, now, handle, limit=limit)

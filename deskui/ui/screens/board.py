@@ -14,6 +14,7 @@ from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
 from deskui.analytics import metrics
+from deskui.analytics.board import handle_minutes
 from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
 from deskui.store import StoreError
@@ -131,7 +132,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._catch_up()  # what changed while it was read
 
     def _slow_figures(self, conn, now) -> tuple[dict[str, float], dict]:
-        handle = self.store.handle_minutes(self.app.policy, conn, now)
+        handle = handle_minutes(conn, self.app.policy, now)
         spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         return handle, spikes
 
