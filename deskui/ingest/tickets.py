@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
+from deskui.ingest.base import BATCH, BadField, Context, Rows, TextLines, chunks
 from deskui.policy.model import CHANNELS
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError
@@ -52,16 +52,11 @@ CSV_COLUMNS = {
 }
 
 
-class _Bad(Exception):
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-
-
 def _text(value, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        raise _Bad(name, "must be text, not a JSON object or list")
+        raise BadField(name, "must be text, not a JSON object or list")
     text = store_text(str(value)).strip()
     return text or None
 
@@ -73,25 +68,25 @@ def _time_problem(error: TimeParseError, text) -> str:
 def _record(ctx: Context, raw: dict) -> dict:
     """Validate one ticket record (from a JSON line or a CSV row) into what gets written."""
     if not isinstance(raw, dict):
-        raise _Bad("json", "each line must be a JSON object (one ticket)")
+        raise BadField("json", "each line must be a JSON object (one ticket)")
     ticket = {name: _text(raw.get(name), name) for name in TICKET_FIELDS}
     channel = (ticket["channel"] or "").lower()
     if not channel:
-        raise _Bad("channel", "required")
+        raise BadField("channel", "required")
     if channel not in CHANNELS:
-        raise _Bad("channel", f"unknown channel {ticket['channel']!r} (one of {', '.join(CHANNELS)})")
+        raise BadField("channel", f"unknown channel {ticket['channel']!r} (one of {', '.join(CHANNELS)})")
     ticket["channel"] = channel
     if not ticket["external_id"]:
-        raise _Bad("external_id", "required: the channel's id for the conversation (it makes re-imports idempotent)")
+        raise BadField("external_id", "required: the channel's id for the conversation (it makes re-imports idempotent)")
     ticket["subject"] = ticket["subject"] or ""
     if ticket["created_at"]:
         try:
             ticket["created_at"] = ctx.time(ticket["created_at"])
         except TimeParseError as error:
-            raise _Bad("created_at", _time_problem(error, raw.get("created_at"))) from None
+            raise BadField("created_at", _time_problem(error, raw.get("created_at"))) from None
     customer = raw.get("customer")
     if customer is not None and not isinstance(customer, dict):
-        raise _Bad("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
+        raise BadField("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
     customer = customer or {}
     cust = {
         "external_id": _text(customer.get("external_id", raw.get("customer_external_id")), "customer.external_id"),
@@ -107,7 +102,7 @@ def _record(ctx: Context, raw: dict) -> dict:
     if isinstance(tags, str):
         tags = [tag.strip() for tag in tags.split(",")]
     if not isinstance(tags, list):
-        raise _Bad("tags", "must be a list of strings or a comma-separated string")
+        raise BadField("tags", "must be a list of strings or a comma-separated string")
     tags = [store_text(str(tag)).strip().lower() for tag in tags]
     ticket["tags"] = [tag for tag in tags if tag]
     messages = raw.get("messages")
@@ -116,33 +111,33 @@ def _record(ctx: Context, raw: dict) -> dict:
                      "sent_at": raw.get("sent_at"), "external_id": raw.get("message_id"), "auto_ack": raw.get("auto_ack")}]
         prefix = ""
     elif not isinstance(messages, list) or not messages:
-        raise _Bad("messages", "must be a non-empty list of messages")
+        raise BadField("messages", "must be a non-empty list of messages")
     else:
         prefix = "messages"
     out = []
     for number, message in enumerate(messages, start=1):
         where = f"{prefix}[{number}]." if prefix else ""
         if not isinstance(message, dict):
-            raise _Bad(f"{prefix}[{number}]", "each message must be an object")
+            raise BadField(f"{prefix}[{number}]", "each message must be an object")
         direction = (_text(message.get("direction"), where + "direction") or "in").lower()
         if direction not in ("in", "out", "note"):
-            raise _Bad(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
+            raise BadField(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
         body = message.get("body")
         if body is not None and not isinstance(body, str):
-            raise _Bad(where + "body", "must be text")
+            raise BadField(where + "body", "must be text")
         body = store_text(body)
         if body is None or not body.strip():
-            raise _Bad(where + "body", "required: the message text")
+            raise BadField(where + "body", "required: the message text")
         sent = _text(message.get("sent_at"), where + "sent_at")
         if sent is None:
             if ticket["created_at"] is None:
-                raise _Bad(where + "sent_at", "required (or give the ticket's created_at)")
+                raise BadField(where + "sent_at", "required (or give the ticket's created_at)")
             sent_at = ticket["created_at"]
         else:
             try:
                 sent_at = ctx.time(sent)
             except TimeParseError as error:
-                raise _Bad(where + "sent_at", _time_problem(error, sent)) from None
+                raise BadField(where + "sent_at", _time_problem(error, sent)) from None
         auto = message.get("auto_ack")
         auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
         author = _text(message.get("author"), where + "author")
@@ -198,7 +193,7 @@ def import_tickets(ctx: Context, fmt: str) -> None:
             continue
         try:
             record = _record(ctx, raw)
-        except _Bad as bad:
+        except BadField as bad:
             field = bad.field
             ctx.reject(line, field, bad.message, tables=[("tickets", 1)])
             continue
