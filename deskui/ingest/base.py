@@ -16,6 +16,7 @@ from pathlib import Path
 
 from deskui.ingest.textfile import (MAX_LINE_BYTES, SNIFF_BYTES, Stop, TextLines, binary, decode_head, decode_line,  # noqa: F401
                                     is_binary, sniff, wide_encoding)
+from deskui.store.imports import columns_of, flag_for_triage  # noqa: F401 (columns_of: the order importers use it from here)
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError, parse_time, to_db
 
@@ -155,10 +156,7 @@ class Context:
         for the rows only. If the process dies in between, the flag leaves them to any deskui
         (the inbox, ``deskui refresh``), as for rows another program wrote."""
         ids = sorted(ticket_ids - self.triage)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start: start + 500]
-            self.conn.execute(
-                f"UPDATE tickets SET needs_triage = 1 WHERE needs_triage = 0 AND id IN ({','.join('?' * len(chunk))})", chunk)
+        flag_for_triage(self.conn, ids)
         self.triage.update(ids)
 
     # ------------------------------------------------------------------ counting
@@ -304,10 +302,6 @@ def parse_int(text: str | None) -> int | None:
 def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
 def sniff_delimiter(header_line: str) -> str:

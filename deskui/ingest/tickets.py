@@ -25,8 +25,10 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from deskui.ingest.base import BATCH, BadField, Context, Rows, TextLines, chunks
+from deskui.ingest.base import BATCH, BadField, Context, Rows, TextLines
 from deskui.policy.model import CHANNELS
+from deskui.store import ticket_rows
+from deskui.store.imports import customers_by_key, update_by_id
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError
 
@@ -207,84 +209,86 @@ def import_tickets(ctx: Context, fmt: str) -> None:
 def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
     if not batch or ctx.failed:
         return
-    conn = ctx.conn
-    tickets: dict[tuple[str, str], dict] = {}
-    by_channel: dict[str, list[str]] = {}
-    for _, record in batch:
-        by_channel.setdefault(record["channel"], []).append(record["external_id"])
-    for channel, keys in by_channel.items():
-        for part in chunks(list(dict.fromkeys(keys))):
-            for row in conn.execute(
-                "SELECT id, channel, external_id, subject, marketplace, order_number, customer_id, created_at FROM tickets "
-                f"WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})", [channel, *part],
-            ):
-                tickets[(channel, row["external_id"])] = dict(row) | {"new": False}
-    customers: dict[tuple[str, str], dict] = {}
-    wanted: dict[str, list[str]] = {}
-    for _, record in batch:
-        if record["customer"]:
-            wanted.setdefault(record["channel"], []).append(record["customer"]["key"])
-    for channel, keys in wanted.items():
-        for part in chunks(list(dict.fromkeys(keys))):
-            for row in conn.execute(
-                f"SELECT id, external_id, name, email, country FROM customers WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})",
-                [channel, *part],
-            ):
-                customers[(channel, row["external_id"])] = dict(row)
+    tickets, customers = _stored(ctx, batch)
     touched: set[int] = set()
     for _, record in batch:
         channel = record["channel"]
         customer_id = _customer(ctx, channel, record["customer"], customers)
         key = (channel, record["external_id"])
-        ticket = tickets.get(key)
-        wanted_values = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
-        if ticket is None:
-            values = {"channel": channel, "external_id": record["external_id"], "created_at": record["created_at"], "updated_at": ctx.now_db, **wanted_values}
-            ticket_id = conn.execute(
-                f"INSERT INTO tickets ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values())
-            ).lastrowid
-            ticket = tickets[key] = values | {"id": ticket_id, "new": True}
-            ctx.mark("tickets", key, "added")
-            changed = True
-        else:
-            change = {c: v for c, v in wanted_values.items() if v not in (None, "") and ticket[c] != v}
-            if record["created_at"] < (ticket["created_at"] or "9999"):
-                change["created_at"] = record["created_at"]
-            if change:
-                conn.execute(f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in change)}, updated_at = ? WHERE id = ?",
-                             [*change.values(), ctx.now_db, ticket["id"]])
-                ticket.update(change)
-            changed = bool(change)
-        ticket_id = ticket["id"]
-        for direction, author, body, sent_at, auto_ack, external in record["messages"]:
-            row = conn.execute(
-                "SELECT id, direction, author, body, sent_at, auto_ack FROM messages WHERE ticket_id = ? AND external_id = ?", (ticket_id, external)
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO messages (ticket_id, direction, author, body, sent_at, auto_ack, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (ticket_id, direction, author, body, sent_at, auto_ack, external),
-                )
-                ctx.add("messages", "added")
-                changed = True
-            elif tuple(row[1:]) != (direction, author, body, sent_at, auto_ack):
-                conn.execute("UPDATE messages SET direction = ?, author = ?, body = ?, sent_at = ?, auto_ack = ? WHERE id = ?",
-                             (direction, author, body, sent_at, auto_ack, row[0]))
-                ctx.add("messages", "updated")
-                changed = True
-            else:
-                ctx.add("messages", "unchanged")
-        for tag in record["tags"]:
-            if conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag)).rowcount:
-                ctx.add("tags", "added")
-                changed = True
-            else:
-                ctx.add("tags", "unchanged")
+        ticket, changed = _ticket(ctx, record, tickets.get(key), customer_id)
+        tickets[key] = ticket
+        changed = _messages(ctx, ticket["id"], record["messages"]) or changed
+        changed = _tags(ctx, ticket["id"], record["tags"]) or changed
         if not ticket["new"]:
             ctx.mark("tickets", key, "updated" if changed else "unchanged")
         if changed:
-            touched.add(ticket_id)
+            touched.add(ticket["id"])
     ctx.to_triage(touched)
+
+
+def _stored(ctx: Context, batch: list[tuple[int, dict]]) -> tuple[dict, dict]:
+    """What the database holds for the batch: tickets and customers by (channel, external id)."""
+    tickets: dict[tuple[str, str], dict] = {}
+    by_channel: dict[str, list[str]] = {}
+    wanted: dict[str, list[str]] = {}
+    for _, record in batch:
+        by_channel.setdefault(record["channel"], []).append(record["external_id"])
+        if record["customer"]:
+            wanted.setdefault(record["channel"], []).append(record["customer"]["key"])
+    for channel, keys in by_channel.items():
+        for row in ticket_rows.tickets_by_key(ctx.conn, channel, keys):
+            tickets[(channel, row["external_id"])] = dict(row) | {"new": False}
+    customers: dict[tuple[str, str], dict] = {}
+    for channel, keys in wanted.items():
+        for row in customers_by_key(ctx.conn, channel, keys, "id, external_id, name, email, country"):
+            customers[(channel, row["external_id"])] = dict(row)
+    return tickets, customers
+
+
+def _ticket(ctx: Context, record: dict, ticket: dict | None, customer_id: int | None) -> tuple[dict, bool]:
+    """The record's ticket, added or brought up to date; and whether it changed."""
+    channel = record["channel"]
+    wanted = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
+    if ticket is None:
+        values = {"channel": channel, "external_id": record["external_id"], "created_at": record["created_at"], "updated_at": ctx.now_db, **wanted}
+        ticket = values | {"id": ticket_rows.insert_ticket(ctx.conn, values), "new": True}
+        ctx.mark("tickets", (channel, record["external_id"]), "added")
+        return ticket, True
+    change = {c: v for c, v in wanted.items() if v not in (None, "") and ticket[c] != v}
+    if record["created_at"] < (ticket["created_at"] or "9999"):
+        change["created_at"] = record["created_at"]
+    if change:
+        ticket_rows.update_ticket(ctx.conn, ticket["id"], change, ctx.now_db)
+        ticket.update(change)
+    return ticket, bool(change)
+
+
+def _messages(ctx: Context, ticket_id: int, messages: list[tuple]) -> bool:
+    changed = False
+    for direction, author, body, sent_at, auto_ack, external in messages:
+        row = ticket_rows.stored_message(ctx.conn, ticket_id, external)
+        if row is None:
+            ticket_rows.insert_message(ctx.conn, ticket_id, direction, author, body, sent_at, auto_ack, external)
+            ctx.add("messages", "added")
+            changed = True
+        elif tuple(row[1:]) != (direction, author, body, sent_at, auto_ack):
+            ticket_rows.update_message(ctx.conn, row[0], direction, author, body, sent_at, auto_ack)
+            ctx.add("messages", "updated")
+            changed = True
+        else:
+            ctx.add("messages", "unchanged")
+    return changed
+
+
+def _tags(ctx: Context, ticket_id: int, tags: list[str]) -> bool:
+    changed = False
+    for tag in tags:
+        if ticket_rows.add_tag(ctx.conn, ticket_id, tag):
+            ctx.add("tags", "added")
+            changed = True
+        else:
+            ctx.add("tags", "unchanged")
+    return changed
 
 
 def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict) -> int | None:
@@ -292,18 +296,14 @@ def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict
         return None
     key = (channel, customer["key"])
     known = customers.get(key)
-    conn = ctx.conn
     if known is None:
-        customer_id = conn.execute(
-            "INSERT INTO customers (channel, external_id, name, email, country) VALUES (?, ?, ?, ?, ?)",
-            (channel, customer["key"], customer["name"], customer["email"], customer["country"]),
-        ).lastrowid
+        customer_id = ticket_rows.insert_customer(ctx.conn, channel, customer["key"], customer["name"], customer["email"], customer["country"])
         customers[key] = {"id": customer_id, **{k: customer[k] for k in ("name", "email", "country")}}
         ctx.mark("customers", key, "added")
         return customer_id
     change = {c: customer[c] for c in ("name", "email", "country") if customer[c] and known.get(c) != customer[c]}
     if change:
-        conn.execute(f"UPDATE customers SET {', '.join(f'{c} = ?' for c in change)} WHERE id = ?", [*change.values(), known["id"]])
+        update_by_id(ctx.conn, "customers", known["id"], change)
         known.update(change)
         ctx.mark("customers", key, "updated")
     else:
