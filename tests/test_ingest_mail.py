@@ -1,8 +1,6 @@
 """E-mail imports (.eml, mbox, Maildir): Amazon buyer messages and A-to-z notices, threading,
 HTML and charsets, what agents read vs. what is kept, clocks starting at the message's Date."""
 
-import multiprocessing
-import os
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -11,8 +9,6 @@ import pytest
 
 import deskui.ingest.mail as mail_module
 from deskui.ingest.mail import headers as mail_headers
-from deskui.ingest import triage as ingest_triage
-from deskui.store import import_triage
 from deskui.clock import FixedClock
 from deskui.ingest import ImportFailed, detect_format, import_file
 from deskui.policy import default_policy
@@ -346,59 +342,6 @@ def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path, monkeypatch
         conn.close()
     assert results[0] == results[1]
     assert len(results[1][1]) == 3
-
-
-def _triage_dump(conn):
-    return [tuple(row) for row in conn.execute("SELECT * FROM tickets ORDER BY id")]
-
-
-def _import_all_mail(path, **options):
-    conn = connect(path, create=True)
-    for name in ("mail/inbox.mbox", "mail/maildir", "mail/thread-1.eml", "mail/thread-2.eml", "mail/atoz-claim.eml"):
-        import_file(conn, FIXTURES / name, policy=default_policy(), now=NOW, seller_addresses=SELLER, **options)
-    return conn
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="triage in a worker needs fork")
-def test_triage_in_a_worker_process_stores_the_same_tiers_and_clocks(tmp_path, monkeypatch):
-    serial = _import_all_mail(tmp_path / "serial.db")
-    expected = _triage_dump(serial)
-    serial.close()
-    monkeypatch.setattr(ingest_triage, "PARALLEL_MIN_TICKETS", 1)
-    monkeypatch.setattr(ingest_triage, "can_fork_a_worker", lambda: True)
-    monkeypatch.setattr(import_triage, "BATCH", 1)  # one ticket per batch: the worker gets every other one
-    written = []
-
-    def write_derived(conn, policy, now, ids, updates, version):
-        written.append(ids)
-        return real_write(conn, policy, now, ids, updates, version)
-
-    real_write = import_triage.write_derived
-    monkeypatch.setattr(import_triage, "write_derived", write_derived)
-    parallel = _import_all_mail(tmp_path / "parallel.db")
-    assert written, "no batch came from the worker process"
-    assert _triage_dump(parallel) == expected
-    assert not parallel.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0]
-
-
-@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="triage in a worker needs fork")
-def test_a_triage_worker_that_fails_leaves_its_batches_to_the_importing_process(tmp_path, monkeypatch):
-    serial = _import_all_mail(tmp_path / "serial.db")
-    expected = _triage_dump(serial)
-    serial.close()
-    monkeypatch.setattr(ingest_triage, "PARALLEL_MIN_TICKETS", 1)
-    monkeypatch.setattr(ingest_triage, "can_fork_a_worker", lambda: True)
-    monkeypatch.setattr(import_triage, "BATCH", 1)
-    parent = os.getpid()
-
-    def derive(conn, policy, now, ids):
-        if os.getpid() != parent:  # only in the forked worker
-            os._exit(3)
-        raise AssertionError("derive runs in the worker only")
-
-    monkeypatch.setattr(import_triage, "derive", derive)
-    failed = _import_all_mail(tmp_path / "failed.db")
-    assert _triage_dump(failed) == expected
 
 
 def test_fast_header_path_matches_the_stdlib_parser(monkeypatch, tmp_path):

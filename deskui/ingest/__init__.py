@@ -19,7 +19,6 @@ from pathlib import Path
 
 from deskui.ingest.base import UTC, Context, ImportFailed, ImportSummary, Rejection, Stop, format_summary
 from deskui.ingest.detect import FORMATS, detect_format
-from deskui.ingest.triage import triage_tickets
 from deskui.store.db import write
 from deskui.store.imports import checkpoint_once_after, flagged_for_triage, page_cache_at_least, release, roll_back_to, savepoint
 from deskui.store.tickets import refresh_tickets
@@ -120,7 +119,7 @@ def _triage(conn: sqlite3.Connection, policy, now: datetime, ticket_ids: list[in
     do not checkpoint: after a big file each one would copy its pages into the database again
     (+1.8 s at 100k e-mails); one checkpoint at the end does it once."""
     with checkpoint_once_after(conn):
-        triage_tickets(conn, policy, now, ticket_ids, refresh_tickets)
+        refresh_tickets(conn, policy, now, ticket_ids)
 
 
 def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:

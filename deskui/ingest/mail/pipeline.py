@@ -6,6 +6,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
+import signal
+import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +18,11 @@ from deskui.ingest.mail.classify import Rules
 from deskui.ingest.mail.headers import parse_mail
 from deskui.ingest.mail.model import Mail
 from deskui.ingest.mail.reading import READERS
-from deskui.ingest.workers import WORKERS_ENV, can_fork_a_worker, die_with as _die_with, put_or_exit as _put  # noqa: F401
 
 # Above this much input, parsing runs in a second process while this one writes (see pipeline).
 PARALLEL_MIN_BYTES = 4 << 20
 PARALLEL_MIN_FILES = 2000
+WORKERS_ENV = "DESKUI_IMPORT_WORKERS"  # "0": never use a worker process
 
 
 def parsed_batches(ctx, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
@@ -39,7 +42,11 @@ def parsed_batches(ctx, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
 
 
 def worth_a_worker(path: Path, fmt: str) -> bool:
-    if not can_fork_a_worker():
+    if os.environ.get(WORKERS_ENV, "").strip() == "0" or (os.cpu_count() or 1) < 2:
+        return False
+    # fork is only safe in a single-threaded process (another thread may hold a lock the child
+    # would inherit); spawn would re-run the caller's unguarded __main__. So: fork or nothing.
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return False
     if fmt == "mbox":
         return path.stat().st_size >= PARALLEL_MIN_BYTES
@@ -70,6 +77,39 @@ class _Collector:
     def drain(self) -> list[tuple]:
         events, self.events = self.events, []
         return events
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+ORPHAN_POLL_SECONDS = 1.0
+
+
+def _die_with(parent: int) -> None:
+    """Make sure this worker does not outlive the importing process, even after a kill -9 (which
+    runs no cleanup): Linux delivers SIGKILL to it when the parent dies; elsewhere the worker
+    notices it was orphaned (``_put`` and every batch check ``os.getppid()``)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # no usable libc: the polling below still ends it
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _put(queue, item, parent: int) -> None:
+    """``queue.put`` that gives up when the reader is gone: with the queue full and the parent
+    dead, a plain put blocks forever (this process holds the pipe's read end too, so writing
+    never fails)."""
+    while True:
+        if os.getppid() != parent:
+            os._exit(1)  # no cleanup: flushing the queue would block on the same full pipe
+        try:
+            queue.put(item, timeout=ORPHAN_POLL_SECONDS)
+            return
+        except queue_module.Full:
+            continue
 
 
 def _worker(path: str, name: str, zone, fmt: str, rules: Rules, queue, parent: int) -> None:
