@@ -75,20 +75,21 @@ def _insert_all(conn: sqlite3.Connection, table: str, columns: Sequence[str], ro
 
 def insert_customers(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows in ``CUSTOMER_COLUMNS`` order. Hand-written: sqlite-utils' ``insert_all`` measured
-    slower here (tests/bench/bench_import_writes.py, 20k rows in batches of 500, medians of 3:
-    0.196 s against 0.116 s for executemany; 1.16 s against 0.33 s on a loaded machine)."""
+    slower here (tests/bench/bench_import_writes.py, batches of 500: 0.196 s against 0.116 s for
+    executemany at 20k rows, medians of 3; 0.947 s against 0.866 s at 100k rows, one run)."""
     _insert(conn, "customers", CUSTOMER_COLUMNS, rows)
 
 
 def insert_tickets(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
-    """Rows in ``TICKET_COLUMNS`` order. sqlite-utils: 0.45 s against 1.37 s for executemany
-    (bench_import_writes.py, 20k rows, medians of 3)."""
+    """Rows in ``TICKET_COLUMNS`` order. sqlite-utils is not slower (bench_import_writes.py:
+    0.45 s against 1.37 s for executemany at 20k rows, medians of 3; 3.32 s against 3.26 s at
+    100k rows, one run: the same within noise)."""
     _insert_all(conn, "tickets", TICKET_COLUMNS, rows)
 
 
 def insert_messages(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows in ``MESSAGE_COLUMNS`` order. sqlite-utils: 0.49 s against 0.66 s for executemany
-    (bench_import_writes.py, 20k rows, medians of 3)."""
+    at 20k rows (bench_import_writes.py, medians of 3); 2.64 s against 3.10 s at 100k, one run."""
     _insert_all(conn, "messages", MESSAGE_COLUMNS, rows)
 
 
