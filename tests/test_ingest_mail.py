@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import deskui.ingest.mail as mail_module
+from deskui.ingest.mail import headers as mail_headers
 from deskui.clock import FixedClock
 from deskui.ingest import ImportFailed, detect_format, import_file
 from deskui.policy import default_policy
@@ -333,7 +334,7 @@ def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path, monkeypatch
 
     results = []
     for parallel in (False, True):
-        monkeypatch.setattr(mail_module, "_worth_a_worker", lambda path, fmt, parallel=parallel: parallel)
+        monkeypatch.setattr(mail_module, "worth_a_worker", lambda path, fmt, parallel=parallel: parallel)
         conn = connect(tmp_path / f"{parallel}.db", create=True)
         for name in ("mail/inbox.mbox", "bad/malformed.mbox"):
             summary = import_file(conn, FIXTURES / name, policy=default_policy(), now=NOW, on_error="skip", seller_addresses=SELLER)
@@ -366,11 +367,11 @@ def test_fast_header_path_matches_the_stdlib_parser(monkeypatch, tmp_path):
     raws.extend(RawMail("extra", 1, data) for data in extra)
     fast_hits = 0
     for raw in raws:
-        monkeypatch.setattr(mail_module, "STDLIB_ONLY", True)
+        monkeypatch.setattr(mail_headers, "STDLIB_ONLY", True)
         slow = parse_mail(ctx, raw)
-        monkeypatch.setattr(mail_module, "STDLIB_ONLY", False)
+        monkeypatch.setattr(mail_headers, "STDLIB_ONLY", False)
         fast = parse_mail(ctx, raw)
-        fast_hits += mail_module._fast(raw.data) is not None
+        fast_hits += mail_headers._fast(raw.data) is not None
         assert fast == slow, raw.file
     assert fast_hits >= len(raws) - 6  # only the multipart and malformed ones take the stdlib path
 

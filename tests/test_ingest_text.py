@@ -1,6 +1,8 @@
 """The pieces that turn e-mail bytes into what an agent reads, and carrier tracking numbers."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deskui.ingest.base import parse_number
 from deskui.ingest.carriers import guess_carrier, normalise
@@ -96,6 +98,44 @@ def test_numbers():
     for bad in ("12.99 USD", "n/a", "12.OO", "1e5"):
         with pytest.raises(ValueError):
             parse_number(bad)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("1,299", 1299.0), ("1.299,50", 1299.5), ("1,299.50", 1299.5), ("12,50", 12.5), ("1 299,50", 1299.5),
+    ("1\u00a0299,50", 1299.5), ("1\u202f299,50", 1299.5), ("1'299.50", 1299.5), ("12,345,678.90", 12345678.9),
+    ("1.299.000", 1299000.0), ("-1,299", -1299.0), ("0,299", 0.299), (",5", 0.5), ("1.299", 1.299),
+])
+def test_numbers_with_thousands_separators(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("bad", ["12,5,0", "1 29", "1..2", "1,29.50", "-", ".", "1.2.3,4"])
+def test_numbers_badly_grouped_are_refused(bad):
+    with pytest.raises(ValueError):
+        parse_number(bad)
+
+
+@given(cents=st.integers(min_value=0, max_value=10**11), negative=st.booleans(),
+       style=st.sampled_from(["plain", "en", "de", "fr", "fr-nbsp", "ch"]))
+def test_numbers_round_trip_every_locale_style(cents, negative, style):
+    whole, fraction = divmod(cents, 100)
+    grouped = f"{whole:,}"
+    text = {
+        "plain": f"{whole}.{fraction:02d}",
+        "en": f"{grouped}.{fraction:02d}",
+        "de": f"{grouped.replace(',', '.')},{fraction:02d}",
+        "fr": f"{grouped.replace(',', ' ')},{fraction:02d}",
+        "fr-nbsp": f"{grouped.replace(',', chr(0x202f))},{fraction:02d}",
+        "ch": f"{grouped.replace(',', chr(39))}.{fraction:02d}",
+    }[style]
+    if negative:
+        text = "-" + text
+    assert parse_number(text) == pytest.approx((-1 if negative else 1) * cents / 100, rel=1e-12, abs=1e-9)
+
+
+@given(whole=st.integers(min_value=1000, max_value=10**9))
+def test_whole_numbers_with_comma_thousands(whole):
+    assert parse_number(f"{whole:,}") == whole
 
 
 @pytest.mark.parametrize(

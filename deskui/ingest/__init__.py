@@ -20,9 +20,11 @@ from pathlib import Path
 from deskui.ingest.base import UTC, Context, ImportFailed, ImportSummary, Rejection, Stop, format_summary
 from deskui.ingest.detect import FORMATS, detect_format
 from deskui.store.db import write
+from deskui.store.imports import checkpoint_once_after, flagged_for_triage, page_cache_at_least, release, roll_back_to, savepoint
 from deskui.store.tickets import refresh_tickets
 
 IMPORT_CACHE_KIB = 32 * 1024
+SAVEPOINT = "deskui_import"
 
 __all__ = ["FORMATS", "ImportFailed", "ImportSummary", "Rejection", "detect_format", "format_summary", "import_file",
            "triage_pending"]
@@ -99,19 +101,13 @@ def import_file(
     if not path.exists():
         ctx.reject(1, "file", "no such file or folder")
         raise ImportFailed(ctx.summary)
-    fatal = False
     # A bigger page cache for the import only: a large file inserts into random places of the
     # unique indexes, and the default 2 MB cache makes SQLite reread those pages (~5 % faster
     # at 100k messages for +32 MB); the connection's own setting comes back afterwards.
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    if cache < 0 and -cache < IMPORT_CACHE_KIB:
-        conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
-    try:
+    with page_cache_at_least(conn, IMPORT_CACHE_KIB):
         keep, fatal = _transaction(conn, ctx, fmt, dry_run)
         if keep and ctx.triage:
             _triage(conn, policy, now, sorted(ctx.triage))
-    finally:
-        conn.execute(f"PRAGMA cache_size = {cache}")
     ctx.summary.stored = keep
     if fatal or ctx.failed:
         raise ImportFailed(ctx.summary)
@@ -122,14 +118,8 @@ def _triage(conn: sqlite3.Connection, policy, now: datetime, ticket_ids: list[in
     """Derive tiers and clocks in batches, each its own short transaction. The batches' commits
     do not checkpoint: after a big file each one would copy its pages into the database again
     (+1.8 s at 100k e-mails); one checkpoint at the end does it once."""
-    every = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
-    conn.execute("PRAGMA wal_autocheckpoint = 0")
-    try:
+    with checkpoint_once_after(conn):
         refresh_tickets(conn, policy, now, ticket_ids)
-    finally:
-        conn.execute(f"PRAGMA wal_autocheckpoint = {every}")
-    if not conn.in_transaction:
-        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:
@@ -137,9 +127,9 @@ def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:
     before its triage ended left them so, and re-importing the file finds every row unchanged,
     so it would not triage them itself. ``deskui import`` and ``deskui watch`` call this after
     their files. Returns how many tickets were triaged."""
-    if not conn.execute("SELECT 1 FROM tickets WHERE needs_triage = 1 LIMIT 1").fetchone():
+    ids = flagged_for_triage(conn)
+    if not ids:
         return 0
-    ids = [row[0] for row in conn.execute("SELECT id FROM tickets WHERE needs_triage = 1 ORDER BY id")]
     _triage(conn, policy, now, ids)
     return len(ids)
 
@@ -149,7 +139,7 @@ def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool
     rolls back cleanly even when the caller already holds a transaction."""
     fatal = False
     with write(conn):
-        conn.execute("SAVEPOINT deskui_import")
+        savepoint(conn, SAVEPOINT)
         try:
             try:
                 _run(ctx, fmt)
@@ -159,10 +149,10 @@ def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool
             keep = not (dry_run or fatal or ctx.failed)
         except BaseException:
             if conn.in_transaction:  # SQLite rolls the whole transaction back itself on a full disk
-                conn.execute("ROLLBACK TO deskui_import")
-                conn.execute("RELEASE deskui_import")
+                roll_back_to(conn, SAVEPOINT)
+                release(conn, SAVEPOINT)
             raise
         if not keep:
-            conn.execute("ROLLBACK TO deskui_import")
-        conn.execute("RELEASE deskui_import")
+            roll_back_to(conn, SAVEPOINT)
+        release(conn, SAVEPOINT)
     return keep, fatal

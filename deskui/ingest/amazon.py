@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number, time_problem
+from deskui.ingest.base import BATCH, BadField, Context, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -93,15 +93,10 @@ def import_amazon_orders(ctx: Context) -> None:
             continue
         try:
             _read_row(ctx, row, col, names, order, optional)
-        except _Bad as bad:
+        except BadField as bad:
             ctx.reject(line, bad.field, bad.message)
             order.bad = True
     flush()
-
-
-class _Bad(Exception):
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
 
 
 def _read_row(ctx: Context, row: list[str], col: dict[str, int], names: dict[str, str], order: OrderIn, optional: set[str]) -> None:
@@ -113,12 +108,12 @@ def _read_row(ctx: Context, row: list[str], col: dict[str, int], names: dict[str
         text = get(key)
         if not text:
             if required:
-                raise _Bad(names[key], "empty: a date/time is required")
+                raise BadField(names[key], "empty: a date/time is required")
             return None
         try:
             return ctx.time(text)
         except TimeParseError as error:
-            raise _Bad(names[key], time_problem(error, text, "2020-02-18T05:05:21+00:00")) from None
+            raise BadField(names[key], time_problem(error, text, "2020-02-18T05:05:21+00:00")) from None
 
     money = {}
     for key in MONEY:
@@ -126,26 +121,26 @@ def _read_row(ctx: Context, row: list[str], col: dict[str, int], names: dict[str
             try:
                 money[key] = parse_number(get(key))
             except ValueError:
-                raise _Bad(names[key], f"not a number: {get(key)!r}") from None
+                raise BadField(names[key], f"not a number: {get(key)!r}") from None
     try:
         quantity = parse_int(get("quantity"))
     except ValueError:
-        raise _Bad(names["quantity"], f"not a whole quantity: {get('quantity')!r}") from None
+        raise BadField(names["quantity"], f"not a whole quantity: {get('quantity')!r}") from None
     if quantity is None:
-        raise _Bad(names["quantity"], "empty: a quantity is required")
+        raise BadField(names["quantity"], "empty: a quantity is required")
     purchased = time("purchased", True)
     updated = time("updated", False)
     channel_text = get("fulfillment")
     fulfillment = FULFILLMENT.get(channel_text.lower())
     if fulfillment is None:
-        raise _Bad(names["fulfillment"], f"unknown fulfillment channel {channel_text!r} (expected Amazon, AFN, Merchant or MFN)")
+        raise BadField(names["fulfillment"], f"unknown fulfillment channel {channel_text!r} (expected Amazon, AFN, Merchant or MFN)")
     sales_channel = get("sales_channel").lower()
     marketplace = sales_channel if sales_channel.startswith("amazon.") else None
     if sales_channel.startswith("non-amazon") and fulfillment == "FBA":
         fulfillment = "MCF"  # Multi-Channel Fulfillment: Amazon ships an order sold elsewhere
     status = get("status")
     if not status:
-        raise _Bad(names["status"], "empty: an order status is required")
+        raise BadField(names["status"], "empty: an order status is required")
     sku = get("sku") or None
     price = money.get("price")
     if order.rows == 1 or not order.values:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from deskui.ingest.textfile import (MAX_LINE_BYTES, SNIFF_BYTES, Stop, TextLines, binary, decode_head, decode_line,  # noqa: F401
                                     is_binary, sniff, wide_encoding)
+from deskui.store.imports import columns_of, flag_for_triage  # noqa: F401 (columns_of: the order importers use it from here)
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError, parse_time, to_db
 
@@ -60,6 +61,15 @@ class ImportSummary:
     def lines(self) -> list[str]:
         """The summary as ``deskui import`` prints it (see docs/import.md)."""
         return format_summary(self)
+
+
+class BadField(Exception):
+    """One field of one row or record is unusable: the importer catches it and rejects the row
+    with ``ctx.reject(line, error.field, error.message)``."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
 
 
 class ImportFailed(Exception):
@@ -146,10 +156,7 @@ class Context:
         for the rows only. If the process dies in between, the flag leaves them to any deskui
         (the inbox, ``deskui refresh``), as for rows another program wrote."""
         ids = sorted(ticket_ids - self.triage)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start: start + 500]
-            self.conn.execute(
-                f"UPDATE tickets SET needs_triage = 1 WHERE needs_triage = 0 AND id IN ({','.join('?' * len(chunk))})", chunk)
+        flag_for_triage(self.conn, ids)
         self.triage.update(ids)
 
     # ------------------------------------------------------------------ counting
@@ -232,27 +239,55 @@ def time_problem(error: TimeParseError, text: str, example: str) -> str:
     return f"not a date/time: {text!r} ({error.detail or f'expected e.g. {example}'})"
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
+# Characters that group thousands besides "," and ".": spaces (fr, ru), no-break and narrow
+# no-break spaces (what spreadsheets and CLDR write), and the apostrophe (de-CH).
+_GROUP_MARKS = " \u00a0\u202f\u2009'"
+_SHAPE = re.compile(r"^([+-]?)([0-9.," + _GROUP_MARKS + r"]*)$")
+_THOUSANDS_ONLY = re.compile(r"^[1-9]\d{0,2},\d{3}$")
 
 
 def parse_number(text: str | None) -> float | None:
-    """``12.99``, ``-1.00``, ``12,99`` (decimal comma), ``1,299.00``, ``1.299,00``; empty -> None.
-    Anything else raises ValueError."""
+    """A number as people write it in exports; empty -> None, anything else raises ValueError.
+
+    The decimal mark is the last of "," and "." when both appear (``1,299.50``, ``1.299,50``);
+    a single "." is a decimal point (``12.99``, ``1.299``); a single "," is a decimal comma
+    (``12,50``) unless it is followed by exactly three digits after a 1-3 digit lead with no
+    other grouping (``1,299`` is 1299, as spreadsheets write it). Thousands groups may also be
+    separated by spaces or an apostrophe (``1 299,50``, ``1'299.50``), and every group must have
+    three digits, so a shifted column such as ``12,5,0`` is refused rather than misread."""
     if text is None:
         return None
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    if not cleaned:
+    stripped = text.strip()
+    if not stripped:
         return None
-    if "," in cleaned and "." in cleaned:
-        if cleaned.rfind(",") > cleaned.rfind("."):
-            cleaned = cleaned.replace(".", "").replace(",", ".")
-        else:
-            cleaned = cleaned.replace(",", "")
-    elif cleaned.count(",") == 1:
-        cleaned = cleaned.replace(",", ".")
-    if not _NUMBER.match(cleaned):
-        raise ValueError(f"not a number: {text.strip()!r}")
-    return float(cleaned)
+    shape = _SHAPE.match(stripped)
+    if not shape or not any(char.isdigit() for char in stripped):
+        raise ValueError(f"not a number: {stripped!r}")
+    sign, body = shape.groups()
+    if "," in body and "." in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+    elif body.count(".") == 1:
+        decimal = "."
+    elif body.count(",") == 1 and not _THOUSANDS_ONLY.match(body):
+        decimal = ","
+    else:
+        decimal = None
+    whole, _, fraction = body.rpartition(decimal) if decimal else (body, "", "")
+    if not fraction.isdigit() and fraction:
+        raise ValueError(f"not a number: {stripped!r}")
+    return float(f"{sign}{_ungrouped(whole, stripped)}.{fraction or 0}")
+
+
+def _ungrouped(whole: str, text: str) -> str:
+    """The digits of an integer part written with one kind of thousands separator."""
+    if whole.isdigit() or not whole:
+        return whole or "0"
+    marks = {char for char in whole if not char.isdigit()}
+    groups = whole.split(marks.pop()) if len(marks) == 1 else []
+    if not groups or not (1 <= len(groups[0]) <= 3 and groups[0].isdigit()) or \
+            any(len(group) != 3 or not group.isdigit() for group in groups[1:]):
+        raise ValueError(f"not a number: {text!r} (thousands are grouped by three, e.g. 1,299.50 or 1.299,50)")
+    return "".join(groups)
 
 
 def parse_int(text: str | None) -> int | None:
@@ -267,10 +302,6 @@ def parse_int(text: str | None) -> int | None:
 def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
 def sniff_delimiter(header_line: str) -> str:

@@ -2,8 +2,9 @@
 
 Importers hand over one batch of orders (each with its items and, for Shopify, its customer);
 this module fetches what the database already holds for those keys in a few ``IN (...)``
-queries, and writes only what differs with ``executemany``. Unchanged rows are not touched, so a
-re-import leaves the change feed quiet and every count "unchanged".
+queries, and writes only what differs, one statement per kind of row (the SQL is in
+``deskui.store.orders``). Unchanged rows are not touched, so a re-import leaves the change feed
+quiet and every count "unchanged".
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from deskui.ingest.base import Context, chunks
+from deskui.ingest.base import Context
+from deskui.store import orders as order_store
+from deskui.store.imports import update_by_id
 
 # Written only if the database has these columns (a proposed schema addition): the importers
 # read them from the files and store them when the schema can hold them.
@@ -89,14 +92,7 @@ class OrderWriter:
             return {}
         ctx.tables("customers")
         ids: dict[str, int] = {}
-        existing = {}
-        for part in chunks(list(wanted)):
-            marks = ",".join("?" * len(part))
-            for row in conn.execute(
-                f"SELECT id, external_id, name, email, country, created_at FROM customers WHERE channel = ? AND external_id IN ({marks})",
-                [self.channel, *part],
-            ):
-                existing[row[1]] = row
+        existing = {row[1]: row for row in order_store.customers_with_details(conn, self.channel, wanted)}
         inserts, updates = [], []
         for key, customer in wanted.items():
             row = existing.get(key)
@@ -116,19 +112,11 @@ class OrderWriter:
                 ctx.mark("customers", key, "updated")
             else:
                 ctx.mark("customers", key, "unchanged")
-        conn.executemany(
-            "INSERT INTO customers (channel, external_id, name, email, country, created_at) VALUES (?, ?, ?, ?, ?, ?)", inserts
-        )
+        order_store.insert_customers(conn, inserts)
         for change, customer_id in updates:
-            sets = ", ".join(f"{column} = ?" for column in change)
-            conn.execute(f"UPDATE customers SET {sets} WHERE id = ?", [*change.values(), customer_id])
+            update_by_id(conn, "customers", customer_id, change)
         if inserts:
-            for part in chunks([row[1] for row in inserts]):
-                marks = ",".join("?" * len(part))
-                for customer_id, key in conn.execute(
-                    f"SELECT id, external_id FROM customers WHERE channel = ? AND external_id IN ({marks})", [self.channel, *part]
-                ):
-                    ids[key] = customer_id
+            ids.update(order_store.customer_ids(conn, self.channel, [row[1] for row in inserts]))
         return ids
 
     # ------------------------------------------------------------------ orders
@@ -145,11 +133,7 @@ class OrderWriter:
         if not good or not store:
             return
         customer_ids = self._customers(good)
-        existing = {}
-        for part in chunks([order.number for order in good]):
-            marks = ",".join("?" * len(part))
-            for row in conn.execute(f"SELECT * FROM orders WHERE channel = ? AND order_number IN ({marks})", [self.channel, *part]):
-                existing[row["order_number"]] = row
+        existing = order_store.orders_by_number(conn, self.channel, [order.number for order in good])
         inserts: list[OrderIn] = []
         updates: list[tuple[dict, int]] = []
         item_work: list[tuple[OrderIn, int | None, bool]] = []  # (order, existing id, merge)
@@ -182,37 +166,23 @@ class OrderWriter:
             item_work.append((order, row["id"], merge))
         if inserts:
             columns = sorted({column for order in inserts for column in order.values})
-            conn.executemany(
-                f"INSERT INTO orders (channel, order_number, {', '.join(columns)}) VALUES (?, ?, {', '.join('?' * len(columns))})",
-                [(self.channel, order.number, *(order.values.get(c) for c in columns)) for order in inserts],
-            )
-            new_ids = {}
-            for part in chunks([order.number for order in inserts]):
-                marks = ",".join("?" * len(part))
-                for order_id, number in conn.execute(
-                    f"SELECT id, order_number FROM orders WHERE channel = ? AND order_number IN ({marks})", [self.channel, *part]
-                ):
-                    new_ids[number] = order_id
+            order_store.insert_orders(conn, self.channel, columns, [(order.number, *(order.values.get(c) for c in columns)) for order in inserts])
+            new_ids = order_store.order_ids(conn, self.channel, [order.number for order in inserts])
             item_work = [(order, order_id if order_id is not None else new_ids[order.number], merge) for order, order_id, merge in item_work]
         by_shape: dict[tuple, list] = defaultdict(list)
         for change, order_id in updates:
             by_shape[tuple(change)].append((*change.values(), order_id))
-        for shape, rows in by_shape.items():
-            conn.executemany(f"UPDATE orders SET {', '.join(f'{c} = ?' for c in shape)} WHERE id = ?", rows)
+        for shape, values in by_shape.items():
+            order_store.update_orders(conn, shape, values)
         self._items(item_work, existing_ids={order_id for order, order_id, merge in item_work if order.number in existing})
 
     # ------------------------------------------------------------------ items
     def _items(self, work: list[tuple[OrderIn, int, bool]], existing_ids: set[int]) -> None:
         ctx, conn = self.ctx, self.conn
         held: dict[int, dict[tuple, list]] = defaultdict(lambda: defaultdict(list))
-        if existing_ids:
-            for part in chunks(sorted(existing_ids)):
-                marks = ",".join("?" * len(part))
-                for row in conn.execute(
-                    f"SELECT id, order_id, sku, asin, title, quantity, price FROM order_items WHERE order_id IN ({marks}) ORDER BY id", part
-                ):
-                    item = ItemIn(0, row[2], row[3], row[4], row[5], row[6])
-                    held[row[1]][item.key()].append((row[0], item.values(), [False]))
+        for row in order_store.items_of(conn, sorted(existing_ids)):
+            item = ItemIn(0, row[2], row[3], row[4], row[5], row[6])
+            held[row[1]][item.key()].append((row[0], item.values(), [False]))
         inserts, updates = [], []
         added = updated = unchanged = 0
         for order, order_id, merge in work:
@@ -242,8 +212,8 @@ class OrderWriter:
                 else:
                     updates.append((item.sku, item.asin, item.title, item.quantity, item.price, match[0]))
                     updated += 1
-        conn.executemany("INSERT INTO order_items (order_id, sku, asin, title, quantity, price) VALUES (?, ?, ?, ?, ?, ?)", inserts)
-        conn.executemany("UPDATE order_items SET sku = ?, asin = ?, title = ?, quantity = ?, price = ? WHERE id = ?", updates)
+        order_store.insert_items(conn, inserts)
+        order_store.update_items(conn, updates)
         ctx.add("order_items", "added", added)
         ctx.add("order_items", "updated", updated)
         ctx.add("order_items", "unchanged", unchanged)

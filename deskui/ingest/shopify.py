@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, columns_of, parse_int, parse_number, time_problem
+from deskui.ingest.base import BATCH, BadField, Context, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import CustomerIn, ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -46,11 +46,6 @@ COLUMNS = {
 }
 STATUS = {"fulfilled": "shipped", "partial": "partially_shipped", "unfulfilled": "unshipped", "": "unshipped", "restocked": "cancelled"}
 MCF_TAG = re.compile(r"^(mcf|amazon[ _-]?mcf|fba|fulfilled[ _-]by[ _-]amazon|amazon[ _-]fulfil+ment)$", re.IGNORECASE)
-
-
-class _Bad(Exception):
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
 
 
 def mcf_hint(service: str, tags: str, location: str) -> bool:
@@ -92,7 +87,7 @@ def import_shopify_orders(ctx: Context) -> None:
             continue
         try:
             _read_row(ctx, row, col, names, order, first, optional)
-        except _Bad as bad:
+        except BadField as bad:
             ctx.reject(line, bad.field, bad.message)
             order.bad = True
     flush()
@@ -107,25 +102,25 @@ def _read_row(ctx: Context, row, col, names, order: OrderIn, first: bool, option
         text = get(key)
         if not text:
             if required:
-                raise _Bad(names[key], "empty on the order's first row: a date/time is required")
+                raise BadField(names[key], "empty on the order's first row: a date/time is required")
             return None
         try:
             return ctx.time(text)
         except TimeParseError as error:
-            raise _Bad(names[key], time_problem(error, text, "2024-05-01 10:00:00 +0000")) from None
+            raise BadField(names[key], time_problem(error, text, "2024-05-01 10:00:00 +0000")) from None
 
     def number(key: str) -> float | None:
         try:
             return parse_number(get(key))
         except ValueError:
-            raise _Bad(names[key], f"not a number: {get(key)!r}") from None
+            raise BadField(names[key], f"not a number: {get(key)!r}") from None
 
     try:
         quantity = parse_int(get("quantity"))
     except ValueError:
-        raise _Bad(names["quantity"], f"not a whole quantity: {get('quantity')!r}") from None
+        raise BadField(names["quantity"], f"not a whole quantity: {get('quantity')!r}") from None
     if quantity is None:
-        raise _Bad(names["quantity"], "empty: a quantity is required")
+        raise BadField(names["quantity"], "empty: a quantity is required")
     price = number("price")
     title = get("title") or None
     order.items.append(ItemIn(0, get("sku") or None, None, title, quantity, price))

@@ -25,8 +25,10 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from deskui.ingest.base import BATCH, Context, Rows, TextLines, chunks
+from deskui.ingest.base import BATCH, BadField, Context, Rows, TextLines
 from deskui.policy.model import CHANNELS
+from deskui.store import ticket_rows
+from deskui.store.imports import customers_by_key, update_by_id
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError
 
@@ -52,16 +54,11 @@ CSV_COLUMNS = {
 }
 
 
-class _Bad(Exception):
-    def __init__(self, field: str, message: str):
-        self.field, self.message = field, message
-
-
 def _text(value, name: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, (dict, list)):
-        raise _Bad(name, "must be text, not a JSON object or list")
+        raise BadField(name, "must be text, not a JSON object or list")
     text = store_text(str(value)).strip()
     return text or None
 
@@ -73,25 +70,25 @@ def _time_problem(error: TimeParseError, text) -> str:
 def _record(ctx: Context, raw: dict) -> dict:
     """Validate one ticket record (from a JSON line or a CSV row) into what gets written."""
     if not isinstance(raw, dict):
-        raise _Bad("json", "each line must be a JSON object (one ticket)")
+        raise BadField("json", "each line must be a JSON object (one ticket)")
     ticket = {name: _text(raw.get(name), name) for name in TICKET_FIELDS}
     channel = (ticket["channel"] or "").lower()
     if not channel:
-        raise _Bad("channel", "required")
+        raise BadField("channel", "required")
     if channel not in CHANNELS:
-        raise _Bad("channel", f"unknown channel {ticket['channel']!r} (one of {', '.join(CHANNELS)})")
+        raise BadField("channel", f"unknown channel {ticket['channel']!r} (one of {', '.join(CHANNELS)})")
     ticket["channel"] = channel
     if not ticket["external_id"]:
-        raise _Bad("external_id", "required: the channel's id for the conversation (it makes re-imports idempotent)")
+        raise BadField("external_id", "required: the channel's id for the conversation (it makes re-imports idempotent)")
     ticket["subject"] = ticket["subject"] or ""
     if ticket["created_at"]:
         try:
             ticket["created_at"] = ctx.time(ticket["created_at"])
         except TimeParseError as error:
-            raise _Bad("created_at", _time_problem(error, raw.get("created_at"))) from None
+            raise BadField("created_at", _time_problem(error, raw.get("created_at"))) from None
     customer = raw.get("customer")
     if customer is not None and not isinstance(customer, dict):
-        raise _Bad("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
+        raise BadField("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
     customer = customer or {}
     cust = {
         "external_id": _text(customer.get("external_id", raw.get("customer_external_id")), "customer.external_id"),
@@ -107,7 +104,7 @@ def _record(ctx: Context, raw: dict) -> dict:
     if isinstance(tags, str):
         tags = [tag.strip() for tag in tags.split(",")]
     if not isinstance(tags, list):
-        raise _Bad("tags", "must be a list of strings or a comma-separated string")
+        raise BadField("tags", "must be a list of strings or a comma-separated string")
     tags = [store_text(str(tag)).strip().lower() for tag in tags]
     ticket["tags"] = [tag for tag in tags if tag]
     messages = raw.get("messages")
@@ -116,33 +113,33 @@ def _record(ctx: Context, raw: dict) -> dict:
                      "sent_at": raw.get("sent_at"), "external_id": raw.get("message_id"), "auto_ack": raw.get("auto_ack")}]
         prefix = ""
     elif not isinstance(messages, list) or not messages:
-        raise _Bad("messages", "must be a non-empty list of messages")
+        raise BadField("messages", "must be a non-empty list of messages")
     else:
         prefix = "messages"
     out = []
     for number, message in enumerate(messages, start=1):
         where = f"{prefix}[{number}]." if prefix else ""
         if not isinstance(message, dict):
-            raise _Bad(f"{prefix}[{number}]", "each message must be an object")
+            raise BadField(f"{prefix}[{number}]", "each message must be an object")
         direction = (_text(message.get("direction"), where + "direction") or "in").lower()
         if direction not in ("in", "out", "note"):
-            raise _Bad(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
+            raise BadField(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
         body = message.get("body")
         if body is not None and not isinstance(body, str):
-            raise _Bad(where + "body", "must be text")
+            raise BadField(where + "body", "must be text")
         body = store_text(body)
         if body is None or not body.strip():
-            raise _Bad(where + "body", "required: the message text")
+            raise BadField(where + "body", "required: the message text")
         sent = _text(message.get("sent_at"), where + "sent_at")
         if sent is None:
             if ticket["created_at"] is None:
-                raise _Bad(where + "sent_at", "required (or give the ticket's created_at)")
+                raise BadField(where + "sent_at", "required (or give the ticket's created_at)")
             sent_at = ticket["created_at"]
         else:
             try:
                 sent_at = ctx.time(sent)
             except TimeParseError as error:
-                raise _Bad(where + "sent_at", _time_problem(error, sent)) from None
+                raise BadField(where + "sent_at", _time_problem(error, sent)) from None
         auto = message.get("auto_ack")
         auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
         author = _text(message.get("author"), where + "author")
@@ -198,7 +195,7 @@ def import_tickets(ctx: Context, fmt: str) -> None:
             continue
         try:
             record = _record(ctx, raw)
-        except _Bad as bad:
+        except BadField as bad:
             field = bad.field
             ctx.reject(line, field, bad.message, tables=[("tickets", 1)])
             continue
@@ -212,84 +209,86 @@ def import_tickets(ctx: Context, fmt: str) -> None:
 def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
     if not batch or ctx.failed:
         return
-    conn = ctx.conn
-    tickets: dict[tuple[str, str], dict] = {}
-    by_channel: dict[str, list[str]] = {}
-    for _, record in batch:
-        by_channel.setdefault(record["channel"], []).append(record["external_id"])
-    for channel, keys in by_channel.items():
-        for part in chunks(list(dict.fromkeys(keys))):
-            for row in conn.execute(
-                "SELECT id, channel, external_id, subject, marketplace, order_number, customer_id, created_at FROM tickets "
-                f"WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})", [channel, *part],
-            ):
-                tickets[(channel, row["external_id"])] = dict(row) | {"new": False}
-    customers: dict[tuple[str, str], dict] = {}
-    wanted: dict[str, list[str]] = {}
-    for _, record in batch:
-        if record["customer"]:
-            wanted.setdefault(record["channel"], []).append(record["customer"]["key"])
-    for channel, keys in wanted.items():
-        for part in chunks(list(dict.fromkeys(keys))):
-            for row in conn.execute(
-                f"SELECT id, external_id, name, email, country FROM customers WHERE channel = ? AND external_id IN ({','.join('?' * len(part))})",
-                [channel, *part],
-            ):
-                customers[(channel, row["external_id"])] = dict(row)
+    tickets, customers = _stored(ctx, batch)
     touched: set[int] = set()
     for _, record in batch:
         channel = record["channel"]
         customer_id = _customer(ctx, channel, record["customer"], customers)
         key = (channel, record["external_id"])
-        ticket = tickets.get(key)
-        wanted_values = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
-        if ticket is None:
-            values = {"channel": channel, "external_id": record["external_id"], "created_at": record["created_at"], "updated_at": ctx.now_db, **wanted_values}
-            ticket_id = conn.execute(
-                f"INSERT INTO tickets ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})", list(values.values())
-            ).lastrowid
-            ticket = tickets[key] = values | {"id": ticket_id, "new": True}
-            ctx.mark("tickets", key, "added")
-            changed = True
-        else:
-            change = {c: v for c, v in wanted_values.items() if v not in (None, "") and ticket[c] != v}
-            if record["created_at"] < (ticket["created_at"] or "9999"):
-                change["created_at"] = record["created_at"]
-            if change:
-                conn.execute(f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in change)}, updated_at = ? WHERE id = ?",
-                             [*change.values(), ctx.now_db, ticket["id"]])
-                ticket.update(change)
-            changed = bool(change)
-        ticket_id = ticket["id"]
-        for direction, author, body, sent_at, auto_ack, external in record["messages"]:
-            row = conn.execute(
-                "SELECT id, direction, author, body, sent_at, auto_ack FROM messages WHERE ticket_id = ? AND external_id = ?", (ticket_id, external)
-            ).fetchone()
-            if row is None:
-                conn.execute(
-                    "INSERT INTO messages (ticket_id, direction, author, body, sent_at, auto_ack, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (ticket_id, direction, author, body, sent_at, auto_ack, external),
-                )
-                ctx.add("messages", "added")
-                changed = True
-            elif tuple(row[1:]) != (direction, author, body, sent_at, auto_ack):
-                conn.execute("UPDATE messages SET direction = ?, author = ?, body = ?, sent_at = ?, auto_ack = ? WHERE id = ?",
-                             (direction, author, body, sent_at, auto_ack, row[0]))
-                ctx.add("messages", "updated")
-                changed = True
-            else:
-                ctx.add("messages", "unchanged")
-        for tag in record["tags"]:
-            if conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag)).rowcount:
-                ctx.add("tags", "added")
-                changed = True
-            else:
-                ctx.add("tags", "unchanged")
+        ticket, changed = _ticket(ctx, record, tickets.get(key), customer_id)
+        tickets[key] = ticket
+        changed = _messages(ctx, ticket["id"], record["messages"]) or changed
+        changed = _tags(ctx, ticket["id"], record["tags"]) or changed
         if not ticket["new"]:
             ctx.mark("tickets", key, "updated" if changed else "unchanged")
         if changed:
-            touched.add(ticket_id)
+            touched.add(ticket["id"])
     ctx.to_triage(touched)
+
+
+def _stored(ctx: Context, batch: list[tuple[int, dict]]) -> tuple[dict, dict]:
+    """What the database holds for the batch: tickets and customers by (channel, external id)."""
+    tickets: dict[tuple[str, str], dict] = {}
+    by_channel: dict[str, list[str]] = {}
+    wanted: dict[str, list[str]] = {}
+    for _, record in batch:
+        by_channel.setdefault(record["channel"], []).append(record["external_id"])
+        if record["customer"]:
+            wanted.setdefault(record["channel"], []).append(record["customer"]["key"])
+    for channel, keys in by_channel.items():
+        for row in ticket_rows.tickets_by_key(ctx.conn, channel, keys):
+            tickets[(channel, row["external_id"])] = dict(row) | {"new": False}
+    customers: dict[tuple[str, str], dict] = {}
+    for channel, keys in wanted.items():
+        for row in customers_by_key(ctx.conn, channel, keys, "id, external_id, name, email, country"):
+            customers[(channel, row["external_id"])] = dict(row)
+    return tickets, customers
+
+
+def _ticket(ctx: Context, record: dict, ticket: dict | None, customer_id: int | None) -> tuple[dict, bool]:
+    """The record's ticket, added or brought up to date; and whether it changed."""
+    channel = record["channel"]
+    wanted = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
+    if ticket is None:
+        values = {"channel": channel, "external_id": record["external_id"], "created_at": record["created_at"], "updated_at": ctx.now_db, **wanted}
+        ticket = values | {"id": ticket_rows.insert_ticket(ctx.conn, values), "new": True}
+        ctx.mark("tickets", (channel, record["external_id"]), "added")
+        return ticket, True
+    change = {c: v for c, v in wanted.items() if v not in (None, "") and ticket[c] != v}
+    if record["created_at"] < (ticket["created_at"] or "9999"):
+        change["created_at"] = record["created_at"]
+    if change:
+        ticket_rows.update_ticket(ctx.conn, ticket["id"], change, ctx.now_db)
+        ticket.update(change)
+    return ticket, bool(change)
+
+
+def _messages(ctx: Context, ticket_id: int, messages: list[tuple]) -> bool:
+    changed = False
+    for direction, author, body, sent_at, auto_ack, external in messages:
+        row = ticket_rows.stored_message(ctx.conn, ticket_id, external)
+        if row is None:
+            ticket_rows.insert_message(ctx.conn, ticket_id, direction, author, body, sent_at, auto_ack, external)
+            ctx.add("messages", "added")
+            changed = True
+        elif tuple(row[1:]) != (direction, author, body, sent_at, auto_ack):
+            ticket_rows.update_message(ctx.conn, row[0], direction, author, body, sent_at, auto_ack)
+            ctx.add("messages", "updated")
+            changed = True
+        else:
+            ctx.add("messages", "unchanged")
+    return changed
+
+
+def _tags(ctx: Context, ticket_id: int, tags: list[str]) -> bool:
+    changed = False
+    for tag in tags:
+        if ticket_rows.add_tag(ctx.conn, ticket_id, tag):
+            ctx.add("tags", "added")
+            changed = True
+        else:
+            ctx.add("tags", "unchanged")
+    return changed
 
 
 def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict) -> int | None:
@@ -297,18 +296,14 @@ def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict
         return None
     key = (channel, customer["key"])
     known = customers.get(key)
-    conn = ctx.conn
     if known is None:
-        customer_id = conn.execute(
-            "INSERT INTO customers (channel, external_id, name, email, country) VALUES (?, ?, ?, ?, ?)",
-            (channel, customer["key"], customer["name"], customer["email"], customer["country"]),
-        ).lastrowid
+        customer_id = ticket_rows.insert_customer(ctx.conn, channel, customer["key"], customer["name"], customer["email"], customer["country"])
         customers[key] = {"id": customer_id, **{k: customer[k] for k in ("name", "email", "country")}}
         ctx.mark("customers", key, "added")
         return customer_id
     change = {c: customer[c] for c in ("name", "email", "country") if customer[c] and known.get(c) != customer[c]}
     if change:
-        conn.execute(f"UPDATE customers SET {', '.join(f'{c} = ?' for c in change)} WHERE id = ?", [*change.values(), known["id"]])
+        update_by_id(ctx.conn, "customers", known["id"], change)
         known.update(change)
         ctx.mark("customers", key, "updated")
     else:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, chunks, time_problem
+from deskui.ingest.base import BATCH, Context, Rows, time_problem
 from deskui.ingest.carriers import guess_carrier, looks_valid, normalise
+from deskui.store import orders as order_store
+from deskui.store.imports import update_by_id
 from deskui.timeutil import TimeParseError
 
 COLUMNS = {
@@ -110,18 +112,13 @@ def _flush(ctx: Context, batch: list[dict], names: dict) -> None:
     if not batch or ctx.failed:
         return
     conn = ctx.conn
-    fields = "id, channel, order_number, tracking_number, carrier, shipped_at, delivered_at"
     by_number: dict[str, dict] = {}
     by_tracking: dict[str, dict] = {}
-    numbers = [event["order"] for event in batch if event["order"]]
-    for part in chunks(list(dict.fromkeys(numbers))):
-        for row in conn.execute(f"SELECT {fields} FROM orders WHERE order_number IN ({','.join('?' * len(part))})", part):
-            by_number.setdefault(row["order_number"], []).append(dict(row))
-    trackings = list(dict.fromkeys(v for event in batch if not event["order"] for v in (event["number"], event["raw_number"])))
-    for part in chunks(trackings):
-        # an index on orders.tracking_number makes this a lookup (see docs/import.md)
-        for row in conn.execute(f"SELECT {fields} FROM orders WHERE tracking_number IN ({','.join('?' * len(part))})", part):
-            by_tracking[normalise(row["tracking_number"])] = dict(row)
+    for row in order_store.orders_any_channel(conn, [event["order"] for event in batch if event["order"]]):
+        by_number.setdefault(row["order_number"], []).append(dict(row))
+    trackings = [v for event in batch if not event["order"] for v in (event["number"], event["raw_number"])]
+    for row in order_store.orders_by_tracking(conn, trackings):
+        by_tracking[normalise(row["tracking_number"])] = dict(row)
     linked = []
     for event in batch:
         if event["order"]:
@@ -144,11 +141,8 @@ def _flush(ctx: Context, batch: list[dict], names: dict) -> None:
         linked.append((event, order))
     order_ids = list({order["id"] for _, order in linked})
     held: dict[tuple, tuple] = {}
-    for part in chunks(order_ids):
-        for row in conn.execute(
-            f"SELECT id, order_id, at, status, location, description FROM tracking_events WHERE order_id IN ({','.join('?' * len(part))})", part
-        ):
-            held[(row[1], row[2], row[3], row[4] or "")] = (row[0], row[5])
+    for row in order_store.tracking_events_of(conn, order_ids):
+        held[(row[1], row[2], row[3], row[4] or "")] = (row[0], row[5])
     inserts, updates = [], []
     order_changes: dict[int, dict] = {}
     for event, order in linked:
@@ -176,10 +170,10 @@ def _flush(ctx: Context, batch: list[dict], names: dict) -> None:
             not order["shipped_at"] or ("shipped_at" in change and event["at"] < order["shipped_at"])
         ):
             change["shipped_at"] = order["shipped_at"] = event["at"]
-    conn.executemany("INSERT INTO tracking_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)", inserts)
-    conn.executemany("UPDATE tracking_events SET description = ? WHERE id = ?", updates)
+    order_store.insert_tracking_events(conn, inserts)
+    order_store.update_tracking_descriptions(conn, updates)
     for order_id, change in order_changes.items():
         if change:
             ctx.tables("orders")
-            conn.execute(f"UPDATE orders SET {', '.join(f'{c} = ?' for c in change)} WHERE id = ?", [*change.values(), order_id])
+            update_by_id(conn, "orders", order_id, change)
             ctx.mark("orders", order_id, "updated")

@@ -1,0 +1,131 @@
+"""The SQL an import runs around its rows: the file's savepoint, the import-only pragmas, ids
+handed out ahead of a batch, the triage flag, and the lookups every importer shares.
+
+The importers (``deskui.ingest``) decide what to write; these functions only read and write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+# Rows per statement for the IN (...) lookups: under SQLite's bound-parameter limit.
+LOOKUP_CHUNK = 500
+
+
+def _chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start: start + size]
+
+
+def _marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+def rows_in(conn: sqlite3.Connection, sql: str, prefix: Sequence, keys: Iterable) -> list[sqlite3.Row]:
+    """Rows of ``sql`` (with ``{marks}`` standing for the IN list) for every key, in chunks; the
+    keys are deduplicated in their order."""
+    keys = list(dict.fromkeys(keys))
+    rows: list = []
+    for part in _chunks(keys):
+        rows.extend(conn.execute(sql.format(marks=_marks(len(part))), [*prefix, *part]).fetchall())
+    return rows
+
+
+# ---------------------------------------------------------------------- the file's transaction
+def savepoint(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute(f"SAVEPOINT {name}")
+
+
+def roll_back_to(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute(f"ROLLBACK TO {name}")
+
+
+def release(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute(f"RELEASE {name}")
+
+
+@contextlib.contextmanager
+def page_cache_at_least(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
+    """A page cache of at least ``kib`` for the block; the connection's own setting comes back."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    if cache < 0 and -cache < kib:
+        conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+@contextlib.contextmanager
+def checkpoint_once_after(conn: sqlite3.Connection) -> Iterator[None]:
+    """No automatic WAL checkpoints inside the block (each commit would copy its pages into the
+    database again); one passive checkpoint after it, when no transaction is open."""
+    every = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(every)}")
+    if not conn.in_transaction:
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+# ---------------------------------------------------------------------- triage flags
+def flag_for_triage(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> None:
+    """``needs_triage = 1`` on these tickets (inside the caller's transaction)."""
+    for part in _chunks(list(ticket_ids)):
+        conn.execute(f"UPDATE tickets SET needs_triage = 1 WHERE needs_triage = 0 AND id IN ({_marks(len(part))})", part)
+
+
+def flagged_for_triage(conn: sqlite3.Connection) -> list[int]:
+    """Every ticket still flagged ``needs_triage``, by id."""
+    if not conn.execute("SELECT 1 FROM tickets WHERE needs_triage = 1 LIMIT 1").fetchone():
+        return []
+    return [row[0] for row in conn.execute("SELECT id FROM tickets WHERE needs_triage = 1 ORDER BY id")]
+
+
+# ---------------------------------------------------------------------- introspection and ids
+def columns_of(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def has_index_on(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    """Whether an index of ``table`` starts with ``column`` (so a lookup by it is cheap)."""
+    for index in conn.execute(f"PRAGMA index_list({table})").fetchall():
+        first = conn.execute(f"PRAGMA index_info({index[1]!r})").fetchone()
+        if first is not None and first[2] == column:
+            return True
+    return False
+
+
+def max_id(conn: sqlite3.Connection, table: str) -> int:
+    """The highest id in ``table`` (0 when empty): new ids are handed out above it, which is safe
+    inside the import's write transaction."""
+    return conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+
+
+def ticket_channels(conn: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT DISTINCT channel FROM tickets")}
+
+
+def update_by_id(conn: sqlite3.Connection, table: str, row_id: int, change: dict) -> None:
+    """``UPDATE table SET column = value, ... WHERE id = row_id`` for the columns in ``change``
+    (names come from the importers, never from a file)."""
+    if change:
+        conn.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in change)} WHERE id = ?", [*change.values(), row_id])
+
+
+# ---------------------------------------------------------------------- shared lookups
+def customers_by_key(conn: sqlite3.Connection, channel: str, keys: Iterable[str], columns: str = "id, external_id, name, email") -> list:
+    return rows_in(conn, f"SELECT {columns} FROM customers WHERE channel = ? AND external_id IN ({{marks}})", [channel], keys)
+
+
+def customer_by_key(conn: sqlite3.Connection, channel: str, key: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT id, external_id, name, email FROM customers WHERE channel = ? AND external_id = ?", (channel, key)).fetchone()
+
+
+def orders_by_number(conn: sqlite3.Connection, channel: str, numbers: Iterable[str],
+                     columns: str = "id, order_number, customer_id, claim_status") -> list:
+    return rows_in(conn, f"SELECT {columns} FROM orders WHERE channel = ? AND order_number IN ({{marks}})", [channel], numbers)
