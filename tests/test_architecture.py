@@ -65,7 +65,6 @@ SQL_OUTSIDE_STORE_ALLOWED = (
     "connect/*",
     "demo.py",
     "demo/*",  # the demo, while it becomes a package
-    "ingest/*",
 )
 SQL_CALLS = ("execute", "executemany", "executescript")
 
