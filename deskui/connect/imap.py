@@ -18,10 +18,12 @@ from pathlib import Path
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
-from deskui.connect import attachments, state
+from deskui.connect import attachments
 from deskui.connect.config import Endpoint, MailboxConfig, SecretError
 from deskui.ingest.base import UTC, Context
 from deskui.ingest.mail import MailImporter, RawMail, Rules, parse_mail
+from deskui.store import mailboxes as state
+from deskui.store.attachments import message_row_for
 from deskui.store.db import write
 from deskui.store.tickets import refresh_tickets
 
@@ -194,7 +196,7 @@ def _store_attachments(conn, raw_of: dict[str, bytes]) -> int:
     for message_id, data in raw_of.items():
         if b"multipart/" not in data[:8192].lower():
             continue
-        row = conn.execute("SELECT id FROM messages WHERE external_id = ? ORDER BY id DESC LIMIT 1", (message_id,)).fetchone()
+        row = message_row_for(conn, message_id)
         if row is not None:
-            stored += attachments.store(conn, row[0], data)
+            stored += attachments.store(conn, row, data)
     return stored

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from imapclient.exceptions import IMAPClientError
 
-from deskui.connect import state
 from deskui.connect.bounce import find_bounced
 from deskui.connect.config import MailboxConfig, MailConfig
 from deskui.connect.imap import FetchResult, MailFailure, close_quietly, describe, fetch_folder, open_imap
 from deskui.connect.smtp import SendResult, Sender, mark_failed
 from deskui.ingest.mail import Rules
+from deskui.store import mailboxes as state
 from deskui.store.db import connect
 from deskui.store.tickets import refresh_tickets
 
