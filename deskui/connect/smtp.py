@@ -32,8 +32,10 @@ from imapclient.exceptions import IMAPClientError
 
 from deskui.connect.config import MailboxConfig, SecretError, SmtpConfig
 from deskui.connect.imap import MailFailure, close_quietly, describe, open_imap, tls_context
+from deskui.connect.limits import check_reply_attachments
 from deskui.outbox import OutboxItem, list_outbox, to_email
 from deskui.store import sending
+from deskui.store.attachments import files_of_message, for_message
 from deskui.store.sending import AGENT, NOT_DELIVERED_TAG, UNCONFIRMED_TAG, mark_failed
 
 __all__ = ["AGENT", "NOT_DELIVERED_TAG", "UNCONFIRMED_TAG", "SendLock", "SendResult", "Sender", "mark_failed", "open_smtp"]
@@ -164,6 +166,10 @@ class Sender:
         smtp = None
         try:
             for item in items:
+                too_big = self._files_over_limit(item)
+                if too_big:  # nothing to ask the server: it can never go as it is
+                    self._fail(item, f"not sent: {too_big}", result)
+                    continue
                 if smtp is None:  # before any claim: a server that cannot be reached leaves rows untouched
                     smtp = open_smtp(self.cfg)
                 if self._claim(item, result) is None:
@@ -206,9 +212,23 @@ class Sender:
         message = to_email(item, self.cfg.sender, self.clock.now())
         del message["Message-ID"]
         message["Message-ID"] = sending.message_id_header(self.conn, item.id)
+        for name, kind, content in files_of_message(self.conn, item.message_id) if item.message_id else ():
+            maintype, _, subtype = kind.partition("/")
+            if maintype in ("multipart", "message") or not subtype:  # parts, not a structure of their own
+                maintype, subtype = "application", "octet-stream"
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
         # 998: RFC 5322's own limit. At the policy's default 78 a long Message-ID in In-Reply-To /
         # References comes out RFC 2047-encoded, and the buyer's thread is lost.
         return message.as_bytes(policy=message.policy.clone(linesep="\r\n", max_line_length=998))
+
+    def _files_over_limit(self, item: OutboxItem) -> str | None:
+        """The channel's limit checked again before sending (the attach screen checked it too, but a
+        row another program wrote, or one attached under another limit, did not pass there)."""
+        if item.message_id is None:
+            return None
+        files = [(f.name, f.content_type, f.size) for f in for_message(self.conn, item.message_id)]
+        problems = check_reply_attachments(item.channel, files) if files else []
+        return problems[0] if problems else None
 
     def _send(self, smtp: smtplib.SMTP, item: OutboxItem, result: SendResult) -> bool:
         """One row through an open connection; False when the connection is unusable now."""

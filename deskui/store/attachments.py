@@ -60,3 +60,41 @@ def files_of_message(conn: sqlite3.Connection, message_row: int) -> list[tuple[s
     """(name, type, content) of a message's files in the order they were attached: a reply's MIME parts."""
     return [tuple(row) for row in conn.execute(
         "SELECT name, content_type, content FROM attachments WHERE message_id = ? ORDER BY id", (message_row,))]
+
+
+def for_message(conn: sqlite3.Connection, message_row: int) -> list[Attachment]:
+    """A message's files without their content (enough to check a reply against the limits)."""
+    return [Attachment(*row) for row in conn.execute(
+        "SELECT id, message_id, name, content_type, size FROM attachments WHERE message_id = ? ORDER BY id", (message_row,))]
+
+
+# ------------------------------------------------------------------ files of a reply being written
+@dataclass(frozen=True)
+class DraftFile:
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+def draft_files(conn: sqlite3.Connection, ticket_id: int, agent: str) -> list[DraftFile]:
+    """The files the agent attached to their reply on this ticket, in the order they were attached."""
+    return [DraftFile(*row) for row in conn.execute(
+        "SELECT id, name, content_type, size FROM draft_attachments WHERE ticket_id = ? AND agent = ? ORDER BY id",
+        (ticket_id, agent))]
+
+
+def add_draft_file(conn: sqlite3.Connection, now: datetime, ticket_id: int, agent: str, name: str, content_type: str,
+                   data: bytes) -> DraftFile:
+    with write(conn):
+        row = conn.execute(
+            "INSERT INTO draft_attachments (ticket_id, agent, name, content_type, size, content, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)", (ticket_id, agent, name, content_type, len(data), data, to_db(now))).lastrowid
+    return DraftFile(row, name, content_type, len(data))
+
+
+def remove_draft_file(conn: sqlite3.Connection, ticket_id: int, agent: str, file_id: int) -> bool:
+    """Take one file off the draft; False when it is not (or no longer) there."""
+    with write(conn):
+        return conn.execute("DELETE FROM draft_attachments WHERE id = ? AND ticket_id = ? AND agent = ?",
+                            (file_id, ticket_id, agent)).rowcount > 0
