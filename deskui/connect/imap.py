@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from deskui.connect import attachments
 from deskui.connect.config import Endpoint, MailboxConfig, SecretError
@@ -66,6 +66,14 @@ def describe(error: BaseException, endpoint: Endpoint) -> str:
     if isinstance(error, (ConnectionError, TimeoutError, socket.timeout, OSError)):
         return f"host unreachable: {where}: {getattr(error, 'strerror', None) or error.__class__.__name__}"
     return f"{error.__class__.__name__}: {error}"
+
+
+def lost_connection(error: BaseException, endpoint: Endpoint, folder: str) -> str:
+    """A connection that dropped while a folder was read: what was committed stays (the folder's
+    last UID moved only with its messages), so the next try reads on from there."""
+    detail = str(error) if isinstance(error, IMAPClientAbortError) else (getattr(error, "strerror", None) or error.__class__.__name__)
+    return (f"connection lost with {endpoint.host}:{endpoint.port} reading folder {folder!r} ({detail}); "
+            "what was stored is kept and the next try reads on from there")
 
 
 def open_imap(box: MailboxConfig) -> IMAPClient:
