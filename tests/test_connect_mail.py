@@ -332,3 +332,71 @@ def test_attachments_are_stored_once_and_listed_for_the_ticket(imap, db, tmp_pat
     imap.renumber()  # read again from the start: still one copy
     assert run_sync(db, config).returncode == 0
     assert rows(db, "SELECT count(*) FROM attachments") == [(1,)]
+
+
+def _fixture_mail(channel: str) -> bytes:
+    """The eBay member message of the mbox fixture, the Walmart relay message of the Maildir one."""
+    import mailbox
+
+    if channel == "ebay":
+        found = [m for m in mailbox.mbox(FIXTURES / "inbox.mbox") if "members.ebay.com" in (m["From"] or "")]
+        return found[0].as_bytes()
+    return (FIXTURES / "maildir" / "new" / "1764000200.M103P4242.mailhost").read_bytes()
+
+
+def test_ebay_and_walmart_mail_is_triaged_with_its_channel(imap, db, tmp_path):
+    imap.append([_fixture_mail("ebay"), _fixture_mail("walmart")])
+    config = write_config(tmp_path / "config.toml", imap, None)
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert "mailbox shop: fetched 2 new message(s)" in done.stdout
+    stored = rows(db, "SELECT t.channel, t.external_id, t.tier IS NOT NULL, t.needs_triage, t.due_at IS NOT NULL, c.email "
+                      "FROM tickets t JOIN customers c ON c.id = t.customer_id ORDER BY t.channel")
+    assert stored == [("ebay", "<EBAY-MSG-3c9f1a2b7d@ebay.com>", 1, 0, 1, "k_baker_2k@members.ebay.com"),
+                      ("walmart", "<wm-20261125061000-77aa@relay.walmart.com>", 1, 0, 1, "a8f3k2m1q9w7e5r3t1y8@relay.walmart.com")]
+    assert rows(db, "SELECT direction, body FROM messages m JOIN tickets t ON t.id = m.ticket_id WHERE t.channel = 'walmart'") == [
+        ("in", "The box was empty when it arrived. Please help.")]
+
+
+def test_a_reply_with_files_is_received_with_its_parts_names_and_types(imap, smtp, db, tmp_path):
+    from deskui.connect.reply_files import ReplyFiles
+    from deskui.store.attachments import add_draft_file
+
+    config = write_config(tmp_path / "config.toml", imap, smtp)
+    ticket = _amazon_ticket(imap, db, config)
+    files = {"invoice 114-3941689.pdf": b"%PDF-1.4\n" + bytes(range(256)) * 30, "colis ab\u00eem\u00e9.jpg": b"\xff\xd8\xff\xe0" + b"\x00\xff" * 900,
+             "instructions.txt": "1. Open the box.\n.\n2. Plug it in. \u00e9\n".encode()}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    conn = connect(db)
+    attach = ReplyFiles(conn, SystemClock(), ticket, "ana", "amazon")
+    for name in files:
+        attach.add(name, cwd=tmp_path)
+    conn.close()
+    outbox_id = _reply(db, ticket, "Hello Alisa, the invoice and the instructions are attached.")
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert "smtp: sent 1 reply" in done.stdout
+    wait_for(lambda: smtp.received, what="the SMTP server to receive the reply")
+    [(_, rcpts, message)] = smtp.received
+    assert rcpts == ["th6wqr1vf6dr43f@marketplace.amazon.com"] and message["X-Deskui-Outbox-Id"] == str(outbox_id)
+    assert message["In-Reply-To"] == "<0100019ab6d1f2a3-4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8-000000@email.amazonses.com>"
+    assert message.get_content_type() == "multipart/mixed"
+    body, *parts = message.get_payload()
+    assert body.get_content_type() == "text/plain" and "instructions are attached" in body.get_payload(decode=True).decode()
+    assert [(p.get_filename(), p.get_content_type(), p.get_content_disposition(), p.get_payload(decode=True)) for p in parts] == [
+        (name, kind, "attachment", data) for (name, data), kind in zip(files.items(), ("application/pdf", "image/jpeg", "text/plain"))]
+    [copy] = imap.messages("Sent")  # the copy in Sent carries the same files
+    assert [p.get_filename() for p in copy.get_payload()[1:]] == list(files)
+
+    # a reply whose files are over the channel's limit (written past the attach screen) is not sent
+    conn = connect(db)
+    add_draft_file(conn, SystemClock().now(), ticket, "ana", "catalogue.pdf", "application/pdf", b"c" * 11_000_000)
+    conn.close()
+    too_big = _reply(db, ticket, "Our catalogue.")
+    done = run_sync(db, config)
+    assert done.returncode == 0, done.stderr
+    assert (f"outbox {too_big}: NOT DELIVERED: not sent: catalogue.pdf: 11 MB is over the 10 MB allowed for Amazon's "
+            "buyer messages; send a smaller file") in done.stdout
+    assert rows(db, "SELECT status, attempts FROM outbox WHERE id = ?", too_big) == [("failed", 0)]
+    assert len(smtp.received) == 1

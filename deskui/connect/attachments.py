@@ -1,4 +1,5 @@
-"""Attachments of fetched mail: stored beside their message, listed per ticket (docs/mail.md)."""
+"""Attachments of fetched mail: found in the MIME parts, stored beside their message (the SQL is in
+``deskui.store.attachments``), opened with the system's opener (docs/mail.md)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from email import message_from_bytes
 from email.message import Message
 
 from deskui.ingest.mailtext import header_text
+from deskui.store.attachments import Attachment, add_attachments, content, for_ticket, has_attachments
 from deskui.text import one_line
 
-
-@dataclass
-class Attachment:
-    id: int
-    message_id: int
-    name: str
-    content_type: str
-    size: int
+__all__ = ["Attachment", "content", "extract", "for_ticket", "open_attachment", "store"]
 
 
 def _is_attachment(part: Message) -> bool:
@@ -43,34 +37,19 @@ def extract(data: bytes) -> list[tuple[str, str, bytes]]:
     for index, part in enumerate(message_from_bytes(data).walk()):
         if not _is_attachment(part):
             continue
-        content = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True) or b""
         name = one_line(header_text(part.get_filename()), limit=200) or f"attachment-{index}"
-        found.append((name, part.get_content_type(), content))
+        found.append((name, part.get_content_type(), payload))
     return found
 
 
 def store(conn: sqlite3.Connection, message_row: int, data: bytes) -> int:
     """Store a message's attachments once (a re-read message already has them)."""
-    if conn.execute("SELECT 1 FROM attachments WHERE message_id = ? LIMIT 1", (message_row,)).fetchone():
+    if has_attachments(conn, message_row):
         return 0
     files = extract(data)
-    conn.executemany("INSERT INTO attachments (message_id, name, content_type, size, content) VALUES (?, ?, ?, ?, ?)",
-                     [(message_row, name, kind, len(content), content) for name, kind, content in files])
+    add_attachments(conn, message_row, files)
     return len(files)
-
-
-def for_ticket(conn: sqlite3.Connection, ticket_id: int) -> list[Attachment]:
-    """A ticket's attachments, oldest message first: what the ticket screen lists."""
-    return [Attachment(*row) for row in conn.execute(
-        """SELECT a.id, a.message_id, a.name, a.content_type, a.size FROM attachments a
-           JOIN messages m ON m.id = a.message_id WHERE m.ticket_id = ? ORDER BY m.sent_at, m.id, a.id""", (ticket_id,))]
-
-
-def content(conn: sqlite3.Connection, attachment_id: int) -> bytes:
-    row = conn.execute("SELECT content FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
-    if row is None:
-        raise LookupError(f"no attachment {attachment_id}")
-    return row[0]
 
 
 def open_attachment(conn: sqlite3.Connection, attachment: Attachment) -> Path:

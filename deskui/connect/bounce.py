@@ -8,6 +8,7 @@ import re
 from email.parser import BytesHeaderParser
 
 from deskui.ingest.mailtext import header_text
+from deskui.store.sending import is_our_message_id, outbox_for_message_id, outbox_if_attempted
 
 _OUTBOX_ID = re.compile(rb"X-Deskui-Outbox-Id:\s*(\d+)", re.I)
 _OUR_MESSAGE_ID = re.compile(rb"<deskui-outbox-\d+[^<>\s]*>")
@@ -21,26 +22,26 @@ def find_bounced(conn, data: bytes) -> tuple[int, str] | None:
         return None
     headers = BytesHeaderParser().parsebytes(data, headersonly=True)
     own_id = header_text(headers.get("Message-ID"))
-    if own_id and conn.execute("SELECT 1 FROM outbox WHERE message_id_header = ?", (own_id.strip(),)).fetchone():
+    if own_id and is_our_message_id(conn, own_id.strip()):
         return None  # our own reply (a copy in a fetched Sent folder), not a notice about it
     sender = header_text(headers.get("From"))
     kind = (headers.get_content_type() or "").lower()
     subject = header_text(headers.get("Subject"))
     if not (_BOUNCE_SENDER.search(sender) or kind == "multipart/report" or headers.get("Return-Path", "").strip() == "<>"):
         return None
-    row = None
+    outbox_id = None
     for found in _OUR_MESSAGE_ID.findall(data):
-        row = conn.execute("SELECT id FROM outbox WHERE message_id_header = ?", (found.decode("ascii", "replace"),)).fetchone()
-        if row:
+        outbox_id = outbox_for_message_id(conn, found.decode("ascii", "replace"))
+        if outbox_id is not None:
             break
-    if row is None:
+    if outbox_id is None:
         for found in _OUTBOX_ID.findall(data):
-            row = conn.execute("SELECT id FROM outbox WHERE id = ? AND message_id_header IS NOT NULL", (int(found),)).fetchone()
-            if row:
+            outbox_id = outbox_if_attempted(conn, int(found))
+            if outbox_id is not None:
                 break
-    if row is None:
+    if outbox_id is None:
         return None
     diagnostic = _DIAGNOSTIC.search(data)
     detail = diagnostic.group(1).decode("utf-8", "replace").strip() if diagnostic else ""
     reason = f"bounced: {subject or 'delivery failure notice'}" + (f" ({detail})" if detail else "")
-    return row[0], reason
+    return outbox_id, reason

@@ -16,12 +16,14 @@ from datetime import datetime
 from pathlib import Path
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
-from deskui.connect import attachments, state
+from deskui.connect import attachments
 from deskui.connect.config import Endpoint, MailboxConfig, SecretError
 from deskui.ingest.base import UTC, Context
 from deskui.ingest.mail import MailImporter, RawMail, Rules, parse_mail
+from deskui.store import mailboxes as state
+from deskui.store.attachments import message_row_for
 from deskui.store.db import write
 from deskui.store.tickets import refresh_tickets
 
@@ -64,6 +66,14 @@ def describe(error: BaseException, endpoint: Endpoint) -> str:
     if isinstance(error, (ConnectionError, TimeoutError, socket.timeout, OSError)):
         return f"host unreachable: {where}: {getattr(error, 'strerror', None) or error.__class__.__name__}"
     return f"{error.__class__.__name__}: {error}"
+
+
+def lost_connection(error: BaseException, endpoint: Endpoint, folder: str) -> str:
+    """A connection that dropped while a folder was read: what was committed stays (the folder's
+    last UID moved only with its messages), so the next try reads on from there."""
+    detail = str(error) if isinstance(error, IMAPClientAbortError) else (getattr(error, "strerror", None) or error.__class__.__name__)
+    return (f"connection lost with {endpoint.host}:{endpoint.port} reading folder {folder!r} ({detail}); "
+            "what was stored is kept and the next try reads on from there")
 
 
 def open_imap(box: MailboxConfig) -> IMAPClient:
@@ -194,7 +204,7 @@ def _store_attachments(conn, raw_of: dict[str, bytes]) -> int:
     for message_id, data in raw_of.items():
         if b"multipart/" not in data[:8192].lower():
             continue
-        row = conn.execute("SELECT id FROM messages WHERE external_id = ? ORDER BY id DESC LIMIT 1", (message_id,)).fetchone()
+        row = message_row_for(conn, message_id)
         if row is not None:
-            stored += attachments.store(conn, row[0], data)
+            stored += attachments.store(conn, row, data)
     return stored

@@ -32,14 +32,13 @@ from imapclient.exceptions import IMAPClientError
 
 from deskui.connect.config import MailboxConfig, SecretError, SmtpConfig
 from deskui.connect.imap import MailFailure, close_quietly, describe, open_imap, tls_context
+from deskui.connect.limits import check_reply_attachments
 from deskui.outbox import OutboxItem, list_outbox, to_email
-from deskui.store.db import write
-from deskui.store.tickets import record_event, refresh_tickets, set_status
-from deskui.timeutil import to_db
+from deskui.store import sending
+from deskui.store.attachments import files_of_message, for_message
+from deskui.store.sending import AGENT, NOT_DELIVERED_TAG, UNCONFIRMED_TAG, mark_failed
 
-AGENT = "deskui-sync"
-NOT_DELIVERED_TAG = "not-delivered"
-UNCONFIRMED_TAG = "delivery-unconfirmed"
+__all__ = ["AGENT", "NOT_DELIVERED_TAG", "UNCONFIRMED_TAG", "SendLock", "SendResult", "Sender", "mark_failed", "open_smtp"]
 # On deskui's own Sent copy until the server's 250 is read: a copy still flagged after a crash is
 # one whose delivery nobody can confirm (see the module's docstring), and the agents are told.
 UNCONFIRMED_FLAG = b"$DeskuiUnconfirmed"
@@ -149,11 +148,7 @@ class Sender:
 
     # ------------------------------------------------------------ one pass
     def due(self) -> list[OutboxItem]:
-        now = to_db(self.clock.now())
-        rows = {row[0]: row for row in self.conn.execute(
-            """SELECT id, smtp_state, next_attempt_at FROM outbox WHERE status = 'queued'
-               AND (smtp_state IS NULL OR smtp_state = 'sending' OR (smtp_state = 'retry' AND next_attempt_at <= ?))""",
-            (now,))}
+        rows = sending.due_ids(self.conn, self.clock.now())
         if not rows:
             return []
         items = [item for item in list_outbox(self.conn, "queued") if item.id in rows]
@@ -171,6 +166,10 @@ class Sender:
         smtp = None
         try:
             for item in items:
+                too_big = self._files_over_limit(item)
+                if too_big:  # nothing to ask the server: it can never go as it is
+                    self._fail(item, f"not sent: {too_big}", result)
+                    continue
                 if smtp is None:  # before any claim: a server that cannot be reached leaves rows untouched
                     smtp = open_smtp(self.cfg)
                 if self._claim(item, result) is None:
@@ -187,13 +186,10 @@ class Sender:
 
     def _claim(self, item: OutboxItem, result: SendResult) -> str | None:
         """Mark the row ``sending`` with its Message-ID, or settle a row a dead process left so."""
-        with write(self.conn):
-            row = self.conn.execute("SELECT status, smtp_state, message_id_header FROM outbox WHERE id = ?",
-                                    (item.id,)).fetchone()
-            if row is None or row[0] != "queued":
-                return None
-            left_sending = row[1] == "sending"
-            message_id = row[2]
+        state = sending.claim_state(self.conn, item.id)
+        if state is None:
+            return None
+        left_sending, message_id = state
         if left_sending:
             if self.sent_box is None:
                 self._fail(item, "deskui stopped while sending it and there is no Sent folder to check; "
@@ -206,14 +202,8 @@ class Sender:
                 self._mark_sent(item, message_id, "found in the Sent folder after a restart", unconfirmed=unconfirmed)
                 result.recovered.append(item.id)
                 return None
-        with write(self.conn):
-            message_id = message_id or f"<deskui-outbox-{item.id}.{secrets.token_hex(8)}@{_domain(self.cfg.sender)}>"
-            self.conn.execute(
-                "UPDATE outbox SET smtp_state = 'sending', message_id_header = ?, attempts = attempts + 1 WHERE id = ?",
-                (message_id, item.id))
-            if item.message_id is not None:  # the buyer's answer threads onto this reply
-                self.conn.execute("UPDATE messages SET external_id = ? WHERE id = ? AND external_id IS NULL",
-                                  (message_id, item.message_id))
+        message_id = message_id or f"<deskui-outbox-{item.id}.{secrets.token_hex(8)}@{_domain(self.cfg.sender)}>"
+        sending.start_sending(self.conn, item.id, message_id, item.message_id)
         return message_id
 
     def _message(self, item: OutboxItem) -> bytes:
@@ -221,16 +211,29 @@ class Sender:
             item.body = f"{item.body.rstrip()}\n\n-- \n{self.cfg.signature}"
         message = to_email(item, self.cfg.sender, self.clock.now())
         del message["Message-ID"]
-        message["Message-ID"] = self.conn.execute("SELECT message_id_header FROM outbox WHERE id = ?",
-                                                  (item.id,)).fetchone()[0]
+        message["Message-ID"] = sending.message_id_header(self.conn, item.id)
+        for name, kind, content in files_of_message(self.conn, item.message_id) if item.message_id else ():
+            maintype, _, subtype = kind.partition("/")
+            if maintype in ("multipart", "message") or not subtype:  # parts, not a structure of their own
+                maintype, subtype = "application", "octet-stream"
+            message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
         # 998: RFC 5322's own limit. At the policy's default 78 a long Message-ID in In-Reply-To /
         # References comes out RFC 2047-encoded, and the buyer's thread is lost.
         return message.as_bytes(policy=message.policy.clone(linesep="\r\n", max_line_length=998))
 
+    def _files_over_limit(self, item: OutboxItem) -> str | None:
+        """The channel's limit checked again before sending (the attach screen checked it too, but a
+        row another program wrote, or one attached under another limit, did not pass there)."""
+        if item.message_id is None:
+            return None
+        files = [(f.name, f.content_type, f.size) for f in for_message(self.conn, item.message_id)]
+        problems = check_reply_attachments(item.channel, files) if files else []
+        return problems[0] if problems else None
+
     def _send(self, smtp: smtplib.SMTP, item: OutboxItem, result: SendResult) -> bool:
         """One row through an open connection; False when the connection is unusable now."""
         data = self._message(item)
-        message_id = self.conn.execute("SELECT message_id_header FROM outbox WHERE id = ?", (item.id,)).fetchone()[0]
+        message_id = sending.message_id_header(self.conn, item.id)
         dot_sent = False
         try:
             code, reply = smtp.mail(self.cfg.sender)
@@ -295,47 +298,20 @@ class Sender:
 
     # ------------------------------------------------------------ results
     def _mark_sent(self, item: OutboxItem, message_id: str, reply: str, *, unconfirmed: bool = False) -> None:
-        now = self.clock.now()
-        with write(self.conn):
-            self.conn.execute("UPDATE outbox SET status = 'sent', smtp_state = 'sent', reason = NULL, updated_at = ? "
-                              "WHERE id = ? AND status = 'queued'", (to_db(now), item.id))
-            detail = {"unconfirmed": True} if unconfirmed else {}
-            record_event(self.conn, item.ticket_id, "sent", AGENT, now, outbox_id=item.id, message_id=message_id,
-                         server=reply, **detail)
-            if unconfirmed:
-                self.conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (item.ticket_id, UNCONFIRMED_TAG))
+        sending.mark_sent(self.conn, item.id, item.ticket_id, self.clock.now(), message_id=message_id, reply=reply,
+                          unconfirmed=unconfirmed)
 
     def _retry(self, item: OutboxItem, reason: str, result: SendResult) -> None:
-        attempts = self.conn.execute("SELECT attempts FROM outbox WHERE id = ?", (item.id,)).fetchone()[0]
+        attempts = sending.attempts(self.conn, item.id)
         if attempts >= self.cfg.max_attempts:
             self._fail(item, f"still not accepted after {attempts} attempts: {reason}", result)
             return
         wait = min(self.cfg.retry_seconds * 2 ** max(attempts - 1, 0), 3600.0)
         now = self.clock.now()
-        with write(self.conn):
-            self.conn.execute("UPDATE outbox SET smtp_state = 'retry', next_attempt_at = ?, reason = ?, updated_at = ? "
-                              "WHERE id = ? AND status = 'queued'", (to_db(now + timedelta(seconds=wait)), reason, to_db(now), item.id))
+        sending.schedule_retry(self.conn, item.id, now, now + timedelta(seconds=wait), reason)
         result.retry.append((item.id, reason))
 
     def _fail(self, item: OutboxItem, reason: str, result: SendResult) -> None:
         mark_failed(self.conn, self.policy, self.clock, item.id, reason)
         result.failed.append((item.id, reason))
 
-
-def mark_failed(conn, policy, clock, outbox_id: int, reason: str) -> None:
-    """NOT DELIVERED: the row fails with its reason (the ticket's thread shows it), and the ticket
-    comes back to the agents: reopened if it was solved or waiting, tagged ``not-delivered``."""
-    now = clock.now()
-    with write(conn):
-        row = conn.execute("SELECT ticket_id FROM outbox WHERE id = ?", (outbox_id,)).fetchone()
-        if row is None:
-            return
-        ticket_id = row[0]
-        conn.execute("UPDATE outbox SET status = 'failed', smtp_state = 'failed', reason = ?, updated_at = ? WHERE id = ?",
-                     (reason, to_db(now), outbox_id))
-        record_event(conn, ticket_id, "send_failed", AGENT, now, outbox_id=outbox_id, reason=reason)
-        status = conn.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)).fetchone()[0]
-        if status != "open":
-            set_status(conn, policy, clock, ticket_id, "open", AGENT)
-        conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, NOT_DELIVERED_TAG))
-        refresh_tickets(conn, policy, now, [ticket_id])  # the buyer is waiting again: the clocks say so

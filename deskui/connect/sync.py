@@ -14,19 +14,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
-from deskui.connect import state
 from deskui.connect.bounce import find_bounced
 from deskui.connect.config import MailboxConfig, MailConfig
-from deskui.connect.imap import FetchResult, MailFailure, close_quietly, describe, fetch_folder, open_imap
+from deskui.connect.imap import (FetchResult, MailFailure, close_quietly, describe, fetch_folder, lost_connection,
+                                open_imap)
 from deskui.connect.smtp import SendResult, Sender, mark_failed
 from deskui.ingest.mail import Rules
+from deskui.store import mailboxes as state
 from deskui.store.db import connect
 from deskui.store.tickets import refresh_tickets
 
 SMTP_STATUS = "[smtp]"      # the outgoing server's row in the mailboxes table
-IDLE_RENEW_SECONDS = 20 * 60  # RFC 2177: re-issue IDLE before the server's 30-minute timeout
+# RFC 2177 asks for a new IDLE within 29 minutes. Renewed far more often because a message that lands
+# between the last fetch's SEARCH and the IDLE command is announced by dovecot only when IDLE ends.
+IDLE_RENEW_SECONDS = 60
 SEND_POLL_SECONDS = 1.0
 
 
@@ -109,6 +112,8 @@ def fetch_mailbox(conn, box: MailboxConfig, cfg: MailConfig, *, policy, clock, f
             try:
                 result: FetchResult = fetch_folder(conn, client, box, folder, policy=policy, now=clock.now,
                                                    rules=rules_for(box, cfg), on_bounce=_bounce_handler(policy, clock))
+            except (IMAPClientAbortError, OSError) as error:  # after the login: the server or the network dropped us
+                raise MailFailure(f"mailbox {box.name}", lost_connection(error, box, folder)) from None
             except IMAPClientError as error:
                 raise MailFailure(f"mailbox {box.name}", f"folder {folder!r}: {error}") from None
             report.fetched += result.fetched
@@ -192,6 +197,11 @@ def _watch_folder(db_path: Path, box: MailboxConfig, folder: str, cfg: MailConfi
                     if result.fetched or result.rejected or result.bounces:
                         report(f"mailbox {box.name}/{folder}: fetched {result.fetched}"
                                + (f", {len(result.rejected)} rejected" if result.rejected else ""))
+                    if result.fetched or result.unchanged or result.rejected or result.bounces:
+                        # Mail may have landed while this batch was stored: the server told us in a
+                        # reply IMAPClient does not keep, and IDLE announces only what comes after it
+                        # starts. So read again until a fetch finds nothing new, then wait.
+                        continue
                     if idle:
                         _idle(client, stop)
                     elif _wait(stop, box.poll_seconds):

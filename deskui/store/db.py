@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import urllib.parse
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,41 @@ BUSY_TIMEOUT_MS = 10_000
 # Below this many tickets SQLite's default estimates plan the inbox's reads as well as statistics do.
 ANALYZE_FROM_TICKETS = 10_000
 DEFAULT_DB_ENV = "DESKUI_DB"
+
+
+# Closing any descriptor of a file drops every POSIX lock this process holds on it (SQLite's WAL
+# locks included): a process whose locks are gone is taken for absent, and the next process to
+# close its own connection checkpoints and deletes the WAL under it, so its later commits go to a
+# deleted file that nobody else reads. So the header check below, which opens the file itself,
+# runs only while this process has no connection to that file, never beside one.
+_OPENING = threading.Lock()
+_OPEN: dict[tuple[int, int], weakref.WeakSet] = {}
+
+
+class _Connection(sqlite3.Connection):
+    """sqlite3's own connection; a subclass only so that ``_OPEN`` can hold it weakly."""
+
+
+def _open_in_this_process(path: Path) -> bool:
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    for conn in list(_OPEN.get((info.st_dev, info.st_ino), ())):
+        try:
+            conn.total_changes  # raises once the connection is closed
+            return True
+        except sqlite3.ProgrammingError:
+            continue
+    return False
+
+
+def _remember(conn: sqlite3.Connection, path: Path) -> None:
+    try:
+        info = path.stat()
+    except OSError:  # not made yet; nothing of it to lose
+        return
+    _OPEN.setdefault((info.st_dev, info.st_ino), weakref.WeakSet()).add(conn)
 
 
 class StoreError(Exception):
@@ -61,12 +98,15 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
                          "or give another path")
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        _check_not_cut_off(path)
-        readonly = readonly or not _writable(path)
     try:
-        conn = sqlite3.connect(_uri(path, readonly), uri=True, isolation_level=None, check_same_thread=False,
-                               timeout=BUSY_TIMEOUT_MS / 1000)
+        with _OPENING:  # a connection opened by another thread meanwhile takes its locks only once remembered
+            if not create:
+                if not _open_in_this_process(path):
+                    _check_not_cut_off(path)
+                readonly = readonly or not _writable(path)
+            conn = sqlite3.connect(_uri(path, readonly), uri=True, isolation_level=None, check_same_thread=False,
+                                   timeout=BUSY_TIMEOUT_MS / 1000, factory=_Connection)
+            _remember(conn, path)
         _configure(conn)
         if readonly:
             conn.execute("PRAGMA query_only = ON")

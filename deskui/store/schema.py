@@ -385,9 +385,36 @@ CREATE INDEX orders_purchased ON orders (purchased_at, channel, fulfillment, fee
 CREATE INDEX orders_fulfillment ON orders (channel, order_number, fulfillment);
 """
 
+# Files attached to a reply (docs/mail.md): while the reply is a draft they are rows of that
+# (ticket, agent) draft, kept like its text, so closing the screen or a crash loses none. The
+# transaction that inserts the agent's reply moves them onto it, whatever program sends it: they
+# become that message's ``attachments``, the parts `deskui sync` sends.
+SCHEMA_REPLY_ATTACHMENTS = """
+CREATE TABLE draft_attachments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    agent TEXT NOT NULL,
+    name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX draft_attachments_draft ON draft_attachments (ticket_id, agent);
+CREATE TRIGGER draft_attachments_go_with_reply AFTER INSERT ON messages
+WHEN new.direction = 'out' AND new.author IS NOT NULL
+BEGIN
+    INSERT INTO attachments (message_id, name, content_type, size, content)
+        SELECT new.id, name, content_type, size, content FROM draft_attachments
+        WHERE ticket_id = new.ticket_id AND agent = new.author ORDER BY id;
+    DELETE FROM draft_attachments WHERE ticket_id = new.ticket_id AND agent = new.author;
+END;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
     SCHEMA_HEALTH_COVERING,
+    SCHEMA_REPLY_ATTACHMENTS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from deskui.clock import Clock
 from deskui.policy.model import Policy
-from deskui.store import bulk, context, inbox, live_board, tickets, workspace
+from deskui.store import attachments, bulk, context, inbox, live_board, tickets, workspace
 from deskui.store import thread as threads
 from deskui.store.assignment import unassign
 from deskui.store.changes import ChangeFeed
@@ -138,6 +138,9 @@ class Store:
 
     def load_draft(self, ticket_id: int, agent: str) -> str:
         return workspace.load_draft(self.conn, ticket_id, agent)
+
+    def draft_files(self, ticket_id: int, agent: str) -> list[attachments.DraftFile]:
+        return attachments.draft_files(self.conn, ticket_id, agent)
 
     def save_draft(self, clock: Clock, ticket_id: int, agent: str, body: str) -> None:
         workspace.save_draft(self.conn, clock, ticket_id, agent, body)

@@ -384,10 +384,41 @@ CREATE INDEX orders_purchased ON orders (purchased_at, channel, fulfillment, fee
 CREATE INDEX orders_fulfillment ON orders (channel, order_number, fulfillment);
 """
 
+# A bulk copy (`deskui migrate`) carries both tables as they are: the trigger stays quiet then.
+SCHEMA_REPLY_ATTACHMENTS = f"""
+CREATE TABLE draft_attachments (
+    id {ID},
+    ticket_id BIGINT NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+    agent {T} NOT NULL,
+    name {T} NOT NULL,
+    content_type {T} NOT NULL,
+    size BIGINT NOT NULL,
+    content BYTEA NOT NULL,
+    added_at {T} NOT NULL
+);
+CREATE INDEX draft_attachments_draft ON draft_attachments (ticket_id, agent);
+CREATE FUNCTION deskui_draft_attachments_go_with_reply() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('{BULK_COPY_SETTING}', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO attachments (message_id, name, content_type, size, content)
+        SELECT NEW.id, name, content_type, size, content FROM draft_attachments
+        WHERE ticket_id = NEW.ticket_id AND agent = NEW.author ORDER BY id;
+    DELETE FROM draft_attachments WHERE ticket_id = NEW.ticket_id AND agent = NEW.author;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER draft_attachments_go_with_reply AFTER INSERT ON messages
+FOR EACH ROW WHEN (NEW.direction = 'out' AND NEW.author IS NOT NULL)
+EXECUTE FUNCTION deskui_draft_attachments_go_with_reply();
+"""
+
 # Entry N mirrors SQLite's MIGRATIONS[N]; tests/pg/test_pg_schema.py checks that both lists are
 # as long and build the same tables, columns and indexes.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
     SCHEMA_HEALTH_COVERING,
+    SCHEMA_REPLY_ATTACHMENTS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -103,6 +103,7 @@ class TicketScreen(Screen[None]):
         # t from the thread; ctrl+t from inside the reply box, where t is a letter to type
         Binding("t,ctrl+t", "templates", "Templates", id="ticket.templates"),
         Binding("ctrl+o", "external_editor", "Edit in $EDITOR", show=False, id="ticket.external_editor"),
+        Binding("ctrl+f", "attach", "Attach files", show=False, id="ticket.attach"),
         Binding("m", "macro", "Macro", id="ticket.macro"),
         Binding("a", "assign", "Claim/assign", id="ticket.assign"),
         Binding("x", "resolve", "Resolve/reopen", id="ticket.resolve"),
@@ -331,7 +332,9 @@ class TicketScreen(Screen[None]):
         from deskui.replies.templates import unfilled
 
         channel = self.context.ticket["channel"] if self.context else ""
-        return lint(text, channel, rules=self.app.lint_rules), unfilled(text)
+        # the files attached so far go through the channel's attachment rule with the text
+        files = [(f.name, f.content_type, f.size) for f in self.app.store.draft_files(self.ticket_id, self.app.agent)]
+        return lint(text, channel, rules=self.app.lint_rules, attachments=files), unfilled(text)
 
     def _lint(self) -> None:
         box = self.query_one("#lint", Static)
@@ -433,6 +436,17 @@ class TicketScreen(Screen[None]):
         self._draft_dirty = True
         self._save_draft()
         self.editor.focus()
+
+    def action_attach(self) -> None:
+        """ctrl+f in the reply box: files that go with the reply, kept with the draft until it is sent."""
+        if self.mode != "reply" or self.context is None:
+            self.notify("Open the reply box (r) first: files go with a reply.", markup=False)
+            return
+        from deskui.connect.reply_files import ReplyFiles
+        from deskui.ui.screens.attach import AttachScreen
+
+        files = ReplyFiles(self.app.store.conn, self.app.clock, self.ticket_id, self.app.agent, self.context.ticket["channel"])
+        self.app.push_screen(AttachScreen(files))
 
     def action_templates(self) -> None:
         from deskui.replies.templates import guess_language, suggest
