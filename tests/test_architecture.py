@@ -105,10 +105,13 @@ def test_the_checks_see_a_raw_update_and_an_upward_import(tmp_path):
 UPWARD = (
     ("store", "deskui.analytics"),
     ("store", "deskui.ui"),
+    # the store reaches triage only through deskui/derive.py, the one pure deriving step
+    ("store", "deskui.triage"),
+    ("store", "deskui.ingest"),
+    ("store", "deskui.connect"),
     ("ui", "deskui.demo"),
 )
-# Upward imports still on main: this list only shrinks (store/board.py reads the analytics'
-# handle-time medians; that read belongs in the store).
+# Upward imports still on main: this list only shrinks.
 UPWARD_ALLOWED: set[tuple[str, str]] = set()
 
 

@@ -11,61 +11,21 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from deskui import sla
 from deskui.clock import Clock
+from deskui.derive import PAUSE_START, Message, derive
 from deskui.policy.model import Policy
 from deskui.store.db import data_version, write
 from deskui.store.scrub import scrub_rows
 from deskui.text import store_text
 from deskui.timeutil import from_db, to_db
-from deskui.triage.classify import classify
 
 BATCH = 500
-PAUSE_START = ("pending", "snoozed")
-PAUSE_END = ("resumed", "solved", "reopened")
 RESPONSE_KINDS = ("first_response", "next_response")
 # A ticket body beyond this is still stored whole; triage reads the start (see the matcher).
 TRIAGE_BODY_CHARS = 50_000
-
-
-@dataclass
-class _Message:
-    direction: str
-    sent_at: datetime | None
-    auto_ack: bool
-    body: str
-
-
-def _waiting_since(messages: Sequence[_Message], *, count_auto_ack: bool) -> datetime | None:
-    """The oldest buyer message after the last reply that counts."""
-    since = None
-    for message in messages:
-        if message.sent_at is None:
-            continue
-        if message.direction == "in":
-            if since is None:
-                since = message.sent_at
-        elif message.direction == "out" and (count_auto_ack or not message.auto_ack):
-            since = None
-    return since
-
-
-def _pauses(events: Iterable[tuple[str, datetime | None]]) -> list[sla.Interval]:
-    """Closed pauses only: while a ticket is still paused its due time stays put and the screens
-    freeze the countdown at ``paused_at``; resuming pushes the due time back by the pause."""
-    intervals, started = [], None
-    for kind, at in events:
-        if at is None:
-            continue
-        if kind in PAUSE_START and started is None:
-            started = at
-        elif kind in PAUSE_END and started is not None:
-            intervals.append((started, at))
-            started = None
-    return intervals
 
 
 def refresh_tickets(
@@ -133,7 +93,7 @@ _UPDATE_DERIVED = """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, ca
 
 def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: list[int]) -> list[dict]:
     marks = ",".join("?" * len(ids))
-    messages: dict[int, list[_Message]] = defaultdict(list)
+    messages: dict[int, list[Message]] = defaultdict(list)
     tags: dict[int, list[str]] = defaultdict(list)
     events: dict[int, list[tuple[str, datetime | None]]] = defaultdict(list)
     tickets = conn.execute(
@@ -150,7 +110,7 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         body = row[4] or ""
         if isinstance(body, bytes):
             body = store_text(body.decode("utf-8", "replace"))[:TRIAGE_BODY_CHARS]
-        messages[row[0]].append(_Message(row[1], from_db(row[2]), bool(row[3]), body))
+        messages[row[0]].append(Message(row[1], from_db(row[2]), bool(row[3]), body))
     for ticket_id, tag in conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks})", ids):
         tags[ticket_id].append(tag)
     for ticket_id, kind, at in conn.execute(
@@ -161,55 +121,8 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         ids,
     ):
         events[ticket_id].append((kind, from_db(at)))
-    return [_derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]])
+    return [derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]])
             for ticket in tickets]
-
-
-def _derive(policy, now, ticket, messages, tags, events) -> dict:
-    channel = (ticket["channel"] or "").strip().lower()
-    inbound = [message.body for message in messages if message.direction == "in"]
-    triage = classify(policy, channel, ticket["subject"], inbound, tags)
-    created = from_db(ticket["created_at"]) or (messages[0].sent_at if messages and messages[0].sent_at else now)
-    first_response = from_db(ticket["first_response_at"])
-    if first_response is None:
-        replies = [m.sent_at for m in messages if m.direction == "out" and not m.auto_ack and m.sent_at]
-        first_response = replies[0] if replies else None
-    awaiting = _waiting_since(messages, count_auto_ack=False)
-    if awaiting is None and not messages and first_response is None:
-        awaiting = created  # a ticket written with no message yet still waits for an answer
-    deadlines = sla.deadlines(
-        policy,
-        triage.tier,
-        channel,
-        created_at=created,
-        awaiting_reply_since=awaiting,
-        awaiting_marketplace_since=_waiting_since(messages, count_auto_ack=True),
-        first_response_at=first_response,
-        pauses=_pauses(events),
-        solved=ticket["status"] == "solved",
-    )
-    earliest = deadlines.earliest
-    derived = {
-        "id": ticket["id"],
-        "channel": channel,
-        "tier": triage.tier.name,
-        "tier_rank": triage.tier.rank,
-        "category": triage.category,
-        "evidence": json.dumps(triage.evidence_json(), ensure_ascii=False),
-        "awaiting_reply_since": to_db(awaiting),
-        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
-        "first_response_at": to_db(first_response),
-        "created_at": to_db(created),
-        "due_kind": earliest.kind if earliest else None,
-        "target_minutes": earliest.target_minutes if earliest else None,
-        "updated_at": to_db(now),
-    }
-    for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
-                          ("resolution_", deadlines.resolution)):
-        derived[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
-        derived[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
-        derived[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
-    return derived
 
 
 def record_event(conn: sqlite3.Connection, ticket_id: int, kind: str, agent: str | None, at: datetime, **detail) -> None:

@@ -1,0 +1,108 @@
+"""Deriving a ticket: its rows in (subject, messages, tags, pause history, the policy), its tier
+and clocks out. A pure step with no database: the store reads the rows, calls ``derive`` and
+writes what it returns, so triage and the SLA calendars are reached from one place
+(docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from deskui import sla
+from deskui.policy.model import Policy
+from deskui.timeutil import from_db, to_db
+from deskui.triage.classify import classify
+
+PAUSE_START = ("pending", "snoozed")
+PAUSE_END = ("resumed", "solved", "reopened")
+
+
+@dataclass
+class Message:
+    direction: str
+    sent_at: datetime | None
+    auto_ack: bool
+    body: str
+
+
+def _waiting_since(messages: Sequence[Message], *, count_auto_ack: bool) -> datetime | None:
+    """The oldest buyer message after the last reply that counts."""
+    since = None
+    for message in messages:
+        if message.sent_at is None:
+            continue
+        if message.direction == "in":
+            if since is None:
+                since = message.sent_at
+        elif message.direction == "out" and (count_auto_ack or not message.auto_ack):
+            since = None
+    return since
+
+
+def _pauses(events: Iterable[tuple[str, datetime | None]]) -> list[sla.Interval]:
+    """Closed pauses only: while a ticket is still paused its due time stays put and the screens
+    freeze the countdown at ``paused_at``; resuming pushes the due time back by the pause."""
+    intervals, started = [], None
+    for kind, at in events:
+        if at is None:
+            continue
+        if kind in PAUSE_START and started is None:
+            started = at
+        elif kind in PAUSE_END and started is not None:
+            intervals.append((started, at))
+            started = None
+    return intervals
+
+
+def derive(policy: Policy, now: datetime, ticket, messages: Sequence[Message], tags: Sequence[str],
+           events: Sequence[tuple[str, datetime | None]]) -> dict:
+    """The tier, category, evidence and every clock instant of one ticket, as the columns
+    ``store.tickets`` writes. ``ticket`` maps id, channel, subject, status, created_at and
+    first_response_at (stored text); ``messages`` are oldest first, ``events`` its pause history."""
+    channel = (ticket["channel"] or "").strip().lower()
+    inbound = [message.body for message in messages if message.direction == "in"]
+    triage = classify(policy, channel, ticket["subject"], inbound, tags)
+    created = from_db(ticket["created_at"]) or (messages[0].sent_at if messages and messages[0].sent_at else now)
+    first_response = from_db(ticket["first_response_at"])
+    if first_response is None:
+        replies = [m.sent_at for m in messages if m.direction == "out" and not m.auto_ack and m.sent_at]
+        first_response = replies[0] if replies else None
+    awaiting = _waiting_since(messages, count_auto_ack=False)
+    if awaiting is None and not messages and first_response is None:
+        awaiting = created  # a ticket written with no message yet still waits for an answer
+    deadlines = sla.deadlines(
+        policy,
+        triage.tier,
+        channel,
+        created_at=created,
+        awaiting_reply_since=awaiting,
+        awaiting_marketplace_since=_waiting_since(messages, count_auto_ack=True),
+        first_response_at=first_response,
+        pauses=_pauses(events),
+        solved=ticket["status"] == "solved",
+    )
+    earliest = deadlines.earliest
+    derived = {
+        "id": ticket["id"],
+        "channel": channel,
+        "tier": triage.tier.name,
+        "tier_rank": triage.tier.rank,
+        "category": triage.category,
+        "evidence": json.dumps(triage.evidence_json(), ensure_ascii=False),
+        "awaiting_reply_since": to_db(awaiting),
+        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
+        "first_response_at": to_db(first_response),
+        "created_at": to_db(created),
+        "due_kind": earliest.kind if earliest else None,
+        "target_minutes": earliest.target_minutes if earliest else None,
+        "updated_at": to_db(now),
+    }
+    for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
+                          ("resolution_", deadlines.resolution)):
+        derived[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
+        derived[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
+        derived[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
+    return derived
