@@ -202,7 +202,7 @@ def format_countdown(left: timedelta | None) -> str:
 
 
 @dataclass(frozen=True)
-class Clock:
+class SlaClock:
     """One SLA clock of a ticket (first response, next response, resolution, marketplace), with
     the instants its state changes at."""
 
@@ -216,7 +216,7 @@ class Clock:
 
 def start_clock(
     kind: str, started_at: datetime, minutes: int, calendar: Calendar, policy: Policy, pauses: Sequence[Interval] = ()
-) -> Clock:
+) -> SlaClock:
     """A clock and its three instants over its calendar. At risk means at most ``at_risk_fraction``
     of the target's working time is left: the moment ``1 - fraction`` of it has been worked. On a
     business-hours calendar that moment can be a closing time, so a ticket that turns at risk
@@ -225,7 +225,7 @@ def start_clock(
         return add_working_time(started_at, minutes * fraction_used, calendar, pauses)
 
     due = after(1.0)
-    return Clock(kind, started_at, due, minutes, at_risk_at=min(after(1 - policy.at_risk_fraction), due),
+    return SlaClock(kind, started_at, due, minutes, at_risk_at=min(after(1 - policy.at_risk_fraction), due),
                  imminent_at=min(after(1 - policy.imminent_fraction), due))
 
 
@@ -234,12 +234,12 @@ class Deadlines:
     """What the store keeps on the ticket row: the internal SLA due, the marketplace's, and the
     earliest of them, which orders the inbox."""
 
-    sla: Clock | None
-    marketplace: Clock | None
-    resolution: Clock | None
+    sla: SlaClock | None
+    marketplace: SlaClock | None
+    resolution: SlaClock | None
 
     @property
-    def earliest(self) -> Clock | None:
+    def earliest(self) -> SlaClock | None:
         clocks = [clock for clock in (self.sla, self.marketplace, self.resolution) if clock]
         return min(clocks, key=lambda clock: clock.due_at) if clocks else None
 
@@ -285,7 +285,7 @@ def deadlines(
     return Deadlines(sla_clock, marketplace_clock, resolution_clock)
 
 
-def outcome(clock: Clock, stopped_at: datetime) -> tuple[str, float]:
+def outcome(clock: SlaClock, stopped_at: datetime) -> tuple[str, float]:
     """``("met" | "missed", margin in minutes)``: positive margin is time to spare. A clock
     stopped at its due instant is missed, as ``Timer.state`` shows it breached from that instant."""
     margin = (clock.due_at - stopped_at).total_seconds() / 60

@@ -346,7 +346,7 @@ def test_parsing_in_a_worker_process_gives_the_same_result(tmp_path, monkeypatch
 
 def test_fast_header_path_matches_the_stdlib_parser(monkeypatch, tmp_path):
     """Single-part messages skip the feed parser; the result must be exactly the stdlib's."""
-    from deskui.ingest.base import Context
+    from deskui.ingest.base import ImportContext
     from deskui.ingest.mail import RawMail, parse_mail, read_eml, read_mbox
 
     extra = [
@@ -359,7 +359,7 @@ def test_fast_header_path_matches_the_stdlib_parser(monkeypatch, tmp_path):
         b"Content-Transfer-Encoding: base64\n\nJVBERi0=\n",
         b"From: a@b.c\nDate: Wed, 25 Nov 2026 09:00:00 +0000\nSubject: folded\n  over two lines\n\nbody",
     ]
-    ctx = Context(None, tmp_path, "mbox", policy=None, now=NOW, on_error="skip", dry_run=False, zone=timezone.utc, progress=None)
+    ctx = ImportContext(None, tmp_path, "mbox", policy=None, now=NOW, on_error="skip", dry_run=False, zone=timezone.utc, progress=None)
     raws = [*read_mbox(ctx, FIXTURES / "mail/inbox.mbox"), *read_mbox(ctx, FIXTURES / "bad/malformed.mbox")]
     for path in sorted((FIXTURES / "mail").rglob("*")):
         if path.is_file() and path.suffix != ".mbox" and path.name != ".keep":

@@ -187,6 +187,6 @@ def test_next_response_uses_its_own_target_after_a_reply():
 
 
 def test_outcome_margin():
-    clock = sla.Clock("first_response", at("2026-11-25T08:00:00+00:00"), at("2026-11-25T09:00:00+00:00"), 60)
+    clock = sla.SlaClock("first_response", at("2026-11-25T08:00:00+00:00"), at("2026-11-25T09:00:00+00:00"), 60)
     assert sla.outcome(clock, at("2026-11-25T08:45:00+00:00")) == ("met", 15.0)
     assert sla.outcome(clock, at("2026-11-25T09:30:00+00:00")) == ("missed", -30.0)

@@ -20,7 +20,7 @@ from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginEr
 
 from deskui.connect import attachments
 from deskui.connect.config import Endpoint, MailboxConfig, SecretError
-from deskui.ingest.base import UTC, Context
+from deskui.ingest.base import UTC, ImportContext
 from deskui.ingest.mail import MailImporter, RawMail, Rules, parse_mail
 from deskui.store import mailboxes as state
 from deskui.store.attachments import message_row_for
@@ -163,7 +163,7 @@ def _store_chunk(conn, box: MailboxConfig, folder: str, uidvalidity: int, seen_v
     if not messages:
         return
     name = f"{box.name}/{folder}"
-    ctx = Context(conn, Path(name), "eml", policy=policy, now=now, on_error="skip", dry_run=False, zone=UTC,
+    ctx = ImportContext(conn, Path(name), "eml", policy=policy, now=now, on_error="skip", dry_run=False, zone=UTC,
                   progress=None, display=name)
     with write(conn):
         validity, committed = state.folder_state(conn, box.name, folder)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from deskui.ingest.base import UTC, Context, ImportFailed, ImportSummary, Rejection, Stop, format_summary
+from deskui.ingest.base import UTC, ImportContext, ImportFailed, ImportSummary, Rejection, Stop, format_summary
 from deskui.ingest.detect import FORMATS, detect_format
 from deskui.store.db import write
 from deskui.store.imports import checkpoint_once_after, flagged_for_triage, page_cache_at_least, release, roll_back_to, savepoint
@@ -30,7 +30,7 @@ __all__ = ["FORMATS", "ImportFailed", "ImportSummary", "Rejection", "detect_form
            "triage_pending"]
 
 
-def _run(ctx: Context, fmt: str) -> None:
+def _run(ctx: ImportContext, fmt: str) -> None:
     if fmt == "amazon_orders":
         from deskui.ingest.amazon import import_amazon_orders
 
@@ -93,7 +93,7 @@ def import_file(
     fmt = format or detect_format(path, name)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
-    ctx = Context(
+    ctx = ImportContext(
         conn, path, fmt, policy=policy, now=now, on_error=on_error, dry_run=dry_run, zone=zone, progress=progress,
         display=name, channel_rules=channel_rules, seller_addresses=seller_addresses, default_channel=default_channel,
         dayfirst=dayfirst,
@@ -134,7 +134,7 @@ def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:
     return len(ids)
 
 
-def _transaction(conn: sqlite3.Connection, ctx: Context, fmt: str, dry_run: bool) -> tuple[bool, bool]:
+def _transaction(conn: sqlite3.Connection, ctx: ImportContext, fmt: str, dry_run: bool) -> tuple[bool, bool]:
     """The whole file in one transaction; a savepoint inside it so a dry run or a rejected file
     rolls back cleanly even when the caller already holds a transaction."""
     fatal = False

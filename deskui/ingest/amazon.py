@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, BadField, Context, Rows, columns_of, parse_int, parse_number, time_problem
+from deskui.ingest.base import BATCH, BadField, ImportContext, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -62,7 +62,7 @@ def order_status(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", re.sub(r"(?<=[a-z])(?=[A-Z])", "_", text.strip()).lower()).strip("_")
 
 
-def import_amazon_orders(ctx: Context) -> None:
+def import_amazon_orders(ctx: ImportContext) -> None:
     rows = Rows(ctx, ctx.path, delimiter="\t", quoting=False)
     header = rows.read_header()
     col = rows.require(COLUMNS)
@@ -99,7 +99,7 @@ def import_amazon_orders(ctx: Context) -> None:
     flush()
 
 
-def _read_row(ctx: Context, row: list[str], col: dict[str, int], names: dict[str, str], order: OrderIn, optional: set[str]) -> None:
+def _read_row(ctx: ImportContext, row: list[str], col: dict[str, int], names: dict[str, str], order: OrderIn, optional: set[str]) -> None:
     def get(key: str) -> str:
         index = col.get(key)
         return row[index].strip() if index is not None else ""

@@ -120,7 +120,7 @@ def storage_failure(file: str, db: str, error: sqlite3.Error) -> str:
             f"{todo}, then import the file again")
 
 
-class Context:
+class ImportContext:
     """One file's import: where rejections and counts go, and the options."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, fmt: str, *, policy, now: datetime, on_error: str,
@@ -322,7 +322,7 @@ class Rows:
     Every data row must have as many fields as the header: a short row is a truncated file, a long
     one a shifted column, and either is rejected rather than read into the wrong columns."""
 
-    def __init__(self, ctx: Context, path: Path, *, delimiter: str | None = None, quoting: bool | None = None):
+    def __init__(self, ctx: ImportContext, path: Path, *, delimiter: str | None = None, quoting: bool | None = None):
         self.ctx = ctx
         self.lines = TextLines(ctx, path)
         self._iter = iter(self.lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from deskui.ingest.base import Context
+from deskui.ingest.base import ImportContext
 from deskui.store import orders as order_store
 from deskui.store.imports import update_by_id
 
@@ -66,7 +66,7 @@ def same(old, new) -> bool:
 
 
 class OrderWriter:
-    def __init__(self, ctx: Context, channel: str):
+    def __init__(self, ctx: ImportContext, channel: str):
         self.ctx = ctx
         self.conn = ctx.conn
         self.channel = channel

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, BadField, Context, Rows, columns_of, parse_int, parse_number, time_problem
+from deskui.ingest.base import BATCH, BadField, ImportContext, Rows, columns_of, parse_int, parse_number, time_problem
 from deskui.ingest.orders import CustomerIn, ItemIn, OrderIn, OrderWriter
 from deskui.timeutil import TimeParseError
 
@@ -54,7 +54,7 @@ def mcf_hint(service: str, tags: str, location: str) -> bool:
     return any(MCF_TAG.match(tag.strip()) for tag in tags.split(","))
 
 
-def import_shopify_orders(ctx: Context) -> None:
+def import_shopify_orders(ctx: ImportContext) -> None:
     rows = Rows(ctx, ctx.path)
     header = rows.read_header()
     col = rows.require(COLUMNS)
@@ -93,7 +93,7 @@ def import_shopify_orders(ctx: Context) -> None:
     flush()
 
 
-def _read_row(ctx: Context, row, col, names, order: OrderIn, first: bool, optional: set[str]) -> None:
+def _read_row(ctx: ImportContext, row, col, names, order: OrderIn, first: bool, optional: set[str]) -> None:
     def get(key: str) -> str:
         index = col.get(key)
         return row[index].strip() if index is not None else ""

@@ -25,7 +25,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 
-from deskui.ingest.base import BATCH, BadField, Context, Rows, TextLines
+from deskui.ingest.base import BATCH, BadField, ImportContext, Rows, TextLines
 from deskui.policy.model import CHANNELS
 from deskui.store import ticket_rows
 from deskui.store.imports import customers_by_key, update_by_id
@@ -67,7 +67,7 @@ def _time_problem(error: TimeParseError, text) -> str:
     return f"not a date/time: {text!r}" + (f" ({error.detail})" if error.detail else "")
 
 
-def _record(ctx: Context, raw: dict) -> dict:
+def _record(ctx: ImportContext, raw: dict) -> dict:
     """Validate one ticket record (from a JSON line or a CSV row) into what gets written."""
     if not isinstance(raw, dict):
         raise BadField("json", "each line must be a JSON object (one ticket)")
@@ -154,7 +154,7 @@ def _record(ctx: Context, raw: dict) -> dict:
     return ticket
 
 
-def _jsonl(ctx: Context) -> Iterator[tuple[int, dict | None]]:
+def _jsonl(ctx: ImportContext) -> Iterator[tuple[int, dict | None]]:
     lines = TextLines(ctx, ctx.path)
     for line in lines:
         number = lines.number
@@ -174,7 +174,7 @@ def _jsonl(ctx: Context) -> Iterator[tuple[int, dict | None]]:
         yield number, raw
 
 
-def _csv(ctx: Context) -> Iterator[tuple[int, dict | None]]:
+def _csv(ctx: ImportContext) -> Iterator[tuple[int, dict | None]]:
     rows = Rows(ctx, ctx.path)
     rows.read_header()
     col = rows.require(CSV_COLUMNS)
@@ -186,7 +186,7 @@ def _csv(ctx: Context) -> Iterator[tuple[int, dict | None]]:
         yield line, {name: row[index] for name, index in col.items()}
 
 
-def import_tickets(ctx: Context, fmt: str) -> None:
+def import_tickets(ctx: ImportContext, fmt: str) -> None:
     ctx.tables("tickets", "messages", "customers")
     batch: list[tuple[int, dict]] = []
     source = _jsonl(ctx) if fmt == "tickets_jsonl" else _csv(ctx)
@@ -206,7 +206,7 @@ def import_tickets(ctx: Context, fmt: str) -> None:
     _flush(ctx, batch)
 
 
-def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
+def _flush(ctx: ImportContext, batch: list[tuple[int, dict]]) -> None:
     if not batch or ctx.failed:
         return
     tickets, customers = _stored(ctx, batch)
@@ -226,7 +226,7 @@ def _flush(ctx: Context, batch: list[tuple[int, dict]]) -> None:
     ctx.to_triage(touched)
 
 
-def _stored(ctx: Context, batch: list[tuple[int, dict]]) -> tuple[dict, dict]:
+def _stored(ctx: ImportContext, batch: list[tuple[int, dict]]) -> tuple[dict, dict]:
     """What the database holds for the batch: tickets and customers by (channel, external id)."""
     tickets: dict[tuple[str, str], dict] = {}
     by_channel: dict[str, list[str]] = {}
@@ -245,7 +245,7 @@ def _stored(ctx: Context, batch: list[tuple[int, dict]]) -> tuple[dict, dict]:
     return tickets, customers
 
 
-def _ticket(ctx: Context, record: dict, ticket: dict | None, customer_id: int | None) -> tuple[dict, bool]:
+def _ticket(ctx: ImportContext, record: dict, ticket: dict | None, customer_id: int | None) -> tuple[dict, bool]:
     """The record's ticket, added or brought up to date; and whether it changed."""
     channel = record["channel"]
     wanted = {"subject": record["subject"], "marketplace": record["marketplace"], "order_number": record["order_number"], "customer_id": customer_id}
@@ -263,7 +263,7 @@ def _ticket(ctx: Context, record: dict, ticket: dict | None, customer_id: int | 
     return ticket, bool(change)
 
 
-def _messages(ctx: Context, ticket_id: int, messages: list[tuple]) -> bool:
+def _messages(ctx: ImportContext, ticket_id: int, messages: list[tuple]) -> bool:
     changed = False
     for direction, author, body, sent_at, auto_ack, external in messages:
         row = ticket_rows.stored_message(ctx.conn, ticket_id, external)
@@ -280,7 +280,7 @@ def _messages(ctx: Context, ticket_id: int, messages: list[tuple]) -> bool:
     return changed
 
 
-def _tags(ctx: Context, ticket_id: int, tags: list[str]) -> bool:
+def _tags(ctx: ImportContext, ticket_id: int, tags: list[str]) -> bool:
     changed = False
     for tag in tags:
         if ticket_rows.add_tag(ctx.conn, ticket_id, tag):
@@ -291,7 +291,7 @@ def _tags(ctx: Context, ticket_id: int, tags: list[str]) -> bool:
     return changed
 
 
-def _customer(ctx: Context, channel: str, customer: dict | None, customers: dict) -> int | None:
+def _customer(ctx: ImportContext, channel: str, customer: dict | None, customers: dict) -> int | None:
     if not customer:
         return None
     key = (channel, customer["key"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from deskui.ingest.base import BATCH, Context, Rows, time_problem
+from deskui.ingest.base import BATCH, ImportContext, Rows, time_problem
 from deskui.ingest.carriers import guess_carrier, looks_valid, normalise
 from deskui.store import orders as order_store
 from deskui.store.imports import update_by_id
@@ -46,7 +46,7 @@ def tracking_status(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", lowered).strip("_") or "unknown"
 
 
-def import_tracking(ctx: Context) -> None:
+def import_tracking(ctx: ImportContext) -> None:
     rows = Rows(ctx, ctx.path)
     header = rows.read_header()
     col = rows.require(COLUMNS)
@@ -68,7 +68,7 @@ def import_tracking(ctx: Context) -> None:
     _flush(ctx, batch, names)
 
 
-def _read(ctx: Context, line: int, row: list[str], col: dict, names: dict) -> dict | None:
+def _read(ctx: ImportContext, line: int, row: list[str], col: dict, names: dict) -> dict | None:
     def get(key: str) -> str:
         index = col.get(key)
         return row[index].strip() if index is not None else ""
@@ -108,7 +108,7 @@ def _read(ctx: Context, line: int, row: list[str], col: dict, names: dict) -> di
     }
 
 
-def _flush(ctx: Context, batch: list[dict], names: dict) -> None:
+def _flush(ctx: ImportContext, batch: list[dict], names: dict) -> None:
     if not batch or ctx.failed:
         return
     conn = ctx.conn

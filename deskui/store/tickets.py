@@ -142,7 +142,7 @@ def _stop_clocks(conn, ticket, kinds: Sequence[str], now: datetime, agent: str |
         started = from_db(ticket[starts[kind]])
         if due is None or started is None:
             continue
-        result, margin = sla.outcome(sla.Clock(kind, started, due, 0), now)
+        result, margin = sla.outcome(sla.SlaClock(kind, started, due, 0), now)
         conn.execute(
             "INSERT INTO sla_clocks (ticket_id, kind, tier, started_at, due_at, stopped_at, outcome, margin_minutes, agent) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

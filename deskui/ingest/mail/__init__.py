@@ -18,7 +18,7 @@ time); ``pipeline`` runs the first three in a forked worker process for large fi
 
 from __future__ import annotations
 
-from deskui.ingest.base import Context
+from deskui.ingest.base import ImportContext
 from deskui.ingest.mail.classify import DEFAULT_CHANNEL, DEFAULT_RULES, Rules
 from deskui.ingest.mail.headers import parse_mail
 from deskui.ingest.mail.model import Mail, RawMail
@@ -27,7 +27,7 @@ from deskui.ingest.mail.reading import READERS, is_maildir, read_eml, read_maild
 from deskui.ingest.mail.writer import MailImporter
 
 
-def import_mail(ctx: Context, fmt: str, **options) -> None:
+def import_mail(ctx: ImportContext, fmt: str, **options) -> None:
     rules = Rules(
         channel_rules=options.get("channel_rules"),
         seller_addresses=options.get("seller_addresses"),

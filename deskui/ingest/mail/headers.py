@@ -17,7 +17,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from deskui.ingest.base import Context
+from deskui.ingest.base import ImportContext
 from deskui.ingest.mail.model import Mail, RawMail
 from deskui.ingest.mailtext import decode_bytes, header_text, html_to_text, store_text
 from deskui.timeutil import TimeParseError, to_db
@@ -176,7 +176,7 @@ def _read(data: bytes) -> tuple[dict[str, list], str]:
     return headers, _body(message)
 
 
-def parse_mail(ctx: Context, raw: RawMail) -> Mail | None:
+def parse_mail(ctx: ImportContext, raw: RawMail) -> Mail | None:
     data = raw.data
     if not data.strip():
         ctx.reject(raw.line, "headers", "empty message", file=raw.file, tables=[("messages", 1)])
@@ -239,7 +239,7 @@ def parse_mail(ctx: Context, raw: RawMail) -> Mail | None:
     )
 
 
-def _mail_time(ctx: Context, text: str) -> str | None:
+def _mail_time(ctx: ImportContext, text: str) -> str | None:
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
-from deskui.ingest.base import BATCH, Context, Stop, db_time
+from deskui.ingest.base import BATCH, ImportContext, Stop, db_time
 from deskui.ingest.mail.classify import Rules
 from deskui.ingest.mail.headers import parse_mail
 from deskui.ingest.mail.model import Mail
@@ -58,7 +58,7 @@ def worth_a_worker(path: Path, fmt: str) -> bool:
 
 # ---------------------------------------------------------------------- the parsing worker
 class _Collector:
-    """Stands in for the Context inside the worker: records rejections and progress as events
+    """Stands in for the ImportContext inside the worker: records rejections and progress as events
     that the importing process replays, in order, before the batch they came with."""
 
     def __init__(self, path: Path, name: str, zone):
@@ -125,7 +125,7 @@ def _worker(path: str, name: str, zone, fmt: str, rules: Rules, queue, parent: i
         _put(queue, ("error", traceback.format_exc(), collector.drain()), parent)
 
 
-def pipeline(ctx: Context, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
+def pipeline(ctx: ImportContext, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
     """Parse in a forked worker process while this one writes: e-mail parsing and the database
     work take about as long each, and the machine has two cores. The child never touches the
     database connection it inherits and leaves through os._exit. The queue holds a few batches,

@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from deskui.ingest.base import Context, Stop, binary, is_binary
+from deskui.ingest.base import ImportContext, Stop, binary, is_binary
 from deskui.ingest.mail.model import RawMail
 
 
-def read_eml(ctx: Context, path: Path, display: str | None = None) -> Iterator[RawMail]:
+def read_eml(ctx: ImportContext, path: Path, display: str | None = None) -> Iterator[RawMail]:
     data = path.read_bytes()
     name = display or ctx.name
     if is_binary(data[:8192]):
@@ -27,7 +27,7 @@ _SEPARATOR = re.compile(rb"^From \S+.*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )")
 
 
-def read_mbox(ctx: Context, path: Path) -> Iterator[RawMail]:
+def read_mbox(ctx: ImportContext, path: Path) -> Iterator[RawMail]:
     """Stream an mbox one message at a time (mboxo and mboxrd: ``>From`` unescaped)."""
     total = path.stat().st_size
     with open(path, "rb") as handle:
@@ -73,7 +73,7 @@ def _join(lines: list[bytes]) -> bytes:
     return b"".join(lines)
 
 
-def read_maildir(ctx: Context, path: Path) -> Iterator[RawMail]:
+def read_maildir(ctx: ImportContext, path: Path) -> Iterator[RawMail]:
     """``new/`` and ``cur/`` in name order (``tmp/`` holds deliveries still being written)."""
     files = []
     for sub in ("new", "cur"):

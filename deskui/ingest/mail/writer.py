@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from deskui.ingest.base import Context
+from deskui.ingest.base import ImportContext
 from deskui.ingest.mail.classify import Rules
 from deskui.ingest.mail.model import Mail
 from deskui.store import imports as store
@@ -19,7 +19,7 @@ from deskui.timeutil import from_db
 class MailImporter:
     """Writes classified messages in batches (see ``_Batch``)."""
 
-    def __init__(self, ctx: Context, rules: Rules):
+    def __init__(self, ctx: ImportContext, rules: Rules):
         self.ctx = ctx
         self.conn = ctx.conn
         self.rules = rules
