@@ -2,8 +2,10 @@
 
 The demo builds a new file that only its own connection knows, so it writes the way no shared
 file may be written: no journal, no fsync, the change feed's triggers and the secondary indexes
-dropped while the rows go in and put back, exactly as the schema made them, at the end. The live
-feed's few writes (a buyer message every few seconds) are ordinary ones.
+dropped while the rows go in and put back, exactly as the schema made them, at the end. Each
+ticket is written once, already triaged: ``triage`` derives in memory what ``refresh_tickets``
+would derive from the written rows. The live feed's few writes (a buyer message every few
+seconds) are ordinary ones.
 """
 
 from __future__ import annotations
