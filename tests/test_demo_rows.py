@@ -74,27 +74,25 @@ def test_importing_the_package_builds_nothing():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_a_worker_process_triages_to_the_same_rows(tmp_path):
-    """In a fresh process: the worker is forked only from a single-threaded one, and a test run
-    may have left threads behind."""
+def test_a_worker_process_triages_to_the_same_rows(tmp_path, monkeypatch):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from deskui.demo import build
+
     alone = tmp_path / "alone.db"
     generate(alone, seed=4, tickets=300, now=NOW)
+    used = []
+    original = build._triage_worker
+
+    def recording(*args):
+        worker = original(*args)
+        used.append(isinstance(worker, ProcessPoolExecutor))
+        return worker
+
+    monkeypatch.setattr(build, "PARALLEL_MIN_TICKETS", 1)
+    monkeypatch.setattr(build, "_triage_worker", recording)
     paired = tmp_path / "paired.db"
-    code = f"""
-from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
-from deskui.demo import build
-used = []
-original = build._triage_worker
-def recording(*args):
-    worker = original(*args)
-    used.append(isinstance(worker, ProcessPoolExecutor))
-    return worker
-build.PARALLEL_MIN_TICKETS = 1
-build._triage_worker = recording
-build.generate({str(paired)!r}, seed=4, tickets=300, now=datetime.fromisoformat({NOW.isoformat()!r}))
-assert used == [True], used
-"""
-    subprocess.run([sys.executable, "-c", code], check=True)
+    generate(paired, seed=4, tickets=300, now=NOW)
+    assert used == [True], "no worker: this process had more than one thread, or no fork"
     for table in ("tickets", "messages", "events", "sla_clocks", "orders", "tags"):
         assert _rows(paired, table) == _rows(alone, table), table
