@@ -72,27 +72,3 @@ def test_importing_the_package_builds_nothing():
     code = ("import sys, deskui.demo; loaded = [m for m in sys.modules if m.startswith('deskui.demo.')]; "
             "print(loaded); assert not loaded; from deskui.demo import generate, demo_alert_rules, PRODUCTS")
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_a_worker_process_triages_to_the_same_rows(tmp_path, monkeypatch):
-    from concurrent.futures import ProcessPoolExecutor
-
-    from deskui.demo import build
-
-    alone = tmp_path / "alone.db"
-    generate(alone, seed=4, tickets=300, now=NOW)
-    used = []
-    original = build._triage_worker
-
-    def recording(*args):
-        worker = original(*args)
-        used.append(isinstance(worker, ProcessPoolExecutor))
-        return worker
-
-    monkeypatch.setattr(build, "PARALLEL_MIN_TICKETS", 1)
-    monkeypatch.setattr(build, "_triage_worker", recording)
-    paired = tmp_path / "paired.db"
-    generate(paired, seed=4, tickets=300, now=NOW)
-    assert used == [True], "no worker: this process had more than one thread, or no fork"
-    for table in ("tickets", "messages", "events", "sla_clocks", "orders", "tags"):
-        assert _rows(paired, table) == _rows(alone, table), table
