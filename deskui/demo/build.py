@@ -8,15 +8,11 @@ written against the tier the triage chose.
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
 import os
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -124,70 +120,25 @@ def _build(conn: sqlite3.Connection, rng: random.Random, count: int, now: dateti
     """Chunk by chunk: the rows, their triage in memory (``demo_rows.triage``: what
     ``refresh_tickets`` would derive from them once written), the stopped clocks against the
     tier it chose, and one write of it all. Each ticket is written once, triaged: reading 300k
-    messages back and rewriting every ticket with its twelve indexes in place was half the build.
-    With a worker process, chunk k is triaged there while this process builds chunk k + 1."""
+    messages back and rewriting every ticket with its twelve indexes in place was half the build."""
     deferred = demo_rows.begin_bulk(conn, [agent[:2] for agent in AGENTS])
     now_ts = int(now.timestamp())
     builder = Builder(rng, now_ts, policy)
     plans = plan_tickets(rng, count, now_ts, policy)
-    pending = None  # the chunk being triaged: (its triage, rows, clocks, tickets done)
-    with _triage_worker(policy, now, count) as worker:
-        for start in range(0, count, CHUNK):
-            for plan in plans[start : start + CHUNK]:
-                builder.ticket(plan)
-            rows = builder.take_rows()
-            clocks, builder.counts.clocks = builder.counts.clocks, []
-            demo_rows.scrub(rows)
-            if worker is None:
-                derived = demo_rows.triage(policy, now, rows)
-            else:
-                derived = worker.submit(_triage_chunk, {table: rows[table] for table in _TRIAGE_READS})
-            if pending is not None:
-                _write_chunk(conn, policy, builder.stamp, *pending, report, count)
-            pending = (derived, rows, clocks, min(start + CHUNK, count))
-        _write_chunk(conn, policy, builder.stamp, *pending, report, count)
+    for start in range(0, count, CHUNK):
+        for plan in plans[start : start + CHUNK]:
+            builder.ticket(plan)
+        rows = builder.take_rows()
+        clocks, builder.counts.clocks = builder.counts.clocks, []
+        demo_rows.scrub(rows)
+        derived = demo_rows.triage(policy, now, rows)
+        clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
+                                      policy, builder.stamp))
+        rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
+        demo_rows.insert_rows(conn, rows, clock_rows)
+        done = min(start + CHUNK, count)
+        report(2 * done, 2 * count)
     demo_rows.finish_bulk(conn, deferred)
-
-
-def _write_chunk(conn: sqlite3.Connection, policy: Policy, stamp: Stamp, derived, rows: dict, clocks: list,
-                 done: int, report: Callable[[int, int], None], count: int) -> None:
-    if isinstance(derived, Future):
-        derived = derived.result()
-    clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
-                                  policy, stamp))
-    rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
-    demo_rows.insert_rows(conn, rows, clock_rows)
-    report(2 * done, 2 * count)
-
-
-# -- the triage worker -------------------------------------------------------------------------
-# Triage is a third of the build's CPU and needs nothing but a chunk's tickets, messages, tags and
-# events, so a second process does it while this one builds the next chunk and writes.
-PARALLEL_MIN_TICKETS = 10_000  # below this a fork costs more than it saves
-WORKERS_ENV = "DESKUI_DEMO_WORKERS"  # "0": never use a worker process
-_TRIAGE_READS = ("tickets", "messages", "tags", "events")
-_WORKER_STATE: tuple[Policy, datetime] | None = None
-
-
-def _triage_worker(policy: Policy, now: datetime, count: int):
-    """A one-process pool (a context manager), or a context of None to triage in this process.
-    Fork or nothing, as for the mail importer (ingest/mail.py): fork is only safe with one
-    thread, and spawn would re-run the caller's unguarded __main__."""
-    if (count < PARALLEL_MIN_TICKETS or os.environ.get(WORKERS_ENV, "").strip() == "0" or (os.cpu_count() or 1) < 2
-            or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods()):
-        return contextlib.nullcontext(None)
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(policy, now))
-
-
-def _start_worker(policy: Policy, now: datetime) -> None:
-    global _WORKER_STATE
-    _WORKER_STATE = (policy, now)
-
-
-def _triage_chunk(rows: dict[str, list[tuple]]) -> dict[int, dict]:
-    policy, now = _WORKER_STATE
-    return demo_rows.triage(policy, now, rows)
 
 
 def _response_outcomes(clock_rows: list[tuple]) -> dict[int, str]:
