@@ -1,0 +1,194 @@
+"""``generate``: the demo database, built under a temporary name and renamed into place.
+
+A failed build never leaves half a data set, and two data sets are never mixed. The rows go in
+chunk by chunk (``CHUNK`` tickets per transaction), each ticket triaged by deskui's own derive
+step as it would be from any other program's rows, and the clocks that stopped in the history
+written against the tier the triage chose.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from deskui import sla
+from deskui.demo.codes import Stamp
+from deskui.demo.plan import plan_tickets
+from deskui.demo.tables import AGENTS, CHUNK
+from deskui.demo.tickets import Builder
+from deskui.policy import Policy, default_policy
+from deskui.store import demo_rows
+from deskui.store.db import connect
+from deskui.store.inbox import state_counts
+from deskui.timeutil import to_db
+
+
+class DemoExists(Exception):
+    """The target file already exists and ``force`` was not given: the caller asks the user."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path}: already exists; use --force to replace it with demo data")
+
+
+@dataclass
+class DemoSummary:
+    path: Path
+    seed: int
+    tickets: int
+    open_tickets: int
+    messages: int
+    orders: int
+    customers: int
+    by_state: dict[str, int]  # sla.SlaState key -> open tickets in that state at `now`
+    by_tier: dict[str, int]  # tier -> open tickets
+    by_channel: dict[str, int]  # channel -> all tickets
+    seconds: float
+
+    def lines(self) -> list[str]:
+        states = [f"{state.glyph} {state.label} {self.by_state[state.key]:,}" for state in sla.SlaState if self.by_state.get(state.key)]
+        return [
+            f"Demo data in {self.path} (seed {self.seed}), built in {self.seconds:.1f} s:",
+            f"  {self.tickets:,} tickets ({self.open_tickets:,} open), {self.messages:,} messages, "
+            f"{self.orders:,} orders, {self.customers:,} customers",
+            "  channels: " + ", ".join(f"{name} {count:,}" for name, count in self.by_channel.items()),
+            "  open by tier: " + ", ".join(f"{name} {count:,}" for name, count in self.by_tier.items()),
+            "  open by SLA state: " + ", ".join(states),
+        ]
+
+
+def generate(
+    path: Path,
+    *,
+    seed: int = 7,
+    tickets: int = 2000,
+    now: datetime,
+    policy: Policy | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Build a demo database of ``tickets`` tickets at ``path`` as seen at ``now``.
+
+    ``progress(done, total)`` is called now and then; ``total`` is ``2 * tickets`` (generating
+    the rows, then triaging them). Raises DemoExists if ``path`` exists and ``force`` is false;
+    with ``force`` the old file is replaced only once the new one is complete.
+    """
+    if tickets < 1:
+        raise ValueError("tickets must be at least 1")
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    path = Path(path)
+    if path.exists() and not force:
+        raise DemoExists(path)
+    policy = policy or default_policy()
+    started = time.perf_counter()
+    report = progress or (lambda done, total: None)
+    building = path.with_name(path.name + ".building")
+    _remove_database(building)
+    try:
+        conn = connect(building, create=True)
+        try:
+            _build(conn, random.Random(seed), tickets, now, policy, report)
+            demo_rows.write_meta(conn, {"dataset": "demo", "demo_seed": str(seed), "demo_tickets": str(tickets),
+                                        "generated_at": to_db(now)})
+            summary = _summarise(conn, path, seed, now, policy)
+            demo_rows.use_wal(conn)
+        finally:
+            conn.close()
+        _remove_database(path)
+        os.replace(building, path)
+    except BaseException:
+        _remove_database(building)
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _build(conn: sqlite3.Connection, rng: random.Random, count: int, now: datetime, policy: Policy,
+           report: Callable[[int, int], None]) -> None:
+    """Chunk by chunk: the rows, their triage in memory (``demo_rows.triage``: what
+    ``refresh_tickets`` would derive from them once written), the stopped clocks against the
+    tier it chose, and one write of it all. Each ticket is written once, triaged: reading 300k
+    messages back and rewriting every ticket with its twelve indexes in place was half the build."""
+    deferred = demo_rows.begin_bulk(conn, [agent[:2] for agent in AGENTS])
+    now_ts = int(now.timestamp())
+    builder = Builder(rng, now_ts, policy)
+    plans = plan_tickets(rng, count, now_ts, policy)
+    for start in range(0, count, CHUNK):
+        for plan in plans[start : start + CHUNK]:
+            builder.ticket(plan)
+        rows = builder.take_rows()
+        clocks, builder.counts.clocks = builder.counts.clocks, []
+        demo_rows.scrub(rows)
+        derived = demo_rows.triage(policy, now, rows)
+        clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
+                                      policy, builder.stamp))
+        rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
+        demo_rows.insert_rows(conn, rows, clock_rows)
+        done = min(start + CHUNK, count)
+        report(2 * done, 2 * count)
+    demo_rows.finish_bulk(conn, deferred)
+
+
+def _response_outcomes(clock_rows: list[tuple]) -> dict[int, str]:
+    """Each ticket's last stopped response clock's outcome (``sync_response_outcomes``: the
+    latest stop, then the last written)."""
+    latest: dict[int, tuple[str, str]] = {}
+    for ticket_id, kind, _, _, _, stopped, outcome, _, _ in clock_rows:
+        if kind in ("first_response", "next_response") and (ticket_id not in latest or stopped >= latest[ticket_id][0]):
+            latest[ticket_id] = (stopped, outcome)
+    return {ticket_id: outcome for ticket_id, (_, outcome) in latest.items()}
+
+
+def _clock_rows(clocks: list, tiers: dict[int, str], policy: Policy, stamp: Stamp):
+    """Outcomes of the clocks that stopped in the history (for FRT and breach reports), against
+    the tier the triage chose."""
+    for ticket_id, kind, started, stopped, agent, channel, pauses in clocks:
+        tier = policy.tier(tiers[ticket_id])
+        if kind == "marketplace":
+            minutes = policy.marketplace_deadline(channel)
+        elif kind == "resolution":
+            minutes = tier.resolution_minutes
+        else:
+            minutes = tier.first_response_minutes if kind == "first_response" else tier.next_response_minutes
+        if not minutes:
+            continue
+        due = _due(started, minutes, policy.calendar_for(tier, channel) if kind != "marketplace" else None, pauses)
+        margin = round((due - stopped) / 60, 1)
+        yield ticket_id, kind, tier.name, stamp(started), stamp(due), stamp(stopped), "met" if margin >= 0 else "missed", margin, agent
+
+
+def _due(started: int, minutes: int, calendar, pauses: tuple) -> int:
+    """``started`` plus ``minutes`` of the calendar's working time, skipping pauses; the
+    marketplace's clock (``calendar`` None) and 24/7 calendars without pauses are plain sums."""
+    if calendar is None or (calendar.always and not pauses):
+        return started + minutes * 60
+    utc = timezone.utc
+    due = sla.add_working_time(
+        datetime.fromtimestamp(started, utc), minutes, calendar,
+        [(datetime.fromtimestamp(a, utc), datetime.fromtimestamp(b, utc)) for a, b in pauses],
+    )
+    return int(due.timestamp())
+
+
+def _summarise(conn: sqlite3.Connection, path: Path, seed: int, now: datetime, policy: Policy) -> DemoSummary:
+    # The same counts the inbox header shows, so the summary and the screen agree.
+    states = state_counts(conn, policy, now).by_state
+    return DemoSummary(
+        path=path,
+        seed=seed,
+        **demo_rows.summary_counts(conn),
+        by_state={state.key: states[state.key] for state in sla.SlaState if states.get(state.key)},
+        seconds=0.0,
+    )
