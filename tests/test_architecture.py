@@ -58,13 +58,9 @@ def test_nothing_but_the_clock_reads_the_wall_clock():
     assert not offenders, "\n".join(offenders)
 
 
-# Modules outside deskui/store/ that still hold SQL on main (2026-12-02). Their SQL is moving into
-# store modules named for its subject: this list only ever shrinks. Never add a module to it (the
-# UI above all: screens ask the app's Store), remove an entry once its SQL has moved.
-SQL_OUTSIDE_STORE_ALLOWED = (
-    "demo.py",
-    "demo/*",  # the demo, while it becomes a package
-)
+# Modules outside deskui/store/ allowed to hold SQL: none since 2026-12-02 (every statement lives in
+# a store module named for its subject, which the PostgreSQL backend needs). Never add one.
+SQL_OUTSIDE_STORE_ALLOWED: tuple[str, ...] = ()
 SQL_CALLS = ("execute", "executemany", "executescript")
 
 

@@ -21,7 +21,8 @@ from deskui.store.db import update_statistics, write
 # The demo derives its tickets in memory, with refresh's own pure step and inputs read the way
 # refresh reads them (tests/test_demo_rows.py holds the two to the same rows).
 from deskui.store.scrub import _CLASS, _clean
-from deskui.store.tickets import PAUSE_END, PAUSE_START, TRIAGE_BODY_CHARS, _derive, _Message
+from deskui.derive import PAUSE_END, PAUSE_START, Message, derive
+from deskui.store.tickets import TRIAGE_BODY_CHARS
 from deskui.timeutil import from_db, to_db
 
 # The columns the generator fills, per table, in the order its row tuples hold them; the tables
@@ -43,7 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("ticket_id", "kind", "agent", "at", "detail"),
     "tags": ("ticket_id", "tag"),
 }
-# What triage derives (``store.tickets._derive``), written with the ticket instead of after it.
+# What triage derives (``deskui.derive.derive``), written with the ticket instead of after it.
 DERIVED_COLUMNS = (
     "tier", "tier_rank", "category", "evidence", "awaiting_reply_since", "marketplace_waiting_since",
     "first_response_at", "due_kind", "target_minutes",
@@ -173,10 +174,10 @@ def triage(policy: Policy, now: datetime, rows: dict[str, list[tuple]]) -> dict[
     for row in rows["tickets"]:
         ticket = dict(zip(COLUMNS["tickets"], row), first_response_at=None)
         ticket_id = ticket["id"]
-        thread = [_Message(direction, from_db(sent_at), bool(auto_ack), body[:TRIAGE_BODY_CHARS])
+        thread = [Message(direction, from_db(sent_at), bool(auto_ack), body[:TRIAGE_BODY_CHARS])
                   for sent_at, _, direction, auto_ack, body in sorted(messages[ticket_id])]
         pauses = [(kind, from_db(at)) for at, _, kind in sorted(events[ticket_id])]
-        derived[ticket_id] = _derive(policy, now, ticket, thread, tags[ticket_id], pauses)
+        derived[ticket_id] = derive(policy, now, ticket, thread, tags[ticket_id], pauses)
     return derived
 
 
