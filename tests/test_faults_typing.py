@@ -130,7 +130,7 @@ def test_continuous_typing_is_saved_while_it_goes_on(desk):
 
 
 async def test_leaving_the_box_saves_the_draft_at_once(desk, monkeypatch):
-    from deskui.ui.screens import ticket as ticket_screen
+    from deskui.ui.screens import ticket_reply as ticket_screen  # the reply box reads the draft timing
 
     path, ids = desk
     monkeypatch.setattr(ticket_screen, "DRAFT_SAVE_WITHIN", 3600.0)  # only leaving can have saved it
