@@ -243,6 +243,13 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _render_tables(self) -> None:
         data = self.data
         assert data is not None
+        self.query_one("#matrix", Static).update(self._matrix_text(data))
+        self.query_one("#forecast", Static).update(self._forecast_text(data))
+        self.query_one("#agents", Static).update(self._agents_text(data))
+        self._render_alerts()
+
+    def _matrix_text(self, data) -> Text:
+        """Open tickets by tier and SLA state, and today's breaches."""
         matrix = Text()
         matrix.append("OPEN TICKETS BY TIER × SLA STATE\n", style="bold")
         # Columns widen with the largest count, so 5-digit counts never run into each other.
@@ -256,8 +263,10 @@ class BoardScreen(WorkerReports, Screen[None]):
             matrix.append(f"  {sum(states.values()):>5}\n")
         matrix.append("\nbreaches so far today: ", style="bold")
         matrix.append(str(data.breaches_today), style="bold red" if data.breaches_today else "green")
-        self.query_one("#matrix", Static).update(matrix)
+        return matrix
 
+    def _forecast_text(self, data) -> Text:
+        """Breaches ahead if nothing changes, then today's first response and attainment."""
         forecast = Text()
         forecast.append("BREACH FORECAST (if nothing changes)\n", style="bold")
         forecast.append(f"{data.active_agents} agent(s) active · handle time per tier: " +
@@ -268,6 +277,13 @@ class BoardScreen(WorkerReports, Screen[None]):
             if item.by_tier:
                 forecast.append("  (" + ", ".join(f"{tier} {count}" for tier, count in item.by_tier.items()) + ")", style="dim")
             forecast.append("\n")
+        self._append_first_response(forecast, data)
+        if data.attainment_today is not None:
+            forecast.append(f"\nSLA targets met today: {data.attainment_today:g} %", style="bold")
+        return forecast
+
+    def _append_first_response(self, forecast: Text, data) -> None:
+        """Today's median first response, overall and per tier against each tier's own target."""
         forecast.append("\nfirst response today: ", style="bold")
         if data.first_response_today is None:
             forecast.append("no replies yet", style="dim")
@@ -286,10 +302,9 @@ class BoardScreen(WorkerReports, Screen[None]):
                 forecast.append(f"\n  {tier.name:<10} {format_minutes(minutes):>7} of {format_minutes(tier.first_response_minutes):<5}",
                                 style="bold red" if late else "green")
                 forecast.append(" over target" if late else " within", style="red" if late else "dim")
-        if data.attainment_today is not None:
-            forecast.append(f"\nSLA targets met today: {data.attainment_today:g} %", style="bold")
-        self.query_one("#forecast", Static).update(forecast)
 
+    def _agents_text(self, data) -> Text:
+        """Each agent's load: as many rows as the panel holds."""
         agents = Text()
         agents.append("AGENTS\n", style="bold")
         agents.append(f"{'agent':<14}{'claimed':>8}{'open':>7}{'breached':>10}  oldest\n", style="dim")
@@ -308,8 +323,7 @@ class BoardScreen(WorkerReports, Screen[None]):
             agents.append("nobody holds a ticket", style="dim")
         elif len(data.agents) > rows:
             agents.append(f"… and {len(data.agents) - rows} more", style="dim")
-        self.query_one("#agents", Static).update(agents)
-        self._render_alerts()
+        return agents
 
     def _render_alerts(self) -> None:
         alerts = Text()
