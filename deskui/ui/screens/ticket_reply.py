@@ -39,7 +39,7 @@ class ReplyBox:
         composer = self.query_one("#composer")
         composer.add_class("open")
         composer.set_class(mode == "note", "note")
-        title = ("Reply to the buyer — ctrl+s send · ctrl+t templates · ctrl+o $EDITOR · f7 select all · "
+        title = ("Reply to the buyer — ctrl+s send · ctrl+t templates · ctrl+o $EDITOR · ctrl+f files · f7 select all · "
                  "esc leave (draft kept)") if mode == "reply" else "Internal note (never sent) — ctrl+s save · esc leave"
         self.query_one("#composer-title", Static).update(Text(title))
         editor = self.editor
