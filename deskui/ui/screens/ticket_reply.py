@@ -39,8 +39,9 @@ class ReplyBox:
         composer = self.query_one("#composer")
         composer.add_class("open")
         composer.set_class(mode == "note", "note")
-        title = ("Reply to the buyer — ctrl+s send · ctrl+t templates · ctrl+o $EDITOR · ctrl+f files · f7 select all · "
-                 "esc leave (draft kept)") if mode == "reply" else "Internal note (never sent) — ctrl+s save · esc leave"
+        # one line that fits 80 columns: the keys the footer has no room for, in its ^ notation
+        title = ("Reply  ^s send  ^t templates  ^o $EDITOR  ^f files  f7 all  esc: draft kept"
+                 if mode == "reply" else "Internal note (never sent) — ^s save · esc leave")
         self.query_one("#composer-title", Static).update(Text(title))
         editor = self.editor
         if text is not None:
