@@ -1,6 +1,10 @@
 """The ``deskui`` command: the inbox by default, and the tools around it.
 
 User errors end in one line on stderr and a non-zero exit; tracebacks are kept for bugs.
+
+This module is over 500 lines on purpose: it is the wiring. Each command is a short ``cmd_*``
+handler that parses options and calls the core, next to a small ``_add_*_parser``; splitting them
+across modules would only scatter one command's options from its handler.
 """
 
 from __future__ import annotations
@@ -531,33 +535,47 @@ def _add_migrate_parser(commands) -> None:
 
 
 # ---------------------------------------------------------------- parser
-def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="deskui",
-        description="A terminal helpdesk that puts the buyer messages threatening your Amazon account health first.",
-        epilog="Run `deskui COMMAND --help` for a command's options. With no command, deskui opens the inbox.",
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def _common(sub: argparse.ArgumentParser, db: bool = True) -> None:
+    if db:
+        sub.add_argument("db", nargs="?", help=f"database file (default: ${'DESKUI_DB'} or {default_db_path()})")
+    sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file (default: the built-in policy)")
 
-    def common(sub: argparse.ArgumentParser, db: bool = True) -> None:
-        if db:
-            sub.add_argument("db", nargs="?", help=f"database file (default: ${'DESKUI_DB'} or {default_db_path()})")
-        sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file (default: the built-in policy)")
 
+def _import_flags(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
+    sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
+    sub.add_argument("--format", type=format_name, help="force the format instead of detecting it (docs/import.md)")
+    sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
+                     help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
+    sub.add_argument("--zone", type=zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
+    order = sub.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", default=None,
+                       help="read ambiguous numeric dates day first: 01/02/2026 is 1 February (default: reject them)")
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="read them month first: 01/02/2026 is 2 January")
+    sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
+                     help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
+    sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")
+
+
+def _add_inbox_parser(commands) -> None:
     inbox = commands.add_parser("inbox", help="open the agent inbox (the default command)")
-    common(inbox)
+    _common(inbox)
     inbox.add_argument("--agent", default=None, help="your agent name (default: your login name)")
     inbox.add_argument("--theme", default=None, help="a Textual theme name, e.g. textual-dark, deskui-high-contrast")
     inbox.set_defaults(handler=cmd_inbox)
 
+
+def _add_board_parser(commands) -> None:
     board = commands.add_parser("board", help="the lead's live timer board")
-    common(board)
+    _common(board)
     board.add_argument("--agent", default=None, help=argparse.SUPPRESS)
     board.add_argument("--theme", default=None, help="a Textual theme name")
     board.set_defaults(handler=cmd_board)
 
+
+def _add_demo_parser(commands) -> None:
     demo = commands.add_parser("demo", help="generate realistic demo data and open the inbox on it")
-    common(demo, db=False)
+    _common(demo, db=False)
     demo.add_argument("--db", help="where to write the demo database (default: ./deskui-demo.db)")
     demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same data (default 7)")
     demo.add_argument("--tickets", type=whole(1, 2_000_000, "tickets to generate"), default=2000, help="how many tickets, open and solved (default 2000)")
@@ -568,10 +586,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     demo.set_defaults(handler=cmd_demo)
 
+
+def _add_init_parser(commands) -> None:
     init = commands.add_parser("init", help="create an empty deskui database")
     init.add_argument("db", help="the file to create")
     init.set_defaults(handler=cmd_init)
 
+
+def _add_classify_parser(commands) -> None:
     classify = commands.add_parser(
         "classify",
         help="triage JSON Lines from stdin (id, channel, subject, body) for scripts",
@@ -579,9 +601,11 @@ def build_parser() -> argparse.ArgumentParser:
         "one JSON line per input, in order, with id, tier, target_minutes, category and evidence. "
         'A malformed line yields {"line": N, "error": "..."} and exit status 1.',
     )
-    common(classify, db=False)
+    _common(classify, db=False)
     classify.set_defaults(handler=cmd_classify)
 
+
+def _add_policy_parser(commands) -> None:
     policy = commands.add_parser("policy", help="check or show an SLA policy")
     policy_commands = policy.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     check = policy_commands.add_parser(
@@ -593,6 +617,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--toml", action="store_true", help="print it as TOML, to copy and edit")
     policy.set_defaults(handler=cmd_policy)
 
+
+def _add_outbox_parser(commands) -> None:
     out = commands.add_parser("outbox", help="replies waiting for a connector: list, export as .eml, mark sent/failed")
     out_commands = out.add_subparsers(dest="outbox_command", metavar="ACTION", required=True)
     listing = out_commands.add_parser("list", help="replies waiting to be sent")
@@ -613,8 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="seconds to wait while another process (a long import) holds the database (default 600)")
     out.set_defaults(handler=cmd_outbox)
 
+
+def _add_health_parser(commands) -> None:
     health = commands.add_parser("health", help="the account-health check-up (screen, or --json for scripts)")
-    common(health)
+    _common(health)
     health.add_argument("--json", action="store_true", help="print the report as JSON (docs/health.md)")
     health.add_argument("--days", type=whole(1, MAX_HEALTH_DAYS, "days in the window"), default=28,
                         help=f"the window in days, 1 to {MAX_HEALTH_DAYS} (default 28)")
@@ -626,41 +654,34 @@ def build_parser() -> argparse.ArgumentParser:
     health.add_argument("--theme", default=None, help=argparse.SUPPRESS)
     health.set_defaults(handler=cmd_health)
 
+
+def _add_alerts_parser(commands) -> None:
     alerts = commands.add_parser("alerts", help="evaluate the alert rules; exit 1 when any fires (for cron)")
-    common(alerts)
+    _common(alerts)
     alerts.add_argument("--json", action="store_true")
     alerts.add_argument("--rules", metavar="FILE", help="a TOML file of [[alerts]] (default: the config file's)")
     alerts.set_defaults(handler=cmd_alerts)
 
-    def import_flags(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--db", help="database file (default: $DESKUI_DB or the user data folder)")
-        sub.add_argument("--policy", metavar="FILE", help="SLA policy TOML file")
-        sub.add_argument("--format", type=format_name, help="force the format instead of detecting it (docs/import.md)")
-        sub.add_argument("--on-error", choices=("abort", "skip"), default="abort",
-                         help="abort: store nothing from a file with a bad row (default); skip: store the good rows")
-        sub.add_argument("--zone", type=zone_name, default="UTC", help="time zone of naive times in the files (e.g. Europe/Paris)")
-        order = sub.add_mutually_exclusive_group()
-        order.add_argument("--dayfirst", action="store_true", default=None,
-                           help="read ambiguous numeric dates day first: 01/02/2026 is 1 February (default: reject them)")
-        order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="read them month first: 01/02/2026 is 2 January")
-        sub.add_argument("--channel-rule", action="append", metavar="GLOB=CHANNEL",
-                         help="which channel mail to/from an address belongs to, e.g. '*@myshop.com=shopify'")
-        sub.add_argument("--seller", action="append", metavar="ADDRESS", help="your own address: its mail is a reply, not a buyer message")
 
+def _add_import_parser(commands) -> None:
     importing = commands.add_parser("import", help="import order reports, Shopify exports, e-mail, tracking and ticket files")
     importing.add_argument("files", nargs="+", metavar="FILE")
     importing.add_argument("--dry-run", action="store_true", help="check and count, store nothing")
-    import_flags(importing)
+    _import_flags(importing)
     importing.set_defaults(handler=cmd_import)
 
+
+def _add_watch_parser(commands) -> None:
     watching = commands.add_parser("watch", help="import files dropped into a folder as they arrive")
     watching.add_argument("directory")
     watching.add_argument("--interval", type=seconds, default=0.5, help="seconds between scans (default 0.5)")
-    import_flags(watching)
+    _import_flags(watching)
     watching.set_defaults(handler=cmd_watch)
 
+
+def _add_serve_parser(commands) -> None:
     serve = commands.add_parser("serve", help="the board (or inbox) in a web browser, for a wall screen")
-    common(serve)
+    _common(serve)
     serve.add_argument("--host", default="localhost", help="address to listen on (default: localhost only)")
     serve.add_argument("--port", type=int, default=8000, help="TCP port, 1-65535 (default 8000)")
     serve.add_argument("--screen", choices=("board", "inbox"), default="board")
@@ -669,9 +690,33 @@ def build_parser() -> argparse.ArgumentParser:
                        help="browser tabs at once, one deskui process each (default 4)")
     serve.set_defaults(handler=cmd_serve)
 
+
+def _add_refresh_parser(commands) -> None:
     refresh = commands.add_parser("refresh", help="triage tickets written by other programs, then exit")
-    common(refresh)
+    _common(refresh)
     refresh.set_defaults(handler=cmd_refresh)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="deskui",
+        description="A terminal helpdesk that puts the buyer messages threatening your Amazon account health first.",
+        epilog="Run `deskui COMMAND --help` for a command's options. With no command, deskui opens the inbox.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_inbox_parser(commands)
+    _add_board_parser(commands)
+    _add_demo_parser(commands)
+    _add_init_parser(commands)
+    _add_classify_parser(commands)
+    _add_policy_parser(commands)
+    _add_outbox_parser(commands)
+    _add_health_parser(commands)
+    _add_alerts_parser(commands)
+    _add_import_parser(commands)
+    _add_watch_parser(commands)
+    _add_serve_parser(commands)
+    _add_refresh_parser(commands)
     _add_sync_parser(commands)
     _add_migrate_parser(commands)
     return parser

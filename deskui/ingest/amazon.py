@@ -115,13 +115,7 @@ def _read_row(ctx: ImportContext, row: list[str], col: dict[str, int], names: di
         except TimeParseError as error:
             raise BadField(names[key], time_problem(error, text, "2020-02-18T05:05:21+00:00")) from None
 
-    money = {}
-    for key in MONEY:
-        if key in col:
-            try:
-                money[key] = parse_number(get(key))
-            except ValueError:
-                raise BadField(names[key], f"not a number: {get(key)!r}") from None
+    money = _money(get, col, names)
     try:
         quantity = parse_int(get("quantity"))
     except ValueError:
@@ -130,37 +124,15 @@ def _read_row(ctx: ImportContext, row: list[str], col: dict[str, int], names: di
         raise BadField(names["quantity"], "empty: a quantity is required")
     purchased = time("purchased", True)
     updated = time("updated", False)
-    channel_text = get("fulfillment")
-    fulfillment = FULFILLMENT.get(channel_text.lower())
-    if fulfillment is None:
-        raise BadField(names["fulfillment"], f"unknown fulfillment channel {channel_text!r} (expected Amazon, AFN, Merchant or MFN)")
-    sales_channel = get("sales_channel").lower()
-    marketplace = sales_channel if sales_channel.startswith("amazon.") else None
-    if sales_channel.startswith("non-amazon") and fulfillment == "FBA":
-        fulfillment = "MCF"  # Multi-Channel Fulfillment: Amazon ships an order sold elsewhere
+    fulfillment, marketplace = _fulfillment(get, names)
     status = get("status")
     if not status:
         raise BadField(names["status"], "empty: an order status is required")
     sku = get("sku") or None
     price = money.get("price")
     if order.rows == 1 or not order.values:
-        values = {
-            "marketplace": marketplace,
-            "purchased_at": purchased,
-            "status": order_status(status),
-            "fulfillment": fulfillment,
-            "currency": get("currency").upper() or None,
-        }
-        if updated:
-            values["updated_at"] = updated
-            order.not_before = updated
-        if "ship_city" in optional and "city" in col:
-            values["ship_city"] = get("city") or None
-        if "ship_country" in optional and "country" in col:
-            values["ship_country"] = get("country").upper() or None
-        if "ship_postal_code" in optional and "postal_code" in col:
-            values["ship_postal_code"] = get("postal_code") or None
-        order.values = values
+        order.values = _order_values(get, col, optional, order, marketplace=marketplace, purchased=purchased,
+                                     status=status, fulfillment=fulfillment, updated=updated)
     elif not order.values.get("currency") and get("currency"):
         order.values["currency"] = get("currency").upper()
     if price is not None:
@@ -169,6 +141,52 @@ def _read_row(ctx: ImportContext, row: list[str], col: dict[str, int], names: di
         order.add_total = (order.add_total or 0.0) + line_total
     unit = round(price / quantity, 2) if price is not None and quantity else price
     order.items.append(ItemIn(0, sku, get("asin") or None, get("title") or None, quantity, unit))
+
+
+def _money(get, col: dict[str, int], names: dict[str, str]) -> dict[str, float | None]:
+    money = {}
+    for key in MONEY:
+        if key in col:
+            try:
+                money[key] = parse_number(get(key))
+            except ValueError:
+                raise BadField(names[key], f"not a number: {get(key)!r}") from None
+    return money
+
+
+def _fulfillment(get, names: dict[str, str]) -> tuple[str, str | None]:
+    """(FBA, MCF or FBM, the Amazon marketplace the order was sold on or None)."""
+    channel_text = get("fulfillment")
+    fulfillment = FULFILLMENT.get(channel_text.lower())
+    if fulfillment is None:
+        raise BadField(names["fulfillment"], f"unknown fulfillment channel {channel_text!r} (expected Amazon, AFN, Merchant or MFN)")
+    sales_channel = get("sales_channel").lower()
+    marketplace = sales_channel if sales_channel.startswith("amazon.") else None
+    if sales_channel.startswith("non-amazon") and fulfillment == "FBA":
+        fulfillment = "MCF"  # Multi-Channel Fulfillment: Amazon ships an order sold elsewhere
+    return fulfillment, marketplace
+
+
+def _order_values(get, col: dict[str, int], optional: set[str], order: OrderIn, *, marketplace: str | None,
+                  purchased: str | None, status: str, fulfillment: str, updated: str | None) -> dict:
+    """The order's own columns, from its first row."""
+    values = {
+        "marketplace": marketplace,
+        "purchased_at": purchased,
+        "status": order_status(status),
+        "fulfillment": fulfillment,
+        "currency": get("currency").upper() or None,
+    }
+    if updated:
+        values["updated_at"] = updated
+        order.not_before = updated
+    if "ship_city" in optional and "city" in col:
+        values["ship_city"] = get("city") or None
+    if "ship_country" in optional and "country" in col:
+        values["ship_country"] = get("country").upper() or None
+    if "ship_postal_code" in optional and "postal_code" in col:
+        values["ship_postal_code"] = get("postal_code") or None
+    return values
 
 
 __all__ = ["ORDER_ID", "import_amazon_orders", "order_status"]

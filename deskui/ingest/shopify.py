@@ -128,6 +128,12 @@ def _read_row(ctx: ImportContext, row, col, names, order: OrderIn, first: bool, 
         order.values["fulfillment"] = "MCF"
     if not first or order.rows > 1:
         return
+    _read_order(get, time, number, col, order, optional)
+
+
+def _read_order(get, time, number, col, order: OrderIn, optional: set[str]) -> None:
+    """The order's own columns and its customer, from its first row (``get``, ``time`` and
+    ``number`` read that row's cells)."""
     created = time("created", required=True)
     paid, fulfilled, cancelled = time("paid"), time("fulfilled"), time("cancelled")
     total = number("total")

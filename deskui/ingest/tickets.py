@@ -86,6 +86,16 @@ def _record(ctx: ImportContext, raw: dict) -> dict:
             ticket["created_at"] = ctx.time(ticket["created_at"])
         except TimeParseError as error:
             raise BadField("created_at", _time_problem(error, raw.get("created_at"))) from None
+    ticket["customer"] = _read_customer(raw)
+    ticket["tags"] = _read_tags(raw)
+    ticket["messages"] = _read_messages(ctx, raw, ticket["created_at"])
+    if not ticket["created_at"]:
+        ticket["created_at"] = min(message[3] for message in ticket["messages"])
+    return ticket
+
+
+def _read_customer(raw: dict) -> dict | None:
+    """The customer as an object or as flat ``customer_*`` columns; None without an id or e-mail."""
     customer = raw.get("customer")
     if customer is not None and not isinstance(customer, dict):
         raise BadField("customer", "must be an object: {\"external_id\", \"name\", \"email\", \"country\"}")
@@ -99,14 +109,21 @@ def _record(ctx: ImportContext, raw: dict) -> dict:
     if cust["email"]:
         cust["email"] = cust["email"].lower()
     cust["key"] = cust["external_id"] or cust["email"]
-    ticket["customer"] = cust if cust["key"] else None
+    return cust if cust["key"] else None
+
+
+def _read_tags(raw: dict) -> list[str]:
     tags = raw.get("tags") or []
     if isinstance(tags, str):
         tags = [tag.strip() for tag in tags.split(",")]
     if not isinstance(tags, list):
         raise BadField("tags", "must be a list of strings or a comma-separated string")
     tags = [store_text(str(tag)).strip().lower() for tag in tags]
-    ticket["tags"] = [tag for tag in tags if tag]
+    return [tag for tag in tags if tag]
+
+
+def _read_messages(ctx: ImportContext, raw: dict, created_at: str | None) -> list[tuple]:
+    """A ``messages`` list, or the record's own columns as its one message (a CSV row)."""
     messages = raw.get("messages")
     if messages is None:
         messages = [{"direction": raw.get("direction"), "author": raw.get("author"), "body": raw.get("body"),
@@ -118,40 +135,41 @@ def _record(ctx: ImportContext, raw: dict) -> dict:
         prefix = "messages"
     out = []
     for number, message in enumerate(messages, start=1):
-        where = f"{prefix}[{number}]." if prefix else ""
         if not isinstance(message, dict):
             raise BadField(f"{prefix}[{number}]", "each message must be an object")
-        direction = (_text(message.get("direction"), where + "direction") or "in").lower()
-        if direction not in ("in", "out", "note"):
-            raise BadField(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
-        body = message.get("body")
-        if body is not None and not isinstance(body, str):
-            raise BadField(where + "body", "must be text")
-        body = store_text(body)
-        if body is None or not body.strip():
-            raise BadField(where + "body", "required: the message text")
-        sent = _text(message.get("sent_at"), where + "sent_at")
-        if sent is None:
-            if ticket["created_at"] is None:
-                raise BadField(where + "sent_at", "required (or give the ticket's created_at)")
-            sent_at = ticket["created_at"]
-        else:
-            try:
-                sent_at = ctx.time(sent)
-            except TimeParseError as error:
-                raise BadField(where + "sent_at", _time_problem(error, sent)) from None
-        auto = message.get("auto_ack")
-        auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
-        author = _text(message.get("author"), where + "author")
-        external = _text(message.get("external_id", message.get("message_id")), where + "external_id")
-        if external is None:
-            digest = hashlib.sha1("\x1f".join((direction, sent_at, author or "", body)).encode("utf-8")).hexdigest()[:20]
-            external = f"sha1:{digest}"
-        out.append((direction, author, body, sent_at, int(auto_ack), external))
-    ticket["messages"] = out
-    if not ticket["created_at"]:
-        ticket["created_at"] = min(message[3] for message in out)
-    return ticket
+        out.append(_read_message(ctx, message, f"{prefix}[{number}]." if prefix else "", created_at))
+    return out
+
+
+def _read_message(ctx: ImportContext, message: dict, where: str, created_at: str | None) -> tuple:
+    """(direction, author, body, sent_at, auto_ack, external_id); ``where`` prefixes the field names in errors."""
+    direction = (_text(message.get("direction"), where + "direction") or "in").lower()
+    if direction not in ("in", "out", "note"):
+        raise BadField(where + "direction", f"must be in, out or note, not {message.get('direction')!r}")
+    body = message.get("body")
+    if body is not None and not isinstance(body, str):
+        raise BadField(where + "body", "must be text")
+    body = store_text(body)
+    if body is None or not body.strip():
+        raise BadField(where + "body", "required: the message text")
+    sent = _text(message.get("sent_at"), where + "sent_at")
+    if sent is None:
+        if created_at is None:
+            raise BadField(where + "sent_at", "required (or give the ticket's created_at)")
+        sent_at = created_at
+    else:
+        try:
+            sent_at = ctx.time(sent)
+        except TimeParseError as error:
+            raise BadField(where + "sent_at", _time_problem(error, sent)) from None
+    auto = message.get("auto_ack")
+    auto_ack = auto in (True, 1) or (isinstance(auto, str) and auto.strip().lower() in ("1", "true", "yes"))
+    author = _text(message.get("author"), where + "author")
+    external = _text(message.get("external_id", message.get("message_id")), where + "external_id")
+    if external is None:
+        digest = hashlib.sha1("\x1f".join((direction, sent_at, author or "", body)).encode("utf-8")).hexdigest()[:20]
+        external = f"sha1:{digest}"
+    return (direction, author, body, sent_at, int(auto_ack), external)
 
 
 def _jsonl(ctx: ImportContext) -> Iterator[tuple[int, dict | None]]:

@@ -112,7 +112,42 @@ def _flush(ctx: ImportContext, batch: list[dict], names: dict) -> None:
     if not batch or ctx.failed:
         return
     conn = ctx.conn
-    by_number: dict[str, dict] = {}
+    linked = _link(ctx, batch, names)
+    order_ids = list({order["id"] for _, order in linked})
+    held: dict[tuple, tuple] = {}
+    for row in order_store.tracking_events_of(conn, order_ids):
+        held[(row[1], row[2], row[3], row[4] or "")] = (row[0], row[5])
+    inserts, updates = [], []
+    order_changes: dict[int, dict] = {}
+    for event, order in linked:
+        key = (order["id"], event["at"], event["status"], event["location"] or "")
+        known = held.get(key)
+        if known is None:
+            inserts.append((order["id"], event["at"], event["status"], event["location"], event["description"]))
+            held[key] = (None, event["description"])
+            ctx.add("tracking_events", "added")
+        elif (known[1] or None) != event["description"] and event["description"]:
+            if known[0] is not None:
+                updates.append((event["description"], known[0]))
+            held[key] = (known[0], event["description"])
+            ctx.add("tracking_events", "updated")
+        else:
+            ctx.add("tracking_events", "unchanged")
+        _order_change(order, event, order_changes.setdefault(order["id"], {}))
+    order_store.insert_tracking_events(conn, inserts)
+    order_store.update_tracking_descriptions(conn, updates)
+    for order_id, change in order_changes.items():
+        if change:
+            ctx.tables("orders")
+            update_by_id(conn, "orders", order_id, change)
+            ctx.mark("orders", order_id, "updated")
+
+
+def _link(ctx: ImportContext, batch: list[dict], names: dict) -> list[tuple[dict, dict]]:
+    """Each event with its order (by order number, else by tracking number); an event with no
+    single order is rejected on its line."""
+    conn = ctx.conn
+    by_number: dict[str, list[dict]] = {}
     by_tracking: dict[str, dict] = {}
     for row in order_store.orders_any_channel(conn, [event["order"] for event in batch if event["order"]]):
         by_number.setdefault(row["order_number"], []).append(dict(row))
@@ -139,41 +174,19 @@ def _flush(ctx: ImportContext, batch: list[dict], names: dict) -> None:
                            tables=[("tracking_events", 1)])
                 continue
         linked.append((event, order))
-    order_ids = list({order["id"] for _, order in linked})
-    held: dict[tuple, tuple] = {}
-    for row in order_store.tracking_events_of(conn, order_ids):
-        held[(row[1], row[2], row[3], row[4] or "")] = (row[0], row[5])
-    inserts, updates = [], []
-    order_changes: dict[int, dict] = {}
-    for event, order in linked:
-        key = (order["id"], event["at"], event["status"], event["location"] or "")
-        known = held.get(key)
-        if known is None:
-            inserts.append((order["id"], event["at"], event["status"], event["location"], event["description"]))
-            held[key] = (None, event["description"])
-            ctx.add("tracking_events", "added")
-        elif (known[1] or None) != event["description"] and event["description"]:
-            if known[0] is not None:
-                updates.append((event["description"], known[0]))
-            held[key] = (known[0], event["description"])
-            ctx.add("tracking_events", "updated")
-        else:
-            ctx.add("tracking_events", "unchanged")
-        change = order_changes.setdefault(order["id"], {})
-        if not order["tracking_number"]:
-            change["tracking_number"] = order["tracking_number"] = event["number"]
-        if not order["carrier"] and event["carrier"]:
-            change["carrier"] = order["carrier"] = event["carrier"]
-        if event["status"] == "delivered" and (not order["delivered_at"] or ("delivered_at" in change and event["at"] < order["delivered_at"])):
-            change["delivered_at"] = order["delivered_at"] = event["at"]
-        if event["status"] in ("picked_up", "in_transit", "out_for_delivery", "delivered") and (
-            not order["shipped_at"] or ("shipped_at" in change and event["at"] < order["shipped_at"])
-        ):
-            change["shipped_at"] = order["shipped_at"] = event["at"]
-    order_store.insert_tracking_events(conn, inserts)
-    order_store.update_tracking_descriptions(conn, updates)
-    for order_id, change in order_changes.items():
-        if change:
-            ctx.tables("orders")
-            update_by_id(conn, "orders", order_id, change)
-            ctx.mark("orders", order_id, "updated")
+    return linked
+
+
+def _order_change(order: dict, event: dict, change: dict) -> None:
+    """What an event tells its order (tracking number, carrier, shipped and delivered times),
+    written into both ``order`` (for the next event of the batch) and ``change``."""
+    if not order["tracking_number"]:
+        change["tracking_number"] = order["tracking_number"] = event["number"]
+    if not order["carrier"] and event["carrier"]:
+        change["carrier"] = order["carrier"] = event["carrier"]
+    if event["status"] == "delivered" and (not order["delivered_at"] or ("delivered_at" in change and event["at"] < order["delivered_at"])):
+        change["delivered_at"] = order["delivered_at"] = event["at"]
+    if event["status"] in ("picked_up", "in_transit", "out_for_delivery", "delivered") and (
+        not order["shipped_at"] or ("shipped_at" in change and event["at"] < order["shipped_at"])
+    ):
+        change["shipped_at"] = order["shipped_at"] = event["at"]

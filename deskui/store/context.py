@@ -186,57 +186,9 @@ def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | 
     ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     if ticket is None:
         return None
-    order = None
-    if ticket["order_number"]:
-        raw = conn.execute(
-            "SELECT * FROM orders WHERE channel = ? AND order_number = ?", (ticket["channel"], ticket["order_number"])
-        ).fetchone()
-        if raw is not None:
-            order = _order(raw)
-            order.items = [
-                OrderItem(r["sku"], r["asin"], r["title"], r["quantity"] or 1, r["price"])
-                for r in conn.execute("SELECT * FROM order_items WHERE order_id = ? ORDER BY id", (order.id,))
-            ]
-            order.tracking = [
-                TrackingEvent(from_db(r["at"]), r["status"], r["location"], r["description"])
-                for r in conn.execute("SELECT * FROM tracking_events WHERE order_id = ? ORDER BY at DESC, id DESC LIMIT 6", (order.id,))
-            ]
-    customer = None
+    order = _ticket_order(conn, ticket)
     customer_id = ticket["customer_id"] if ticket["customer_id"] is not None else (order and _order_customer(conn, order.id))
-    if customer_id is not None:
-        raw = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
-        if raw is not None:
-            customer = Customer(raw["id"], raw["name"], raw["email"], raw["country"])
-            stats = conn.execute(
-                "SELECT count(*), sum(feedback_rating IN (1, 2)), sum(claim_status IS NOT NULL), sum(chargeback) "
-                "FROM orders WHERE customer_id = ?",
-                (customer_id,),
-            ).fetchone()
-            customer.order_count, customer.negative_feedback, customer.claims, customer.chargebacks = (v or 0 for v in stats)
-            customer.orders = [
-                _order(r)
-                for r in conn.execute(
-                    "SELECT * FROM orders WHERE customer_id = ? AND id != ? ORDER BY purchased_at DESC LIMIT ?",
-                    (customer_id, order.id if order else -1, HISTORY_LIMIT),
-                )
-            ]
-            customer.ticket_count = conn.execute(
-                "SELECT count(*) FROM tickets WHERE customer_id = ? AND id != ?", (customer_id, ticket_id)
-            ).fetchone()[0]
-            customer.tickets = [
-                PastTicket(r["id"], r["subject"] or "", r["status"], r["category"], from_db(r["created_at"]))
-                for r in conn.execute(
-                    "SELECT id, subject, status, category, created_at FROM tickets WHERE customer_id = ? AND id != ? "
-                    "ORDER BY created_at DESC LIMIT ?",
-                    (customer_id, ticket_id, HISTORY_LIMIT),
-                )
-            ]
-    try:
-        evidence = json.loads(ticket["evidence"] or "[]")
-        if not isinstance(evidence, list):
-            evidence = []
-    except ValueError:
-        evidence = []
+    customer = _customer_of(conn, customer_id, order, ticket_id) if customer_id is not None else None
     tags = [row[0] for row in conn.execute("SELECT tag FROM tags WHERE ticket_id = ? ORDER BY tag", (ticket_id,))]
     outcomes = {
         row[0]: ClockOutcome(row[0], row[1], row[2], from_db(row[3]))
@@ -245,7 +197,69 @@ def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | 
             (ticket_id,),
         )
     }
-    return TicketContext(ticket, order, customer, evidence, tags, outcomes)
+    return TicketContext(ticket, order, customer, _evidence(ticket), tags, outcomes)
+
+
+def _ticket_order(conn: sqlite3.Connection, ticket: sqlite3.Row) -> Order | None:
+    """The ticket's order (same channel and number) with its items and latest tracking events."""
+    if not ticket["order_number"]:
+        return None
+    raw = conn.execute(
+        "SELECT * FROM orders WHERE channel = ? AND order_number = ?", (ticket["channel"], ticket["order_number"])
+    ).fetchone()
+    if raw is None:
+        return None
+    order = _order(raw)
+    order.items = [
+        OrderItem(r["sku"], r["asin"], r["title"], r["quantity"] or 1, r["price"])
+        for r in conn.execute("SELECT * FROM order_items WHERE order_id = ? ORDER BY id", (order.id,))
+    ]
+    order.tracking = [
+        TrackingEvent(from_db(r["at"]), r["status"], r["location"], r["description"])
+        for r in conn.execute("SELECT * FROM tracking_events WHERE order_id = ? ORDER BY at DESC, id DESC LIMIT 6", (order.id,))
+    ]
+    return order
+
+
+def _customer_of(conn: sqlite3.Connection, customer_id: int, order: Order | None, ticket_id: int) -> Customer | None:
+    """The customer with their counts and their other orders and tickets (not this ticket nor its order)."""
+    raw = conn.execute("SELECT * FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    if raw is None:
+        return None
+    customer = Customer(raw["id"], raw["name"], raw["email"], raw["country"])
+    stats = conn.execute(
+        "SELECT count(*), sum(feedback_rating IN (1, 2)), sum(claim_status IS NOT NULL), sum(chargeback) "
+        "FROM orders WHERE customer_id = ?",
+        (customer_id,),
+    ).fetchone()
+    customer.order_count, customer.negative_feedback, customer.claims, customer.chargebacks = (v or 0 for v in stats)
+    customer.orders = [
+        _order(r)
+        for r in conn.execute(
+            "SELECT * FROM orders WHERE customer_id = ? AND id != ? ORDER BY purchased_at DESC LIMIT ?",
+            (customer_id, order.id if order else -1, HISTORY_LIMIT),
+        )
+    ]
+    customer.ticket_count = conn.execute(
+        "SELECT count(*) FROM tickets WHERE customer_id = ? AND id != ?", (customer_id, ticket_id)
+    ).fetchone()[0]
+    customer.tickets = [
+        PastTicket(r["id"], r["subject"] or "", r["status"], r["category"], from_db(r["created_at"]))
+        for r in conn.execute(
+            "SELECT id, subject, status, category, created_at FROM tickets WHERE customer_id = ? AND id != ? "
+            "ORDER BY created_at DESC LIMIT ?",
+            (customer_id, ticket_id, HISTORY_LIMIT),
+        )
+    ]
+    return customer
+
+
+def _evidence(ticket: sqlite3.Row) -> list:
+    try:
+        evidence = json.loads(ticket["evidence"] or "[]")
+    except ValueError:
+        return []
+    return evidence if isinstance(evidence, list) else []
 
 
 def _order_customer(conn: sqlite3.Connection, order_id: int) -> int | None:

@@ -208,13 +208,7 @@ def parse_mail(ctx: ImportContext, raw: RawMail) -> Mail | None:
         ctx.reject(_line_of(raw, b"Date"), "Date", f"not a date/time: {date_text!r} (expected e.g. Tue, 18 Feb 2020 05:05:21 +0000)",
                    file=raw.file, tables=[("messages", 1)])
         return None
-    found = MESSAGE_ID.findall(header_text(get("message-id")))
-    message_id = found[0] if found else f"<sha1-{hashlib.sha1(data).hexdigest()}@deskui.invalid>"
-    in_reply_to = MESSAGE_ID.findall(header_text(get("in-reply-to")))
-    references = MESSAGE_ID.findall(header_text(get("references")))
-    refs = list(dict.fromkeys([*in_reply_to, *reversed(references)]))
-    refs = [ref for ref in refs if ref != message_id]
-    root = references[0] if references else in_reply_to[0] if in_reply_to else message_id
+    message_id, refs, root = _thread_ids(get, data)
     auto = (header_text(get("auto-submitted")) or "no").lower()
     try:
         raw_text = data.decode("utf-8")
@@ -237,6 +231,19 @@ def parse_mail(ctx: ImportContext, raw: RawMail) -> Mail | None:
         raw=raw_text,
         auto_ack=auto != "no" or bool(get("x-autoreply") or get("x-autorespond")),
     )
+
+
+def _thread_ids(get, data: bytes) -> tuple[str, list[str], str]:
+    """(Message-ID, the ids it refers to, newest first, and its thread's root id); a message
+    without a Message-ID gets one from its bytes, so a re-import finds it again."""
+    found = MESSAGE_ID.findall(header_text(get("message-id")))
+    message_id = found[0] if found else f"<sha1-{hashlib.sha1(data).hexdigest()}@deskui.invalid>"
+    in_reply_to = MESSAGE_ID.findall(header_text(get("in-reply-to")))
+    references = MESSAGE_ID.findall(header_text(get("references")))
+    refs = list(dict.fromkeys([*in_reply_to, *reversed(references)]))
+    refs = [ref for ref in refs if ref != message_id]
+    root = references[0] if references else in_reply_to[0] if in_reply_to else message_id
+    return message_id, refs, root
 
 
 def _mail_time(ctx: ImportContext, text: str) -> str | None:
