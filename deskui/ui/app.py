@@ -266,14 +266,23 @@ class DeskApp(App[None]):
                 yield SystemCommand(binding.description, f"key: {binding.key}", run)
 
 
+def config_lint_rules(config: Config):
+    """The config's ``[lint.<channel>]`` rules from the document load_config already read (its
+    line numbers included), or None without a [lint] table. Raises PolicyError on a bad one."""
+    from deskui.replies.linter import parse_lint_rules
+
+    if not config.lint or config.document is None:
+        return None
+    return parse_lint_rules(config.document)
+
+
 def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
     from deskui.policy import PolicyError
-    from deskui.replies.linter import lint_rules_from_toml
 
     policy = load_policy(getattr(args, "policy", None))
     try:
         config = load_config(tiers=[tier.name for tier in policy.tiers])
-        lint_rules = lint_rules_from_toml(config.source, str(config_path())) if config.lint else None
+        lint_rules = config_lint_rules(config)
     except ConfigError as error:
         raise SystemExit(f"deskui: {error}") from None
     except PolicyError as error:
