@@ -74,6 +74,7 @@ class DeskApp(App[None]):
         alert_rules: list | None = None,
         views: list | None = None,
         macros: list | None = None,
+        state_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.db_path = Path(db_path)
@@ -85,6 +86,7 @@ class DeskApp(App[None]):
         self.zone = zone(timezone) if timezone else zone("UTC")
         self.register_theme(HIGH_CONTRAST)
         self._requested_theme = theme
+        self.state_dir = state_dir  # where the picked theme is remembered; None: not remembered
         self.start = start
         self.lint_rules = lint_rules
         self.alert_rules = alert_rules or []
@@ -100,6 +102,7 @@ class DeskApp(App[None]):
     def on_mount(self) -> None:
         self._say_if_read_only()
         self._watch_changes()
+        self._restore_theme()
         if self._requested_theme:
             if self._requested_theme in self.available_themes:
                 self.theme = self._requested_theme
@@ -120,6 +123,23 @@ class DeskApp(App[None]):
             from deskui.ui.screens.inbox import InboxScreen
 
             self.push_screen(InboxScreen())
+
+    def _restore_theme(self) -> None:
+        """The theme picked last time (palette "Change theme" or f2); --theme or the config's
+        theme, applied after, win. Each later change is written back."""
+        if self.state_dir is None:
+            return
+        from deskui.ui.ui_state import read_state
+
+        remembered = read_state(self.state_dir).get("theme")
+        if isinstance(remembered, str) and remembered in self.available_themes:
+            self.theme = remembered
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        from deskui.ui.ui_state import write_state
+
+        write_state(self.state_dir, theme=theme.name)
 
     def _watch_changes(self) -> None:
         # The feed starts here, before the first screen reads, so no write falls in between.
@@ -266,14 +286,24 @@ class DeskApp(App[None]):
                 yield SystemCommand(binding.description, f"key: {binding.key}", run)
 
 
+def config_lint_rules(config: Config):
+    """The config's ``[lint.<channel>]`` rules from the document load_config already read (its
+    line numbers included), or None without a [lint] table. Raises PolicyError on a bad one."""
+    from deskui.replies.linter import parse_lint_rules
+
+    if not config.lint or config.document is None:
+        return None
+    return parse_lint_rules(config.document)
+
+
 def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
     from deskui.policy import PolicyError
-    from deskui.replies.linter import lint_rules_from_toml
+    from deskui.ui.ui_state import state_dir
 
     policy = load_policy(getattr(args, "policy", None))
     try:
         config = load_config(tiers=[tier.name for tier in policy.tiers])
-        lint_rules = lint_rules_from_toml(config.source, str(config_path())) if config.lint else None
+        lint_rules = config_lint_rules(config)
     except ConfigError as error:
         raise SystemExit(f"deskui: {error}") from None
     except PolicyError as error:
@@ -294,6 +324,7 @@ def run_app(path: Path, args: argparse.Namespace, start: str = "inbox") -> int:
         alert_rules=alert_rules,
         views=config.views,
         macros=config.macros,
+        state_dir=state_dir(),
     )
     app.run()
     if app.store_failure:

@@ -40,8 +40,32 @@ class StatusBar(Static):
         self._shown: Text | None = None
 
     def show(self, now: datetime) -> None:
+        head = self._head(now)
+        text = head
+        if self.counts is not None:
+            # The richest line that fits: labels and tiers when wide, then glyphs; at 80 columns
+            # the brand, the total and the least urgent states go before any count is cut.
+            room = self.content_region.width or max(self.size.width - 2, 0)
+            for brand, counts in self._candidates():
+                text = Text(no_wrap=True, overflow="ellipsis")
+                if brand:
+                    text.append("deskui ", style="bold")
+                text.append_text(head)
+                text.append_text(counts)
+                if text.cell_len <= room:
+                    break
+        else:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append("deskui ", style="bold")
+            text.append_text(head)
+        if text != self._shown:
+            self._shown = text
+            # One line, its size set by the stylesheet: a new text never moves anything else, so
+            # the screen is not laid out again (that layout was most of the idle inbox's CPU).
+            self.update(text, layout=False)
+
+    def _head(self, now: datetime) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append("deskui ", style="bold")
         text.append(f"{now.astimezone(self.zone):%H:%M:%S} ", style="bold")
         text.append(f"@{self.agent}  ", style="dim")
         if self.problem:
@@ -55,21 +79,34 @@ class StatusBar(Static):
         if self.alerts:
             text.append(f"⚠ {len(self.alerts)} alert{'s' if len(self.alerts) > 1 else ''} ", style="bold white on red")
             text.append(" ")
-        if self.counts is not None:
-            compact = self.size.width < 120
-            for key in ORDER:
-                state = SlaState.from_key(key)
-                count = self.counts.by_state.get(key, 0)
-                label = f"{state.glyph}{count}" if compact else f" {state.glyph} {count} {state.label} "
-                text.append(label, style=STATE_STYLES[key] if count else "dim")
-                text.append(" ")
-            if compact:
-                text.append(f"│ {self.counts.total} open", style="dim")
-            else:
-                tiers = "  ".join(f"{tier} {count}" for tier, count in self.counts.by_tier.items())
-                text.append(f"│ {self.counts.total} open: {tiers}", style="dim")
-        if text != self._shown:
-            self._shown = text
-            # One line, its size set by the stylesheet: a new text never moves anything else, so
-            # the screen is not laid out again (that layout was most of the idle inbox's CPU).
-            self.update(text, layout=False)
+        return text
+
+    def _candidates(self):
+        """(with the brand, the counts part) from the richest to the narrowest."""
+        for tiers in range(len(self.counts.by_tier), 0, -1):  # the most urgent tiers stay longest
+            yield True, self._counts(ORDER, labels=True, total="tiers", tiers=tiers)
+        yield True, self._counts(ORDER, labels=True, total="open")
+        yield True, self._counts(ORDER, labels=False, total="open")
+        yield False, self._counts(ORDER, labels=False, total="open")
+        for keep in range(len(ORDER), 0, -1):
+            yield False, self._counts(ORDER[:keep], labels=False, total=None)
+
+    def _counts(self, keys, *, labels: bool, total: str | None, tiers: int = 0) -> Text:
+        text = Text()
+        for key in keys:
+            state = SlaState.from_key(key)
+            count = self.counts.by_state.get(key, 0)
+            label = f" {state.glyph} {count_text(count)} {state.label} " if labels else f"{state.glyph} {count_text(count)}"
+            text.append(label, style=STATE_STYLES[key] if count else "dim")
+            text.append(" ")
+        if total == "tiers":
+            shown = "  ".join(f"{tier} {count_text(count)}" for tier, count in list(self.counts.by_tier.items())[:tiers])
+            text.append(f"│ {count_text(self.counts.total)} open: {shown}", style="dim")
+        elif total == "open":
+            text.append(f"│ {count_text(self.counts.total)} open", style="dim")
+        return text
+
+
+def count_text(count: int) -> str:
+    """Every count the widgets show, one way: thousands separated (``9,058``)."""
+    return f"{count:,}"
