@@ -309,3 +309,28 @@ def test_identical_evidence_lines_are_shown_once():
                 {"text": "A-to-z", "field": "subject", "category": "atoz_claim"}]
     shown = render_why(TicketContext(ticket, None, None, evidence, [])).plain
     assert shown.count("in body") == 1 and shown.count("in subject") == 1
+
+
+async def test_at_80x24_tab_reaches_the_order_panel_and_the_keys_scroll_it(tmp_path):
+    from deskui.ui.widgets.order_panel import OrderPanel
+
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    async with make_app(path).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        panel = pilot.app.screen.query_one(OrderPanel)
+        assert panel.max_scroll_y > 0  # the panel holds more than it shows at this size
+        highlighted = pilot.app.screen.query_one(TicketList).cursor
+        for _ in range(8):  # every focusable widget of the inbox, and then some
+            if pilot.app.focused is panel:
+                break
+            await pilot.press("tab")
+        assert pilot.app.focused is panel
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert panel.scroll_target_y > 0 or panel.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert panel.scroll_target_y == panel.max_scroll_y
+        # the list under it did not move: the panel's keys are the panel's
+        assert pilot.app.screen.query_one(TicketList).cursor == highlighted

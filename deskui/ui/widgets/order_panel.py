@@ -246,12 +246,16 @@ def _render_order(out: _Builder, order: Order, now: datetime) -> None:
         out.field("chargeback", "yes", "bold red")
 
 
-class OrderPanel(VerticalScroll, can_focus=False):
+class OrderPanel(VerticalScroll, can_focus=True):
     """Deadlines, why, order, customer. The deadlines tick with the rows' 1 s timer; the rest is
-    rendered only when the highlighted ticket changes."""
+    rendered only when the highlighted ticket changes.
+
+    Focusable (tab reaches it) so that where it is shorter than its text, at 80x24 above all, the
+    keyboard scrolls it: arrows, page up/down, home/end are the scroll view's own keys."""
 
     DEFAULT_CSS = """
     OrderPanel { background: $panel; padding: 0 1; }
+    OrderPanel:focus { background: $panel-lighten-1; }
     OrderPanel > Static { width: 1fr; }
     """
 
