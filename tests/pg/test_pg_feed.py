@@ -11,7 +11,7 @@ from deskui.clock import FixedClock
 from deskui.store.postgres import connect
 from deskui.store.postgres.feed import Change, ChangeFeed, claim, listen
 from tests.conftest import NOW
-from tests.pg_server import wait_for
+from tests.connect_servers import wait_for
 
 CLAIMER = textwrap.dedent("""
     import sys

@@ -11,7 +11,7 @@ from deskui.store import StoreError
 from deskui.store.postgres import connect, schema
 from deskui.store.postgres.feed import ChangeFeed, claim
 from tests.conftest import NOW
-from tests.pg_server import wait_for
+from tests.connect_servers import wait_for
 
 # The statements of docs/postgres.md, "One role per agent" (passwords aside).
 SERVER_SETUP = """
