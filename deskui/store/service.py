@@ -7,6 +7,9 @@ once, the agent's writes) and hands each worker a connection of its own (``readi
 that holds the SQL; nothing here knows a table. Functions of other core packages that take a
 connection (analytics, connect) get ``conn`` or a ``reading()`` connection from the caller: the
 store never imports what sits above it.
+
+The modules no first paint needs (bulk actions, the board, a ticket's thread, attachments) are
+imported by the methods that use them, so the inbox's launch does not wait for them.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from deskui.clock import Clock
 from deskui.policy.model import Policy
-from deskui.store import attachments, bulk, context, inbox, live_board, tickets, workspace
-from deskui.store import thread as threads
-from deskui.store.assignment import unassign
+from deskui.store import context, inbox, tickets, workspace
 from deskui.store.changes import ChangeFeed
 from deskui.store.db import connect, is_readonly, write
+
+if TYPE_CHECKING:
+    from deskui.store import attachments, bulk, live_board
+    from deskui.store import thread as threads
 
 
 class Store:
@@ -102,19 +108,27 @@ class Store:
 
     def bulk_apply(self, policy: Policy, clock: Clock, ticket_ids: Sequence[int], action: str, agent: str,
                    **options) -> bulk.BulkResult:
+        from deskui.store import bulk
+
         return bulk.bulk_apply(self.conn, policy, clock, ticket_ids, action, agent, **options)
 
     def undo(self, policy: Policy, clock: Clock, done: bulk.BulkResult, agent: str) -> bulk.BulkResult:
+        from deskui.store import bulk
+
         return bulk.undo(self.conn, policy, clock, done, agent)
 
     # -- one ticket -------------------------------------------------------------------
     def thread(self, ticket_id: int) -> list[threads.ThreadMessage]:
+        from deskui.store import thread as threads
+
         return threads.thread(self.conn, ticket_id)
 
     def claim(self, clock: Clock, ticket_id: int, agent: str, *, force: bool = False) -> str | None:
         return tickets.claim(self.conn, clock, ticket_id, agent, force=force)
 
     def unassign(self, clock: Clock, ticket_id: int, agent: str) -> None:
+        from deskui.store.assignment import unassign
+
         unassign(self.conn, clock, ticket_id, agent)
 
     def record_opened(self, ticket_id: int, agent: str, at: datetime) -> None:
@@ -140,6 +154,8 @@ class Store:
         return workspace.load_draft(self.conn, ticket_id, agent)
 
     def draft_files(self, ticket_id: int, agent: str) -> list[attachments.DraftFile]:
+        from deskui.store import attachments
+
         return attachments.draft_files(self.conn, ticket_id, agent)
 
     def save_draft(self, clock: Clock, ticket_id: int, agent: str, body: str) -> None:
@@ -160,6 +176,8 @@ class Store:
     # -- the board --------------------------------------------------------------------
     def load_board(self, policy: Policy, conn: sqlite3.Connection, now: datetime, day_start: datetime) -> live_board.LiveBoard:
         """Every open ticket read into a live board (worker, on ``conn``)."""
+        from deskui.store import live_board
+
         board = live_board.LiveBoard(policy)
         board.load(conn, now, day_start)
         return board
