@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import connect
-from deskui.store.board import board_data, handle_minutes
+from deskui.analytics.board import handle_minutes
 from deskui.store.changes import ChangeFeed
 from deskui.store.live_board import LiveBoard
 from tests.bench.bench_inbox import NOW, build
@@ -59,6 +59,14 @@ def working_copy(size: int) -> Path:
     return target
 
 
+def board_data(conn, policy, now, day_start, handle):
+    """The naive board: every open ticket read and counted again (the SQL board it replaced was
+    deleted with issue 11; a fresh LiveBoard load is the same full re-read)."""
+    board = LiveBoard(policy)
+    board.load(conn, now, day_start)
+    return board.snapshot(conn, now, handle)
+
+
 def core(path: Path) -> None:
     policy = default_policy()
     conn = connect(path)
@@ -66,7 +74,7 @@ def core(path: Path) -> None:
     print(f"{open_count:,} open tickets")
     handle = handle_minutes(conn, policy, NOW)
     naive = timed(lambda: board_data(conn, policy, NOW, DAY_START, handle), 5)
-    print(f"naive: re-aggregate every open ticket (board_data, SQL): median {naive:.1f} ms")
+    print(f"naive: re-read and count every open ticket (a fresh load): median {naive:.1f} ms")
 
     live = LiveBoard(policy)
     load = timed(lambda: live.load(conn, NOW, DAY_START), 3)
@@ -87,7 +95,7 @@ def core(path: Path) -> None:
     feed = ChangeFeed(conn, max_ids=10_000)
     ids = [row[0] for row in conn.execute("SELECT id FROM tickets WHERE status != 'solved'")]
     rng = random.Random(1)
-    for count in (1, 10, 100, 1_000, 5_000):
+    for count in [size for size in (1, 10, 100, 1_000, 5_000) if size <= len(ids)]:
         samples = []
         for round_ in range(5):
             chosen = rng.sample(ids, count)
@@ -102,8 +110,8 @@ def core(path: Path) -> None:
         print(f"live: apply a change of {count:>5,} tickets: median {apply:8.2f} ms  ({naive / apply:,.1f}x less than naive)")
     expected = board_data(conn, policy, NOW + timedelta(seconds=7), DAY_START, handle)
     got = live.snapshot(conn, NOW + timedelta(seconds=7), handle)
-    assert got.matrix == expected.matrix and got.agents == expected.agents, "live board drifted from SQL"
-    print("live board agrees with the SQL aggregates after every change: yes")
+    assert got.matrix == expected.matrix and got.agents == expected.agents, "live board drifted from a fresh read"
+    print("live board agrees with a fresh full read after every change: yes")
 
 
 async def screen(path: Path) -> None:
