@@ -16,22 +16,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wholeproc import PtyApp, baseline_tree, copy_db  # noqa: E402
-
-
-def prepare(db: Path, side: str, tree: Path) -> Path:
-    copy = copy_db(db, db.with_name(f"{db.stem}.{side}.db"))
-    # Migrating a copy is not what idles: open it once before the clock starts.
-    subprocess.run([sys.executable, "-c", f"from deskui.store import connect; connect({str(copy)!r}).close()"],
-                   env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, check=True)
-    return copy
+from wholeproc import PtyApp, baseline_tree, same_run_medians  # noqa: E402
 
 
 def measure(db: Path, tree: Path, seconds: float, settle: float) -> dict[str, float]:
@@ -64,13 +55,8 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.2f}")
     sides = {"baseline": baseline_tree(args.baseline), "new": baseline_tree(args.new)}
     for db in args.dbs:
-        copies = {side: prepare(db, side, tree) for side, tree in sides.items()}
-        results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
-        for _ in range(args.runs):
-            for side, tree in sides.items():  # interleaved: both sides meet the same load
-                results[side].append(measure(copies[side], tree, args.seconds, args.settle))
-        for side, runs in results.items():
-            median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+        for side, median in same_run_medians(db, sides, args.runs, partial(measure, seconds=args.seconds,
+                                                                            settle=args.settle)).items():
             print(f"{db.name} {side:8}: idle CPU top {median['top']:.1f} ms/s (main {median['top_main']:.1f}, "
                   f"workers {median['top_others']:.1f}), bottom {median['bottom']:.1f} ms/s (main "
                   f"{median['bottom_main']:.1f}, workers {median['bottom_others']:.1f}); RSS {median['rss_mb']:.0f} MB, "

@@ -13,14 +13,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_idle import prepare  # noqa: E402
-from wholeproc import PtyApp, baseline_tree  # noqa: E402
+from wholeproc import PtyApp, baseline_tree, same_run_medians  # noqa: E402
 
 
 def measure(db: Path, tree: Path) -> dict[str, float]:
@@ -50,13 +48,7 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.2f}")
     sides = {"baseline": baseline_tree(args.baseline), "new": baseline_tree(args.new)}
     for db in args.dbs:
-        copies = {side: prepare(db, side, tree) for side, tree in sides.items()}
-        results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
-        for _ in range(args.runs):
-            for side, tree in sides.items():
-                results[side].append(measure(copies[side], tree))
-        medians = {side: {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-                   for side, runs in results.items()}
+        medians = same_run_medians(db, sides, args.runs, measure)
         for side, median in medians.items():
             print(f"{db.name} {side:8}: first paint {median['first_paint'] * 1000:.0f} ms, "
                   f"`o` to the next sort {median['sort_key'] * 1000:.0f} ms  [runs: {args.runs}]")

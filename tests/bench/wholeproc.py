@@ -12,12 +12,14 @@ import os
 import pty
 import select
 import shutil
+import statistics
 import struct
 import subprocess
 import sys
 import termios
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,3 +146,25 @@ class PtyApp:
             os.close(self.master)
         except OSError:
             pass
+
+
+def prepare(db: Path, side: str, tree: Path) -> Path:
+    """A copy of ``db`` for one side, opened (and so migrated) once by that side's deskui: a
+    migration is not what the benches time."""
+    copy = copy_db(db, db.with_name(f"{db.stem}.{side}.db"))
+    subprocess.run([sys.executable, "-c", f"from deskui.store import connect; connect({str(copy)!r}).close()"],
+                   env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree, check=True)
+    return copy
+
+
+def same_run_medians(db: Path, sides: dict[str, Path], runs: int,
+                     measure: Callable[[Path, Path], dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Each side's median of every figure ``measure(copy, tree)`` returns, the sides interleaved
+    run by run so both meet the same load."""
+    copies = {side: prepare(db, side, tree) for side, tree in sides.items()}
+    results: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
+    for _ in range(runs):
+        for side, tree in sides.items():
+            results[side].append(measure(copies[side], tree))
+    return {side: {key: statistics.median(run[key] for run in side_runs) for key in side_runs[0]}
+            for side, side_runs in results.items()}
