@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from deskui import sla
-from deskui.policy.model import Policy
+from deskui.policy.model import Policy, Tier
 from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
 
@@ -84,25 +84,69 @@ def derive(policy: Policy, now: datetime, ticket, messages: Sequence[Message], t
         pauses=_pauses(events),
         solved=ticket["status"] == "solved",
     )
-    earliest = deadlines.earliest
     derived = {
         "id": ticket["id"],
         "channel": channel,
-        "tier": triage.tier.name,
-        "tier_rank": triage.tier.rank,
         "category": triage.category,
         "evidence": json.dumps(triage.evidence_json(), ensure_ascii=False),
         "awaiting_reply_since": to_db(awaiting),
-        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
         "first_response_at": to_db(first_response),
         "created_at": to_db(created),
+    }
+    derived.update(_clock_columns(triage.tier, deadlines, now))
+    return derived
+
+
+def _clock_columns(tier: Tier, deadlines: sla.Deadlines, now: datetime) -> dict:
+    """The columns a tier and its running clocks fill: what both ``derive`` and ``derive_clocks``
+    write, so a full derive and a clocks-only one cannot disagree on them."""
+    earliest = deadlines.earliest
+    columns = {
+        "tier": tier.name,
+        "tier_rank": tier.rank,
+        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
         "due_kind": earliest.kind if earliest else None,
         "target_minutes": earliest.target_minutes if earliest else None,
         "updated_at": to_db(now),
     }
     for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
                           ("resolution_", deadlines.resolution)):
-        derived[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
-        derived[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
-        derived[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
-    return derived
+        columns[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
+        columns[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
+        columns[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
+    return columns
+
+
+def tier_from_evidence(policy: Policy, channel: str, evidence: str | None, tags: Iterable[str]) -> Tier:
+    """The tier ``derive`` picks for a ticket whose messages did not change, from the evidence it
+    stored and the ticket's tags now: a tag change moves only the tier, so bulk tagging re-reads
+    no message text."""
+    found = frozenset(item["category"] for item in json.loads(evidence or "[]"))
+    return policy.pick((channel or "").strip().lower(), found, frozenset(tag.lower() for tag in tags))[0]
+
+
+def derive_clocks(policy: Policy, now: datetime, ticket, events: Sequence[tuple[str, datetime | None]],
+                  tier: Tier | None = None, messages: Sequence[Message] | None = None) -> dict:
+    """The tier's clock columns of a ticket ``derive`` already derived whose messages did not
+    change since (a status change, a tag): the instants it started from are read back from the
+    row (``created_at``, ``first_response_at``, ``awaiting_reply_since``, and
+    ``marketplace_waiting_since``, which a solved ticket's row no longer holds: pass its
+    ``messages`` then, the bodies are not read). ``tier`` defaults to the stored one; ``events``
+    is the pause history after the change."""
+    tier = tier or policy.tier(ticket["tier"])
+    if messages is None:
+        marketplace_since = from_db(ticket["marketplace_waiting_since"])
+    else:
+        marketplace_since = _waiting_since(messages, count_auto_ack=True)
+    deadlines = sla.deadlines(
+        policy,
+        tier,
+        (ticket["channel"] or "").strip().lower(),
+        created_at=from_db(ticket["created_at"]),
+        awaiting_reply_since=from_db(ticket["awaiting_reply_since"]),
+        awaiting_marketplace_since=marketplace_since,
+        first_response_at=from_db(ticket["first_response_at"]),
+        pauses=_pauses(events),
+        solved=ticket["status"] == "solved",
+    )
+    return {"id": ticket["id"], **_clock_columns(tier, deadlines, now)}

@@ -1,17 +1,23 @@
 """Bulk actions: one transaction, one undo, and overlapping bulk claims from two processes."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deskui.clock import FixedClock
 from deskui.store import connect
 from deskui.store.bulk import bulk_apply, undo
-from deskui.store.inbox import InboxQuery
-from deskui.store.tickets import refresh_tickets
+from deskui.store.inbox import InboxQuery, state_counts
+from deskui.store.tickets import refresh_tickets, set_status
 from tests.helpers import add_ticket, ago
+from tests.test_sla_truth import BASE, build, policies, ticket_plans
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,3 +139,64 @@ def test_two_processes_bulk_claiming_overlapping_marks_get_each_ticket_once(db_p
     assert claimed["ana"] | claimed["ben"] == set(ids)
     holders = dict(conn.execute("SELECT id, assignee FROM tickets"))
     assert all(holders[i] == ("ana" if i in claimed["ana"] else "ben") for i in ids)
+
+
+# -- the fast re-derive is the full one: bulk against one ticket at a time, and apply then undo --
+
+BULK_CASES = [("pending", {}), ("snooze", {"snoozed_until": BASE + timedelta(hours=5)}), ("resolve", {}),
+              ("reopen", {}), ("tag", {"tags": ["vip"]}), ("escalate", {}), ("claim", {})]
+
+
+def _ticket_rows(conn):
+    return {row["id"]: {key: row[key] for key in row.keys() if key != "updated_at"}
+            for row in conn.execute("SELECT * FROM tickets ORDER BY id")}
+
+
+def _one_by_one(conn, policy, clock, ids, action, options):
+    """What the bulk action must equal: the single-ticket writes, each re-deriving its ticket whole."""
+    from deskui.store import write
+    from deskui.store.tickets import claim
+
+    status = {"pending": "pending", "snooze": "snoozed", "resolve": "solved", "reopen": "open"}.get(action)
+    for ticket_id in ids:
+        current = conn.execute("SELECT status FROM tickets WHERE id = ?", (ticket_id,)).fetchone()[0]
+        if status is not None and (current != status or status == "snoozed"):
+            set_status(conn, policy, clock, ticket_id, status, "ana", snoozed_until=options.get("snoozed_until"))
+        elif action in ("tag", "escalate"):
+            with write(conn):
+                for tag in options.get("tags", ["escalated"]):
+                    conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag))
+                refresh_tickets(conn, policy, clock.now(), [ticket_id])
+        elif action == "claim":
+            claim(conn, clock, ticket_id, "ana")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(policy=policies(), plans=ticket_plans, case=st.sampled_from(BULK_CASES), resolved=st.booleans(),
+       later=st.integers(min_value=0, max_value=3 * 60))
+def test_a_bulk_action_writes_what_one_ticket_at_a_time_writes_and_undo_puts_it_back(policy, plans, case, resolved, later):
+    action, options = case
+    with tempfile.TemporaryDirectory() as folder:
+        bulk_path, single_path = Path(folder) / "bulk.db", Path(folder) / "single.db"
+        build(bulk_path, policy, plans)
+        clock = FixedClock(BASE + timedelta(minutes=later))
+        if resolved:  # some tickets come back from solved: their marketplace clock starts again
+            conn = connect(bulk_path)
+            set_status(conn, policy, FixedClock(BASE), 1, "solved", "ben")
+            conn.close()
+        shutil.copyfile(bulk_path, single_path)
+        bulk, single = connect(bulk_path), connect(single_path)
+        ids = [row[0] for row in bulk.execute("SELECT id FROM tickets ORDER BY id")]
+        before, counts_before = _ticket_rows(bulk), state_counts(bulk, policy, clock.now())
+        done = bulk_apply(bulk, policy, clock, ids, action, "ana", **options)
+        _one_by_one(single, policy, clock, ids, action, options)
+        assert _ticket_rows(bulk) == _ticket_rows(single)
+        clocks = "SELECT ticket_id, kind, tier, started_at, due_at, stopped_at, outcome, margin_minutes FROM sla_clocks ORDER BY 1, 2, 4"
+        assert bulk.execute(clocks).fetchall() == single.execute(clocks).fetchall()
+        undo(bulk, policy, clock, done, "ana")
+        assert _ticket_rows(bulk) == before  # every row, clocks and pauses included
+        counts_after = state_counts(bulk, policy, clock.now())
+        assert (counts_after.by_state, counts_after.by_tier, counts_after.total, counts_after.next_change) == (
+            counts_before.by_state, counts_before.by_tier, counts_before.total, counts_before.next_change)
+        bulk.close()
+        single.close()

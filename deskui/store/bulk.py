@@ -19,13 +19,15 @@ from datetime import datetime
 
 from deskui.clock import Clock
 from deskui.policy.model import Policy
+from deskui.derive import PAUSE_END, PAUSE_START
+from deskui.store.bulk_clocks import (StatusChange, add_events, chunks, continue_pauses, read_tickets, retier,
+                                      write_statuses)
 from deskui.store.db import write
-from deskui.store.tickets import record_event, refresh_tickets, write_status
 from deskui.timeutil import from_db, to_db
 
 ACTIONS = ("claim", "assign", "unassign", "tag", "untag", "snooze", "pending", "resolve", "reopen", "escalate")
 ESCALATED_TAG = "escalated"
-_CHUNK = 500  # ids per "IN (...)"
+_STATUS_KINDS = ("snoozed", "pending", "solved", "resumed", "reopened")
 
 
 @dataclass
@@ -40,20 +42,6 @@ class BulkResult:
         if self.skipped:
             said += f", {len(self.skipped):,} skipped ({next(iter(self.skipped.values()))}…)"
         return said
-
-
-def _chunks(ids: Sequence[int]):
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start: start + _CHUNK])
-
-
-def _current(conn: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:
-    found = {}
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(f"SELECT id, status, assignee, snoozed_until FROM tickets WHERE id IN ({marks})", chunk):
-            found[row["id"]] = row
-    return found
 
 
 def bulk_apply(conn: sqlite3.Connection, policy: Policy, clock: Clock, ticket_ids: Sequence[int], action: str,
@@ -74,7 +62,7 @@ def bulk_apply(conn: sqlite3.Connection, policy: Policy, clock: Clock, ticket_id
     if action == "escalate":
         tag_list = [ESCALATED_TAG]
     with write(conn):
-        before = _current(conn, ids)
+        before = read_tickets(conn, ids)
         for ticket_id in ids:
             if ticket_id not in before:
                 result.skipped[ticket_id] = "no such ticket"
@@ -83,27 +71,23 @@ def bulk_apply(conn: sqlite3.Connection, policy: Policy, clock: Clock, ticket_id
             _assign(conn, result, before, present, action, agent, assignee, now)
         elif action in ("tag", "untag", "escalate"):
             _tag(conn, result, present, action, agent, tag_list, now)
+            if _tags_move_tiers(policy):
+                retier(conn, policy, now, before, result.changed)
         else:
-            _status(conn, result, before, present, action, agent, snoozed_until, now)
-        if _rederives(policy, action):
-            refresh_tickets(conn, policy, now, result.changed)
+            _status(conn, policy, result, before, present, action, agent, snoozed_until, now)
     return result
 
 
-def _rederives(policy: Policy, action: str) -> bool:
-    """Whether the action can move a tier or a clock: an assignee never does, tags only when a
-    policy rule names tags (escalate always does). Re-deriving 10,000 tickets is most of a bulk
-    action's time, so the others skip it."""
-    if action in ("claim", "assign", "unassign"):
-        return False
-    if action in ("tag", "untag"):
-        return any(rule.tags for rule in policy.rules)
-    return True
+def _tags_move_tiers(policy: Policy) -> bool:
+    """Only a policy rule naming tags lets a tag move a tier; with none, tagging re-derives nothing."""
+    return any(rule.tags for rule in policy.rules)
 
 
 def _assign(conn, result, before, ids, action, agent, assignee, now) -> None:
     target = None if action == "unassign" else (agent if action == "claim" else assignee)
-    for chunk in _chunks(ids):
+    kind = "claimed" if action == "claim" else "assigned"
+    events = []
+    for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         condition = " AND (assignee IS NULL OR assignee = ?)" if action == "claim" else ""
         params = [target, to_db(now), *chunk] + ([agent] if action == "claim" else [])
@@ -112,39 +96,50 @@ def _assign(conn, result, before, ids, action, agent, assignee, now) -> None:
         for ticket_id in chunk:
             if ticket_id in changed:
                 result.changed.append(ticket_id)
-                kind = "claimed" if action == "claim" else "assigned"
-                record_event(conn, ticket_id, kind, agent, now, batch=result.batch, previous_assignee=before[ticket_id]["assignee"],
-                             assignee=target)
+                events.append((ticket_id, kind, agent, now, {"batch": result.batch,
+                               "previous_assignee": before[ticket_id]["assignee"], "assignee": target}))
             else:
                 result.skipped[ticket_id] = f"held by {before[ticket_id]['assignee']}"
+    add_events(conn, events)
 
 
 def _tag(conn, result, ids, action, agent, tags, now) -> None:
+    had = set()
+    for chunk in chunks(ids):
+        marks, tag_marks = ",".join("?" * len(chunk)), ",".join("?" * len(tags))
+        had.update(conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks}) AND tag IN ({tag_marks})",
+                                [*chunk, *tags]).fetchall())
+    events, added_rows, removed_rows = [], [], []
     for ticket_id in ids:
-        added, removed = [], []
-        for tag in tags:
-            if action == "untag":
-                if conn.execute("DELETE FROM tags WHERE ticket_id = ? AND tag = ?", (ticket_id, tag)).rowcount:
-                    removed.append(tag)
-            elif conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag)).rowcount:
-                added.append(tag)
+        if action == "untag":
+            added, removed = [], [tag for tag in tags if (ticket_id, tag) in had]
+        else:
+            added, removed = [tag for tag in tags if (ticket_id, tag) not in had], []
+        added_rows += [(ticket_id, tag) for tag in added]
+        removed_rows += [(ticket_id, tag) for tag in removed]
         result.changed.append(ticket_id)
-        record_event(conn, ticket_id, "tagged", agent, now, batch=result.batch, added=added, removed=removed)
+        events.append((ticket_id, "tagged", agent, now, {"batch": result.batch, "added": added, "removed": removed}))
         if action == "escalate":
-            record_event(conn, ticket_id, "escalated", agent, now, batch=result.batch)
+            events.append((ticket_id, "escalated", agent, now, {"batch": result.batch}))
+    conn.executemany("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", added_rows)
+    conn.executemany("DELETE FROM tags WHERE ticket_id = ? AND tag = ?", removed_rows)
+    add_events(conn, events)
 
 
-def _status(conn, result, before, ids, action, agent, snoozed_until, now) -> None:
+def _status(conn, policy, result, before, ids, action, agent, snoozed_until, now) -> None:
     status = {"snooze": "snoozed", "pending": "pending", "resolve": "solved", "reopen": "open"}[action]
+    changes = []
     for ticket_id in ids:
-        previous = before[ticket_id]["status"]
-        if previous == status and status != "snoozed":
+        ticket = before[ticket_id]
+        if ticket["status"] == status and status != "snoozed":
             result.skipped[ticket_id] = f"already {status}"
             continue
-        ticket = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        write_status(conn, ticket, status, agent, now, snoozed_until, batch=result.batch,
-                     previous_until=before[ticket_id]["snoozed_until"])
+        changes.append(StatusChange(ticket, status, snoozed_until,
+                                    {"batch": result.batch, "previous_until": ticket["snoozed_until"],
+                                     **({"previous_solved_at": ticket["solved_at"]} if ticket["solved_at"] else {}),
+                                     **({"previous_paused_at": ticket["paused_at"]} if ticket["paused_at"] else {})}))
         result.changed.append(ticket_id)
+    write_statuses(conn, policy, now, changes, agent)
 
 
 def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResult, agent: str) -> BulkResult:
@@ -153,38 +148,72 @@ def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResul
     batch = done.batch
     result = BulkResult(uuid.uuid4().hex[:12], "undo")
     with write(conn):
-        events = []
-        for chunk in _chunks(sorted(done.changed)):
-            marks = ",".join("?" * len(chunk))
-            events += conn.execute(
-                f"SELECT id, ticket_id, kind, detail FROM events WHERE ticket_id IN ({marks}) AND detail LIKE ?",
-                (*chunk, f'%"batch": "{batch}"%')).fetchall()
-        events = [event[1:] for event in sorted(events, key=lambda event: -event[0])]  # newest first
-        touched: set[int] = set()
-        for ticket_id, kind, raw in events:
-            detail = json.loads(raw or "{}")
-            if detail.get("batch") != batch:
-                continue
-            if kind in ("claimed", "assigned"):
-                conn.execute("UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?",
-                             (detail.get("previous_assignee"), to_db(now), ticket_id))
-            elif kind == "tagged":
-                for tag in detail.get("added", []):
-                    conn.execute("DELETE FROM tags WHERE ticket_id = ? AND tag = ?", (ticket_id, tag))
-                for tag in detail.get("removed", []):
-                    conn.execute("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", (ticket_id, tag))
-            elif kind in ("snoozed", "pending", "solved", "resumed", "reopened"):
-                current = conn.execute("SELECT * FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-                if current is None:
-                    continue
-                previous = detail.get("previous", "open")
-                write_status(conn, current, previous, agent, now, from_db(detail.get("previous_until")), undo_of=batch)
-            else:
-                continue
-            if ticket_id not in touched:
-                touched.add(ticket_id)
-                result.changed.append(ticket_id)
-        for ticket_id in result.changed:
-            record_event(conn, ticket_id, "undone", agent, now, batch=batch)
-        refresh_tickets(conn, policy, now, result.changed)
+        assignees, statuses, tags_back, touched = _undo_plan(conn, batch, sorted(done.changed))
+        conn.executemany("UPDATE tickets SET assignee = ?, updated_at = ? WHERE id = ?",
+                         [(previous, to_db(now), ticket_id) for ticket_id, previous in assignees.items()])
+        conn.executemany("DELETE FROM tags WHERE ticket_id = ? AND tag = ?", tags_back["added"])
+        conn.executemany("INSERT OR IGNORE INTO tags (ticket_id, tag) VALUES (?, ?)", tags_back["removed"])
+        current = read_tickets(conn, sorted(statuses))
+        present = {ticket_id: step for ticket_id, step in statuses.items() if ticket_id in current}
+        # back into a pause that the batch ended: the pause goes on from where it started
+        paused = {ticket_id: step for ticket_id, step in present.items()
+                  if step.previous in PAUSE_START and step.kind in PAUSE_END}
+        continue_pauses(conn, policy, now, [(current[ticket_id], step.previous, step.until, step.paused_at, step.event_id)
+                                            for ticket_id, step in paused.items()])
+        write_statuses(conn, policy, now, [
+            StatusChange(current[ticket_id], step.previous, from_db(step.until), {"undo_of": batch})
+            for ticket_id, step in present.items() if ticket_id not in paused], agent)
+        # a ticket solved again keeps the time it was solved at, not the undo's
+        conn.executemany("UPDATE tickets SET solved_at = ? WHERE id = ?", [
+            (step.solved_at, ticket_id) for ticket_id, step in present.items()
+            if step.previous == "solved" and step.solved_at])
+        retagged = sorted({ticket_id for ticket_id, _ in tags_back["added"] + tags_back["removed"]})
+        if retagged and _tags_move_tiers(policy):
+            retier(conn, policy, now, read_tickets(conn, retagged), retagged)
+        result.changed = [ticket_id for ticket_id in touched if ticket_id not in statuses or ticket_id in present]
+        add_events(conn, [(ticket_id, "undone", agent, now, {"batch": batch}) for ticket_id in result.changed])
     return result
+
+
+@dataclass
+class _StatusBack:
+    """What a ticket's status was before a batch changed it, and the batch's event that did."""
+    previous: str
+    until: str | None
+    solved_at: str | None
+    paused_at: str | None
+    kind: str
+    event_id: int
+
+
+def _undo_plan(conn, batch: str, ids: list[int]):
+    """What undoing ``batch`` puts back, per ticket, read from the batch's events newest first (so
+    where a ticket has several, the oldest one's "before" wins, as undoing them in turn would)."""
+    events = []
+    for chunk in chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        events += conn.execute(
+            f"SELECT id, ticket_id, kind, detail FROM events WHERE ticket_id IN ({marks}) AND detail LIKE ?",
+            (*chunk, f'%"batch": "{batch}"%')).fetchall()
+    assignees: dict[int, str | None] = {}
+    statuses: dict[int, _StatusBack] = {}
+    tags_back: dict[str, list] = {"added": [], "removed": []}
+    touched: list[int] = []
+    for event_id, ticket_id, kind, raw in sorted(events, key=lambda event: -event[0]):
+        detail = json.loads(raw or "{}")
+        if detail.get("batch") != batch:
+            continue
+        if kind in ("claimed", "assigned"):
+            assignees[ticket_id] = detail.get("previous_assignee")
+        elif kind == "tagged":
+            tags_back["added"] += [(ticket_id, tag) for tag in detail.get("added", [])]
+            tags_back["removed"] += [(ticket_id, tag) for tag in detail.get("removed", [])]
+        elif kind in _STATUS_KINDS:
+            statuses[ticket_id] = _StatusBack(detail.get("previous", "open"), detail.get("previous_until"),
+                                              detail.get("previous_solved_at"), detail.get("previous_paused_at"),
+                                              kind, event_id)
+        else:
+            continue
+        if ticket_id not in touched:
+            touched.append(ticket_id)
+    return assignees, statuses, tags_back, touched
