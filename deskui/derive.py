@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 
 from deskui import sla
@@ -17,6 +18,9 @@ from deskui.timeutil import from_db, to_db
 from deskui.triage.classify import classify
 
 PAUSE_START = ("pending", "snoozed")
+# Stored text of an instant, remembered: a batch of tickets shares "now" and many due instants,
+# and formatting is most of what re-deriving clocks costs once triage is skipped.
+_stored = lru_cache(maxsize=16_384)(to_db)
 PAUSE_END = ("resumed", "solved", "reopened")
 
 
@@ -104,16 +108,16 @@ def _clock_columns(tier: Tier, deadlines: sla.Deadlines, now: datetime) -> dict:
     columns = {
         "tier": tier.name,
         "tier_rank": tier.rank,
-        "marketplace_waiting_since": to_db(deadlines.marketplace.started_at if deadlines.marketplace else None),
+        "marketplace_waiting_since": _stored(deadlines.marketplace.started_at) if deadlines.marketplace else None,
         "due_kind": earliest.kind if earliest else None,
         "target_minutes": earliest.target_minutes if earliest else None,
-        "updated_at": to_db(now),
+        "updated_at": _stored(now),
     }
     for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
                           ("resolution_", deadlines.resolution)):
-        columns[f"{prefix}due_at"] = to_db(clock.due_at) if clock else None
-        columns[f"{prefix}at_risk_at"] = to_db(clock.at_risk_at) if clock else None
-        columns[f"{prefix}imminent_at"] = to_db(clock.imminent_at) if clock else None
+        columns[f"{prefix}due_at"] = _stored(clock.due_at) if clock else None
+        columns[f"{prefix}at_risk_at"] = _stored(clock.at_risk_at) if clock and clock.at_risk_at else None
+        columns[f"{prefix}imminent_at"] = _stored(clock.imminent_at) if clock and clock.imminent_at else None
     return columns
 
 
@@ -121,8 +125,14 @@ def tier_from_evidence(policy: Policy, channel: str, evidence: str | None, tags:
     """The tier ``derive`` picks for a ticket whose messages did not change, from the evidence it
     stored and the ticket's tags now: a tag change moves only the tier, so bulk tagging re-reads
     no message text."""
-    found = frozenset(item["category"] for item in json.loads(evidence or "[]"))
-    return policy.pick((channel or "").strip().lower(), found, frozenset(tag.lower() for tag in tags))[0]
+    return policy.pick((channel or "").strip().lower(), _categories(evidence or "[]"),
+                       frozenset(tag.lower() for tag in tags))[0]
+
+
+@lru_cache(maxsize=4096)
+def _categories(evidence: str) -> frozenset[str]:
+    """The categories a stored evidence list names (most tickets share a handful of lists)."""
+    return frozenset(item["category"] for item in json.loads(evidence))
 
 
 def derive_clocks(policy: Policy, now: datetime, ticket, events: Sequence[tuple[str, datetime | None]],

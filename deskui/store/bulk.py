@@ -198,7 +198,7 @@ def _undo_plan(conn, batch: str, ids: list[int]):
     assignees: dict[int, str | None] = {}
     statuses: dict[int, _StatusBack] = {}
     tags_back: dict[str, list] = {"added": [], "removed": []}
-    touched: list[int] = []
+    touched: dict[int, None] = {}  # in the order met, each once
     for event_id, ticket_id, kind, raw in sorted(events, key=lambda event: -event[0]):
         detail = json.loads(raw or "{}")
         if detail.get("batch") != batch:
@@ -214,6 +214,5 @@ def _undo_plan(conn, batch: str, ids: list[int]):
                                               kind, event_id)
         else:
             continue
-        if ticket_id not in touched:
-            touched.append(ticket_id)
-    return assignees, statuses, tags_back, touched
+        touched.setdefault(ticket_id, None)
+    return assignees, statuses, tags_back, list(touched)
