@@ -184,3 +184,14 @@ class Store:
 
     def board_snapshot(self, board: live_board.LiveBoard, now: datetime, handle: dict[str, float], *, limit: int):
         return board.snapshot(self.conn, now, handle, limit=limit)
+
+    # -- a bulk reply (deskui/replies/bulk.py plans it) ---------------------------------
+    def bulk_reply_targets(self, ticket_ids: Sequence[int]) -> list:
+        from deskui.store import bulk_replies
+
+        return bulk_replies.reply_targets(self.conn, ticket_ids)
+
+    def send_bulk_replies(self, policy: Policy, clock: Clock, agent: str, plan_key: str, replies) -> object:
+        from deskui.store import bulk_replies
+
+        return bulk_replies.send_bulk_replies(self.conn, policy, clock, agent, plan_key, replies)

@@ -53,7 +53,7 @@ class DeskApp(App[None]):
     # read at start: a screen pushed later brings no stylesheet of its own to parse.
     CSS_PATH = [Path(__file__).parent / "deskui.tcss",
                 *(Path(__file__).parent / "screens" / f"{name}.tcss"
-                  for name in ("inbox", "ticket", "board", "health", "dialogs"))]
+                  for name in ("inbox", "ticket", "board", "health", "dialogs", "bulk_reply"))]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "next_theme", "Theme", show=False, id="app.theme"),

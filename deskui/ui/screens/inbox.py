@@ -60,6 +60,7 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         Binding("plus", "tag", "Tag", show=False, id="inbox.tag"),
         Binding("A", "assign", "Assign to…", show=False, id="inbox.assign"),
         Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
+        Binding("R", "bulk_reply", "Reply to marked", show=False, id="inbox.bulk_reply"),
         Binding("number_sign", "goto", "Go to #", show=False, id="inbox.goto"),
         *[Binding(str(key), f"view({key})", f"View {key}", show=False, id=f"inbox.view{key}") for key in range(1, 10)],
     ]
@@ -316,7 +317,7 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         query = self.query_view
         view = self.query_one("#view", Static)
         marked = len(self.ticket_list.marked)
-        prefix = f"● {marked:,} marked (esc clears) · " if marked else ""
+        prefix = f"● {marked:,} marked (R reply, esc clears) · " if marked else ""
         view.update(f"{prefix}{query.count():,} ticket(s) · sorted by {SORT_LABELS[query.sort]} · {query.filter.describe()}")
 
     def action_filter_mine(self) -> None:

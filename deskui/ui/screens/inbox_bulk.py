@@ -11,7 +11,7 @@ from rich.text import Text
 from deskui.store.workspace import parse_snooze
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
-from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
 
 MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
 
@@ -133,3 +133,51 @@ class InboxBulk:
             self.notify(f"Ticket #{ticket_id} is already held by {one_line(holder, limit=40)}.", severity="warning")
         self.ticket_list.load()
         self._show_context(ticket_id)
+
+    # -- a bulk reply: R ------------------------------------------------------------
+    def action_bulk_reply(self) -> None:
+        """R: one reply to every marked ticket, from a template or typed; the plan (who passes,
+        who the linter blocks and why) shows before anything is sent."""
+        targets = self._targets()
+        if not targets:
+            self.notify("Mark tickets first (space, *): R replies to all of them.", markup=False)
+            return
+        templates = sorted(self.app.templates.templates, key=lambda t: (t.language != "en", t.language, t.key))
+        options = [("typed", Text("Type a reply…", style="bold"))]
+        for number, template in enumerate(templates):
+            label = Text(f"{template.language}  ", style="bold")
+            label.append(one_line(template.title, limit=60))
+            options.append((str(number), label))
+
+        def typed(value: str | None) -> None:
+            if value and value.strip():
+                self._plan_bulk_reply(targets, value)
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            if value == "typed":
+                self.app.push_screen(PromptScreen(f"Reply to {len(targets):,} ticket(s)",
+                                                  placeholder="Hello {customer_first_name}, …"), typed)
+                return
+            self._plan_bulk_reply(targets, templates[int(value)].body)
+
+        self.app.push_screen(PickScreen(f"Reply to {len(targets):,} ticket(s): a template, or type one", options), chosen)
+
+    @tolerate_busy
+    def _plan_bulk_reply(self, ticket_ids: list[int], source: str) -> None:
+        from deskui.replies.bulk import plan_bulk_reply
+        from deskui.ui.screens.bulk_reply import BulkReplyScreen
+
+        app = self.app
+        targets = self.store.bulk_reply_targets(ticket_ids)
+        plan = plan_bulk_reply(source, targets, agent=app.agent, rules=app.lint_rules, zone=app.zone)
+
+        def done(result) -> None:
+            if result is None:
+                return
+            self.ticket_list.set_marks(set())
+            self.ticket_list.load()
+            self._show_view()
+
+        app.push_screen(BulkReplyScreen(plan, targets, f"Bulk reply to {len(targets):,} ticket(s)"), done)
