@@ -80,6 +80,34 @@ def db_target(backend, tmp_path, request):
 
 
 @pytest.fixture
+def db_factory(backend, request):
+    """``with db_factory() as target:`` a new database per call, gone after the block: for a
+    test that needs many (a hypothesis example each). SQLite: a path not yet made (``connect(...,
+    create=True)`` makes it); PostgreSQL: a copy of the template, its tables made."""
+    import contextlib
+    import tempfile
+    from pathlib import Path
+
+    @contextlib.contextmanager
+    def make():
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                yield Path(folder) / "desk.db"
+            return
+        # One database per test, emptied for each call: TRUNCATE takes ~20 ms, a copy of the template ~0.3 s.
+        if not made:
+            made.append(request.getfixturevalue("db_target"))
+        with connect(made[0]) as conn:
+            tables = [row[0] for row in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'deskui_schema_version'")]
+            conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        yield made[0]
+
+    made: list = []
+    return make
+
+
+@pytest.fixture
 def db_path(db_target):
     return db_target
 

@@ -63,6 +63,27 @@ def _scalar_min_max(sql: str) -> str:
     return "".join(out)
 
 
+def _alias_subqueries(sql: str) -> str:
+    """PostgreSQL wants a name for every subquery in FROM; SQLite does not."""
+    out, at = [], 0
+    for match in re.finditer(r"\bFROM\s*\(\s*SELECT\b", sql, re.IGNORECASE):
+        if match.start() < at:
+            continue
+        depth, end = 0, sql.index("(", match.start())
+        while end < len(sql):
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            end += 1
+            if depth == 0:
+                break
+        following = sql[end:].lstrip()
+        named = re.match(r"(AS\b|(?!(WHERE|GROUP|ORDER|LIMIT|JOIN|LEFT|CROSS|INNER|UNION|OFFSET|HAVING|ON)\b)[A-Za-z_])",
+                         following, re.IGNORECASE)
+        out.append(sql[at:end] + ("" if named else " AS deskui_sub"))
+        at = end
+    out.append(sql[at:])
+    return "".join(out)
+
+
 def _with_conflict_clause(sql: str, clause: str) -> str:
     """Append ``ON CONFLICT ...`` to an INSERT, before its RETURNING when it has one."""
     sql = sql.rstrip().rstrip(";")
@@ -161,6 +182,8 @@ def translate(sql: str) -> Translated:
     text = _insert_or(stripped)
     for pattern, replacement in _REWRITES:
         text = pattern.sub(replacement, text)
+    if re.search(r"\bFROM\s*\(\s*SELECT", text, re.IGNORECASE):
+        text = _alias_subqueries(text)
     if re.search(r"\b(min|max)\(", text, re.IGNORECASE):
         text = _scalar_min_max(text)
     table = None
