@@ -23,15 +23,16 @@ from deskui.store.postgres.schema import MIGRATIONS
 
 WRITE_LOCK = 0x64657377  # "desw": the one-writer lock of BEGIN IMMEDIATE
 _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED", "\n".join(MIGRATIONS)))
-_NO_OP_PRAGMAS = {"foreign_keys", "synchronous", "temp_store", "analysis_limit", "cache_size", "journal_mode",
-                  "mmap_size", "optimize", "wal_checkpoint", "application_id"}
 
 
 class Translated:
-    __slots__ = ("text", "kind", "table")
+    """A statement's PostgreSQL text; ``table``: an INSERT whose new id lastrowid reads;
+    ``ids_given``: an INSERT writing its own ids, after which that table's identity must follow."""
 
-    def __init__(self, text: str, kind: str = "sql", table: str | None = None) -> None:
-        self.text, self.kind, self.table = text, kind, table
+    __slots__ = ("text", "kind", "table", "ids_given")
+
+    def __init__(self, text: str, kind: str = "sql", table: str | None = None, ids_given: str | None = None) -> None:
+        self.text, self.kind, self.table, self.ids_given = text, kind, table, ids_given
 
 
 def _split_top_level(body: str) -> bool:
@@ -169,9 +170,9 @@ def translate(sql: str) -> Translated:
     """One statement of SQLite's dialect as PostgreSQL's (cached per text)."""
     stripped = sql.strip().rstrip(";").strip()
     upper = stripped.upper()
-    pragma = re.match(r"PRAGMA\s+(\w+)\s*(?:=\s*(.+))?$", stripped, re.IGNORECASE)
+    pragma = re.match(r"PRAGMA\s+(\w+)\s*(?:=\s*(.+)|\((.*)\))?$", stripped, re.IGNORECASE)
     if pragma:
-        return Translated(pragma.group(2) or "", "pragma", pragma.group(1).lower())
+        return Translated((pragma.group(2) or pragma.group(3) or "").strip("'\" "), "pragma", pragma.group(1).lower())
     if re.match(r"BEGIN\s+(IMMEDIATE|EXCLUSIVE)", upper):
         return Translated("BEGIN", "begin_write")
     if upper in ("BEGIN", "BEGIN DEFERRED", "BEGIN TRANSACTION"):
@@ -186,11 +187,14 @@ def translate(sql: str) -> Translated:
         text = _alias_subqueries(text)
     if re.search(r"\b(min|max)\(", text, re.IGNORECASE):
         text = _scalar_min_max(text)
-    table = None
-    insert = re.match(r"INSERT\s+INTO\s+(\w+)", text, re.IGNORECASE)
-    if insert and insert.group(1) in _ID_TABLES and not re.search(r"\bRETURNING\b", text, re.IGNORECASE):
-        table = insert.group(1)  # lastrowid: RETURNING id, added by execute()
-    return Translated(_placeholders(text), "sql", table)
+    table = ids_given = None
+    insert = re.match(r"INSERT\s+INTO\s+(\w+)\s*(?:\(([^)]*)\))?", text, re.IGNORECASE)
+    if insert and insert.group(1) in _ID_TABLES:
+        if insert.group(2) and "id" in [column.strip() for column in insert.group(2).split(",")]:
+            ids_given = insert.group(1)
+        elif not re.search(r"\bRETURNING\b", text, re.IGNORECASE):
+            table = insert.group(1)  # lastrowid: RETURNING id, added by execute()
+    return Translated(_placeholders(text), "sql", table, ids_given)
 
 
 def _params(params):
@@ -224,6 +228,21 @@ def as_sqlite_error(error: BaseException) -> sqlite3.Error:
 
 class ConnectionLost(sqlite3.OperationalError):
     """The server went away (stopped, restarted, the session killed): reconnect."""
+
+
+# SQLite's introspection PRAGMAs, in their row shapes, from PostgreSQL's catalogue.
+_CATALOGUE = {
+    "table_info": "SELECT ordinal_position - 1, column_name, data_type, (is_nullable = 'NO')::int, column_default, 0 "
+                  "FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = %s "
+                  "ORDER BY ordinal_position",
+    "index_list": "SELECT row_number() OVER (ORDER BY c.relname) - 1, c.relname, i.indisunique::int, 'c', "
+                  "(i.indpred IS NOT NULL)::int FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                  "WHERE i.indrelid = to_regclass(%s)",
+    "index_info": "SELECT k.n - 1, a.attnum - 1, a.attname FROM pg_index i "
+                  "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, n) "
+                  "LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                  "WHERE i.indexrelid = to_regclass(%s) ORDER BY k.n",
+}
 
 
 class Cursor:
@@ -308,7 +327,7 @@ class PgConnection:
         self.raw = raw
         self.where = where
         self.row_factory = None  # accepted, as sqlite3's; rows always answer by index and name
-        self._seen_version = 0
+        self._ids_given: set[str] = set()
 
     # -- sqlite3.Connection's subset -----------------------------------------------------
     @property
@@ -331,6 +350,10 @@ class PgConnection:
         text = statement.text
         if statement.table is not None:
             text = f"{text} RETURNING id"
+        elif statement.ids_given:
+            self._ids_given.add(statement.ids_given)
+        elif self._ids_given and text.upper() == "COMMIT":
+            self._advance_identities()
         try:
             cursor = self.raw.execute(text, _params(params))
             if statement.kind == "begin_write":
@@ -347,6 +370,8 @@ class PgConnection:
         rows = [_params(params) for params in seq_of_params]
         if not rows:
             return Cursor(rowcount=0, rows=[])
+        if statement.ids_given:
+            self._ids_given.add(statement.ids_given)
         try:
             with self.raw.cursor() as cursor:
                 cursor.executemany(statement.text, rows)
@@ -374,6 +399,15 @@ class PgConnection:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def _advance_identities(self) -> None:
+        """Rows written with their own ids (an import hands them out above max(id)) leave the
+        identity behind; the next INSERT without an id would collide. Moved past them before
+        COMMIT, under the writers' lock."""
+        for table in sorted(self._ids_given):
+            self.raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
+                             "HAVING max(id) IS NOT NULL")
+        self._ids_given.clear()
+
     # -- PRAGMAs -------------------------------------------------------------------------
     def _pragma(self, name: str, value: str) -> Cursor:
         if name == "busy_timeout" and value:
@@ -387,11 +421,15 @@ class PgConnection:
             from deskui.store.postgres.db import schema_version
 
             return Cursor(rows=[(schema_version(self.raw) or 0,)])
+        if name in _CATALOGUE:
+            try:
+                return Cursor(rows=self.raw.execute(_CATALOGUE[name], (value,)).fetchall())
+            except Exception as error:  # noqa: BLE001
+                raise as_sqlite_error(error) from error
         if name == "foreign_key_check" or name == "integrity_check":
             return Cursor(rows=[] if name == "foreign_key_check" else [("ok",)])
-        if name in _NO_OP_PRAGMAS:
-            return Cursor(rows=[] if value else [(0,)])
-        raise sqlite3.OperationalError(f"PRAGMA {name} has no PostgreSQL form in deskui's adapter")
+        # The file's tuning (cache, checkpoints, journal, sync): the server's own business.
+        return Cursor(rows=[] if value else [(0,)])
 
     def data_version(self) -> int:
         """Moves when anyone committed a change since the last call (SQLite's counts only other
