@@ -106,3 +106,47 @@ def test_another_process_hears_a_claim_through_the_feed_within_half_a_second(pg_
     print(f"\nfeed latency, claim in this process -> heard in another: {latency * 1000:.1f} ms")
     assert str(ticket) in ids
     assert latency < 5  # a lenient bound for a loaded machine; the printed figure is the measure
+
+
+SOLVER = textwrap.dedent("""
+    import sys, time
+    from deskui.store import connect, write
+
+    conn = connect(sys.argv[1])
+    sys.stdin.readline()
+    with write(conn):
+        conn.execute("UPDATE tickets SET status = 'solved' WHERE id = ?", (int(sys.argv[2]),))
+    print(f"{time.time():.6f}", flush=True)
+""")
+
+
+async def test_the_inbox_shows_another_process_solving_a_ticket(pg_url):
+    import asyncio
+
+    from deskui.clock import FixedClock
+    from deskui.policy import default_policy
+    from deskui.ui.app import DeskApp
+    from deskui.ui.widgets.ticket_list import TicketList
+    from tests.inbox_data import build
+
+    ids = build(pg_url, NOW)
+    solver = subprocess.Popen([sys.executable, "-c", SOLVER, pg_url, str(ids["imminent"])], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, env=ENV, cwd=ROOT)
+    app = DeskApp(pg_url, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            ticket_list = app.screen.query_one(TicketList)
+            before = ticket_list.count
+            solver.stdin.write("go\n")
+            solver.stdin.flush()
+            deadline = asyncio.get_running_loop().time() + 15
+            while ticket_list.count != before - 1:
+                assert asyncio.get_running_loop().time() < deadline, "the inbox never showed the other process's write"
+                await pilot.pause(0.01)
+            shown = time.time()
+        committed = float(solver.communicate(timeout=30)[0])
+    finally:
+        solver.kill()
+    print(f"\ninbox latency, commit in another process -> row gone from the list: {(shown - committed) * 1000:.0f} ms")
