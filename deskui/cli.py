@@ -21,6 +21,7 @@ from deskui.cliargs import MAX_HEALTH_DAYS, Parser, database_trouble, format_nam
 from deskui.output import json_text, print_json, say, warn
 from deskui.policy import PolicyError, load_policy
 from deskui.store import StoreError, connect, default_db_path
+from deskui.store.db import database_target, describe_failure, init_database, is_url, shown_target
 
 COMMANDS = ("demo", "init", "classify", "policy", "refresh", "inbox", "board", "outbox", "serve", "health", "alerts", "import", "watch")
 
@@ -34,8 +35,8 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def _db_path(value: str | None) -> Path:
-    return Path(value) if value else default_db_path()
+def _db_path(value: str | None) -> Path | str:
+    return database_target(value)  # a URL stays text
 
 
 # ---------------------------------------------------------------- classify
@@ -116,14 +117,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- init / demo
 def cmd_init(args: argparse.Namespace) -> int:
-    path = Path(args.db)
-    if path.exists() and path.stat().st_size > 0:
-        conn = connect(path)  # validates: refuses a foreign or newer file
-        say(f"{path}: already a deskui database; nothing to do")
-        conn.close()
-        return 0
-    connect(path, create=True).close()
-    say(f"{path}: created an empty deskui database")
+    say(init_database(args.db))
     return 0
 
 
@@ -146,11 +140,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from deskui import demo
     from deskui.clock import SystemClock
 
-    path = Path(args.db) if args.db else Path(os.environ.get("DESKUI_DEMO_DB", "deskui-demo.db"))
+    path = _db_path(args.db) if args.db else Path(os.environ.get("DESKUI_DEMO_DB", "deskui-demo.db"))
     policy = load_policy(args.policy)
     now = SystemClock().now()
     force = args.force
-    if path.exists() and not force:
+    if not is_url(path) and path.exists() and not force:
         if sys.stdin.isatty() and sys.stdout.isatty():
             answer = input(f"{path} exists. Replace it with new demo data? [y/N] ").strip().lower()
             if answer not in ("y", "yes"):
@@ -220,7 +214,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             agent = None
         else:
             agent = serve.check_agent(args.agent, args.screen)
-        path = _db_path(args.db).resolve()
+        path = _db_path(args.db)
+        path = path if is_url(path) else path.resolve()
         connect(path).close()
         command = [sys.executable, "-m", "deskui", args.screen, str(path)]
         if args.policy:
@@ -360,7 +355,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except sqlite3.OperationalError as error:  # a full disk: SQLite has rolled the file back
             if "locked" in str(error):
                 raise  # another process holds the write lock: main() says so in one line
-            warn(storage_failure(str(path), str(args.db or _db_path(None)), error))
+            warn(storage_failure(str(path), shown_target(_db_path(args.db)), error))
             return 1  # the database takes no writes now: the other files and pending triage would fail alike
         for text in summary.lines():
             say(text)
@@ -734,7 +729,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, UserError) as error:
         return _fail(str(error))
     except sqlite3.OperationalError as error:
-        message = database_trouble(_db_path(getattr(args, "db", None)), error)
+        target = _db_path(getattr(args, "db", None))
+        message = database_trouble(shown_target(target), error) or describe_failure(error, target)
         if message is None:
             raise
         return _fail(message, 1)

@@ -18,6 +18,8 @@ from deskui.store.tickets import add_reply, refresh_tickets
 from deskui.timeutil import to_db
 from tests.helpers import add_ticket
 
+pytestmark = pytest.mark.backends
+
 UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday
 TOP_LEVEL = {"generated_at", "window", "spikes", "response_times", "drilldowns", "account_health", "sample"}

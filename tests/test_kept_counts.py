@@ -6,6 +6,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,13 +17,14 @@ from deskui.store.tickets import add_reply, set_status
 from deskui.store.workspace import heartbeat
 from tests.test_sla_truth import BASE, build, instants_of, policies, ticket_plans
 
+pytestmark = pytest.mark.backends
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(policy=policies(), plans=ticket_plans, steps=st.lists(st.integers(min_value=0, max_value=6 * 3600), min_size=1, max_size=8),
        write_at=st.integers(min_value=0, max_value=7))
-def test_kept_counts_equal_a_full_count_as_time_passes_and_tickets_change(policy, plans, steps, write_at):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "desk.db"
+def test_kept_counts_equal_a_full_count_as_time_passes_and_tickets_change(db_factory, policy, plans, steps, write_at):
+    with db_factory() as path:
         build(path, policy, plans)
         conn, other = connect(path), connect(path)
         kept = KeptCounts(policy)
@@ -43,11 +45,11 @@ def test_kept_counts_equal_a_full_count_as_time_passes_and_tickets_change(policy
         other.close()
 
 
-def test_time_alone_and_writes_to_other_tables_never_count_again(tmp_path):
+def test_time_alone_and_writes_to_other_tables_never_count_again(db_target):
     from deskui.policy import default_policy
 
     policy = default_policy()
-    path = tmp_path / "desk.db"
+    path = db_target
     build(path, policy, [(0, 30, "none", 1), (3, 200, "none", 1), (4, 900, "pending", 5)])
     conn, other = connect(path), connect(path)
     kept = KeptCounts(policy)

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,8 @@ from deskui.timeutil import from_db
 from deskui.ui.widgets.order_panel import render_deadlines
 from deskui.ui.widgets.ticket_list import countdown_text
 from tests.helpers import add_ticket
+
+pytestmark = pytest.mark.backends
 
 UTC = timezone.utc
 # Europe leaves summer time on Sunday 25 October 2026; Friday the 23rd is a holiday here.
@@ -116,12 +119,11 @@ def panel_states(context, now) -> dict[str, tuple[str, str]]:
     return shown
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(policy=policies(), plans=ticket_plans, pick=st.integers(min_value=0, max_value=10_000),
        nudge=st.sampled_from([timedelta(0), timedelta(seconds=-1), timedelta(seconds=1), timedelta(microseconds=500_000)]))
-def test_every_surface_tells_the_same_state_at_every_instant(policy, plans, pick, nudge):
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "desk.db"
+def test_every_surface_tells_the_same_state_at_every_instant(db_factory, policy, plans, pick, nudge):
+    with db_factory() as path:
         build(path, policy, plans)
         conn = connect(path)
         board = LiveBoard(policy)

@@ -12,7 +12,10 @@ from deskui.store.tickets import add_reply, claim, refresh_tickets, set_status
 from deskui.timeutil import from_db
 from tests.helpers import add_ticket, ago
 
+pytestmark = pytest.mark.backends
 
+
+@pytest.mark.sqlite_only("WAL, foreign_keys and busy_timeout are the file's PRAGMAs")
 def test_new_database_is_versioned_wal_with_foreign_keys(conn):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -47,6 +50,7 @@ def test_non_sqlite_file_is_refused(tmp_path):
         connect(path)
 
 
+@pytest.mark.sqlite_only("PostgreSQL's version table: tests/pg/test_pg_schema.py")
 def test_newer_database_is_refused(db_path):
     raw = sqlite3.connect(db_path)
     raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -118,6 +122,7 @@ def test_pending_pauses_and_resuming_pushes_the_due_time(conn, policy, clock):
     assert from_db(due_after) - from_db(due_before) == timedelta(hours=3)
 
 
+@pytest.mark.sqlite_only("EXPLAIN QUERY PLAN is SQLite's")
 def test_solved_tickets_leave_the_inbox_index(conn, policy, clock):
     now = clock.now()
     ticket = add_ticket(conn, subject="x", body="y", sent_at=now)

@@ -3,6 +3,8 @@
 import asyncio
 import threading
 
+import pytest
+
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import StoreError, connect, write
@@ -13,6 +15,8 @@ from deskui.ui.screens.ticket import TicketScreen
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
+
+pytestmark = pytest.mark.backends
 
 
 async def wait_for(pilot, condition, timeout=15.0):
@@ -55,8 +59,8 @@ def test_a_feed_that_cannot_be_read_says_so_then_asks_for_a_full_reread(tmp_path
     assert reports and reports[0].overflow
 
 
-async def test_the_inbox_under_an_open_ticket_follows_another_process(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_the_inbox_under_an_open_ticket_follows_another_process(db_target):
+    path = db_target
     ids = build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(160, 45)) as pilot:
@@ -73,10 +77,10 @@ async def test_the_inbox_under_an_open_ticket_follows_another_process(tmp_path):
         assert isinstance(app.screen, TicketScreen)
 
 
-async def test_the_app_polls_the_feed_in_one_thread_and_no_screen_opens_a_connection(tmp_path, monkeypatch):
+async def test_the_app_polls_the_feed_in_one_thread_and_no_screen_opens_a_connection(db_target, monkeypatch):
     import deskui.store.db as db
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     opened = []
     real_connect = db.connect

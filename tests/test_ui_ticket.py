@@ -24,10 +24,12 @@ from tests.inbox_data import build
 ROOT = Path(__file__).resolve().parent.parent
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def desk(tmp_path):
-    path = tmp_path / "desk.db"
-    return path, build(path, NOW)
+def desk(db_target):
+    return db_target, build(db_target, NOW)
 
 
 def app_for(path, agent="ana", clock=None):
@@ -239,7 +241,7 @@ KILLED = textwrap.dedent(
     from textual.widgets import TextArea
 
     async def main():
-        app = DeskApp(Path(sys.argv[1]), policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+        app = DeskApp(sys.argv[1], policy=default_policy(), clock=FixedClock(NOW), agent="ana")
         async with app.run_test(size=(120, 40)) as pilot:
             app.push_screen(TicketScreen(int(sys.argv[2])))
             await pilot.pause()
@@ -278,7 +280,7 @@ CLAIMER = textwrap.dedent(
     from tests.conftest import NOW
 
     async def main():
-        app = DeskApp(Path(sys.argv[1]), policy=default_policy(), clock=FixedClock(NOW), agent=sys.argv[2])
+        app = DeskApp(sys.argv[1], policy=default_policy(), clock=FixedClock(NOW), agent=sys.argv[2])
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             ticket_list = app.screen.query_one(TicketList)

@@ -24,7 +24,7 @@ from deskui.demo.tables import AGENTS, CHUNK
 from deskui.demo.tickets import Builder
 from deskui.policy import Policy, default_policy
 from deskui.store import demo_rows
-from deskui.store.db import connect
+from deskui.store.db import connect, is_url
 from deskui.store.inbox import state_counts
 from deskui.timeutil import to_db
 
@@ -83,12 +83,14 @@ def generate(
         raise ValueError("tickets must be at least 1")
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    path = Path(path)
-    if path.exists() and not force:
-        raise DemoExists(path)
     policy = policy or default_policy()
     started = time.perf_counter()
     report = progress or (lambda done, total: None)
+    if is_url(str(path)):  # a server's database is not replaced as a file is: it must hold no tickets
+        return _generate_on_server(str(path), seed, tickets, now, policy, report, started)
+    path = Path(path)
+    if path.exists() and not force:
+        raise DemoExists(path)
     building = path.with_name(path.name + ".building")
     _remove_database(building)
     try:
@@ -106,6 +108,23 @@ def generate(
     except BaseException:
         _remove_database(building)
         raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _generate_on_server(url: str, seed: int, tickets: int, now: datetime, policy: Policy, report, started: float):
+    from deskui.store.db import StoreError, holds_tickets, shown_target
+
+    conn = connect(url, create=True)
+    try:
+        if holds_tickets(conn):
+            raise StoreError(f"{shown_target(url)}: already holds tickets; the demo writes into an empty database only")
+        _build(conn, random.Random(seed), tickets, now, policy, report)
+        demo_rows.write_meta(conn, {"dataset": "demo", "demo_seed": str(seed), "demo_tickets": str(tickets),
+                                    "generated_at": to_db(now)})
+        summary = _summarise(conn, shown_target(url), seed, now, policy)
+    finally:
+        conn.close()
     summary.seconds = time.perf_counter() - started
     return summary
 

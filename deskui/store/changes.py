@@ -99,7 +99,8 @@ def watch(open_feed: Callable[[], ChangeFeed], report: Callable[[ChangeSet], Non
         try:
             if feed is None:
                 feed = open_feed()
-            changes = feed.poll()
+            # A feed that can wait (PostgreSQL's LISTEN) waits inside poll, woken by a commit.
+            changes = feed.poll(timeout=POLL_SECONDS) if getattr(feed, "waits", False) else feed.poll()
         except (sqlite3.Error, StoreError) as error:
             if feed is not None:
                 feed.conn.close()
@@ -116,6 +117,7 @@ def watch(open_feed: Callable[[], ChangeFeed], report: Callable[[ChangeSet], Non
             report(changes)
         else:
             quiet += 1
-        stop.wait(IDLE_POLL_SECONDS if quiet >= QUIET_POLLS else POLL_SECONDS)
+        if not getattr(feed, "waits", False):
+            stop.wait(IDLE_POLL_SECONDS if quiet >= QUIET_POLLS else POLL_SECONDS)
     if feed is not None:
         feed.conn.close()

@@ -22,6 +22,7 @@ BUSY_TIMEOUT_MS = 10_000
 # Below this many tickets SQLite's default estimates plan the inbox's reads as well as statistics do.
 ANALYZE_FROM_TICKETS = 10_000
 DEFAULT_DB_ENV = "DESKUI_DB"
+DATABASE_URL_PREFIXES = ("postgresql://", "postgres://")
 
 
 # Closing any descriptor of a file drops every POSIX lock this process holds on it (SQLite's WAL
@@ -63,12 +64,35 @@ class StoreError(Exception):
     """A problem with the database file that the user can act on; the message says how."""
 
 
-def default_db_path() -> Path:
+def is_url(target: object) -> bool:
+    """A database argument naming a PostgreSQL server (anything else is an SQLite file's path)."""
+    return isinstance(target, str) and target.startswith(DATABASE_URL_PREFIXES)
+
+
+def database_target(value: str | Path | None) -> str | Path:
+    """The database argument as ``connect`` takes it: a URL stays text (a Path would fold its
+    ``//``), anything else is a path; None means ``default_db_path()``."""
+    if value is None or value == "":
+        return default_db_path()
+    return str(value) if is_url(str(value)) else Path(value)
+
+
+def shown_target(target: str | Path) -> str:
+    """The database for messages: a URL without its password, or the path."""
+    if is_url(str(target)):
+        from deskui.store.postgres.db import shown
+
+        return shown(str(target))
+    return str(target)
+
+
+def default_db_path() -> str | Path:
     """``$DESKUI_DB``, else the platform's data folder: ``$XDG_DATA_HOME/deskui/deskui.db``
     (``~/.local/share/...``) on Linux, ``~/Library/Application Support/deskui/`` on macOS,
     ``%LOCALAPPDATA%\\deskui\\`` on Windows."""
     if os.environ.get(DEFAULT_DB_ENV):
-        return Path(os.environ[DEFAULT_DB_ENV])
+        value = os.environ[DEFAULT_DB_ENV]
+        return value if is_url(value) else Path(value)
     import platformdirs  # here: only a command without a database path needs it
 
     return platformdirs.user_data_path("deskui", appauthor=False) / "deskui.db"
@@ -86,7 +110,13 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
     """Open (or with ``create`` make) a deskui database, migrating an older one forward. A file
     that cannot be written (a read-only mount, an immutable file, a folder where the WAL files
     cannot be made) opens read-only: ``is_readonly`` tells, and every write fails with SQLite's
-    "attempt to write a readonly database"."""
+    "attempt to write a readonly database". A ``postgresql://`` URL opens the database on that
+    server through the adapter of ``postgres/connection.py``, which answers as a sqlite3
+    connection does."""
+    if is_url(path):
+        from deskui.store.postgres.connection import open_connection
+
+        return open_connection(path, create=create)
     path = Path(path)
     if not create and not path.exists():
         raise StoreError(f"{path}: no such database; create one with `deskui init {path}` or try `deskui demo`")
@@ -121,6 +151,25 @@ def connect(path: str | Path, *, create: bool = False, readonly: bool = False) -
     return conn
 
 
+def init_database(target: str | Path) -> str:
+    """``deskui init``: a new empty deskui database (a file, or deskui's tables in an empty
+    PostgreSQL database), or nothing to do for one that is already; the line to print."""
+    if is_url(str(target)):
+        from deskui.store.postgres.connection import init_database as init_server_database
+
+        return init_server_database(str(target))
+    path = Path(target)
+    if path.exists() and path.stat().st_size > 0:
+        connect(path).close()  # validates: refuses a foreign or newer file
+        return f"{path}: already a deskui database; nothing to do"
+    connect(path, create=True).close()
+    return f"{path}: created an empty deskui database"
+
+
+def holds_tickets(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM tickets LIMIT 1").fetchone() is not None
+
+
 def ensure_statistics(conn: sqlite3.Connection) -> bool:
     """One full ANALYZE of a sizeable file that has no statistics (written by an import, another
     program, an older deskui). Without them SQLite guesses, and at a million tickets it guesses
@@ -150,6 +199,8 @@ def update_statistics(conn: sqlite3.Connection) -> None:
 
 
 def is_readonly(conn: sqlite3.Connection) -> bool:
+    if getattr(conn, "backend", "sqlite") != "sqlite":
+        return False  # a role without write grants is told so by the server, write by write
     return bool(conn.execute("PRAGMA query_only").fetchone()[0])
 
 
@@ -199,6 +250,10 @@ def describe_failure(error: BaseException, path: str | Path) -> str | None:
     None when the error is a bug that deserves its traceback."""
     if isinstance(error, StoreError):
         return str(error)
+    if getattr(error, "pg_error", None) is not None:
+        from deskui.store.postgres.db import describe_failure as describe_pg_failure
+
+        return describe_pg_failure(error.pg_error, shown_target(path))
     if isinstance(error, sqlite3.DatabaseError):
         message = str(error)
         if "malformed" in message or "not a database" in message or "corrupt" in message:

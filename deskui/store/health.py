@@ -75,7 +75,7 @@ def spike_product_rows(conn: sqlite3.Connection, start: datetime, now: datetime,
         f"AND coalesce(t.category, '') IN ({marks}){where} GROUP BY 1", params))
     rows = query(conn,
         f"""
-        SELECT coalesce(t.category, ''), nullif(oi.asin, ''), min(oi.sku), min(oi.title), count(DISTINCT t.id)
+        SELECT coalesce(t.category, ''), min(nullif(oi.asin, '')), min(oi.sku), min(oi.title), count(DISTINCT t.id)
         FROM tickets t
         JOIN orders o ON o.channel = t.channel AND o.order_number = t.order_number
         JOIN order_items oi ON oi.order_id = o.id

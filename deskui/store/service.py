@@ -25,7 +25,7 @@ from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store import context, inbox, tickets, workspace
 from deskui.store.changes import ChangeFeed
-from deskui.store.db import connect, is_readonly, write
+from deskui.store.db import connect, database_target, is_readonly, is_url, write
 
 if TYPE_CHECKING:
     from deskui.store import attachments, bulk, live_board
@@ -33,16 +33,24 @@ if TYPE_CHECKING:
 
 
 class Store:
-    """The database of one app, by path; the connection is opened at first use."""
+    """The database of one app, by path (SQLite) or ``postgresql://`` URL (a server, through
+    the sqlite3-shaped adapter of ``postgres/connection.py``); the connection is opened at first
+    use, and opened again after the server went away."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = database_target(path)
         self._conn: sqlite3.Connection | None = None
+
+    @property
+    def backend(self) -> str:
+        return "postgresql" if is_url(self.path) else "sqlite"
 
     # -- connections ------------------------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
         """The UI thread's connection (one for the whole app, kept open)."""
+        if self._conn is not None and getattr(self._conn, "closed", False):
+            self._conn = None  # the server went away: the next use reconnects (or says why not)
         if self._conn is None:
             self._conn = connect(self.path)
         return self._conn
@@ -65,7 +73,12 @@ class Store:
             conn.close()
 
     def change_feed(self) -> ChangeFeed:
-        """A feed on a connection of its own, for the one thread that watches for changes."""
+        """A feed on a connection of its own, for the one thread that watches for changes: on
+        PostgreSQL the LISTEN/NOTIFY feed, which hears a commit as it happens, without polling."""
+        if self.backend == "postgresql":
+            from deskui.store.postgres.feed import ChangeFeed as ListeningFeed
+
+            return ListeningFeed(connect(self.path).raw)
         return ChangeFeed(connect(self.path))
 
     @property

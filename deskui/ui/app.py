@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 from deskui.clock import Clock, SystemClock
 from deskui.config import Config, ConfigError, config_path, default_agent, load_config
 from deskui.policy import Policy, load_policy
+from deskui.store.db import database_target
 from deskui.store.service import Store
 from deskui.timeutil import zone
 from deskui.ui.changes import ChangeWatcher, StoreChanged, WatchFailed
@@ -77,7 +78,7 @@ class DeskApp(App[None]):
         state_dir: Path | None = None,
     ) -> None:
         super().__init__()
-        self.db_path = Path(db_path)
+        self.db_path = database_target(db_path)  # a file's Path, or a postgresql:// URL as text
         self.store = Store(self.db_path)  # the one way screens reach the database
         self._watcher: ChangeWatcher | None = None
         self.policy = policy

@@ -5,24 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pg_server import PgServer, need_postgres
-
-TEMPLATE = "deskui_template"
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    server = PgServer(need_postgres())
-    try:
-        server.start()
-        with server.admin() as admin:
-            admin.execute(f"CREATE DATABASE {TEMPLATE}")
-        from deskui.store.postgres import connect
-
-        connect(server.url(TEMPLATE), create=True).close()
-        yield server
-    finally:
-        server.close()
+TEMPLATE = "deskui_template"  # made by tests/conftest.py: pg_server
 
 
 @pytest.fixture

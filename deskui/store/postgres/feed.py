@@ -63,6 +63,9 @@ class ChangeFeed:
     the last poll without waiting. ``force`` is accepted for the same calls; this session's own
     writes are notified to it anyway."""
 
+    # watch() hands poll() its wait: a commit is reported as it arrives, not at the next poll.
+    waits = True
+
     def __init__(self, conn, *, max_ids: int = 5_000) -> None:
         self.conn = conn
         self.max_ids = max_ids
@@ -70,10 +73,20 @@ class ChangeFeed:
 
     def poll(self, *, force: bool = False, timeout: float = 0.0) -> ChangeSet:
         """What arrived since the last poll; with ``timeout``, waits up to that long for the
-        first change, then takes whatever else is already there."""
+        first change, then takes whatever else is already there. A lost server raises the
+        sqlite3 error the watcher expects (``connection.ConnectionLost``)."""
+        from deskui.store.postgres.connection import as_sqlite_error
+
+        try:
+            first = list(self.conn.notifies(timeout=timeout, stop_after=1)) if timeout else []
+            arrived = first + list(self.conn.notifies(timeout=0))
+        except Exception as error:  # noqa: BLE001 - psycopg's, as sqlite3's
+            raise as_sqlite_error(error) from error
+        return self._change_set(arrived)
+
+    def _change_set(self, arrived) -> ChangeSet:
         result = ChangeSet(0)
-        first = list(self.conn.notifies(timeout=timeout, stop_after=1)) if timeout else []
-        for change in first + list(self.conn.notifies(timeout=0)):
+        for change in arrived:
             if change.payload == EVERYTHING:
                 result.overflow = True
                 continue
