@@ -52,13 +52,15 @@ def _update_tickets(conn: sqlite3.Connection, columns: Sequence[str], rows: Sequ
     times over are what is left once the change feed's trigger has run for each."""
     if not rows:
         return
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS bulk_rows (id INTEGER PRIMARY KEY, "
-                 f"{', '.join(_STATUS_COLUMNS + _CLOCK_COLUMNS)})")
-    conn.executemany(f"INSERT INTO temp.bulk_rows (id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))})",
+    # Typed like tickets' own columns (PostgreSQL wants a type per column), and written in the
+    # one UPDATE form both backends take: "SET a = r.a, ..." rather than "SET (a, ...) = (...)".
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS bulk_rows AS SELECT id, {', '.join(_STATUS_COLUMNS + _CLOCK_COLUMNS)} "
+                 "FROM tickets WHERE 1 = 0")
+    conn.executemany(f"INSERT INTO bulk_rows (id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(columns) + 1))})",
                      [(row["id"], *(row[column] for column in columns)) for row in rows])
-    conn.execute(f"UPDATE tickets SET ({', '.join(columns)}) = ({', '.join('r.' + column for column in columns)}) "
-                 f"FROM temp.bulk_rows r WHERE r.id = tickets.id")
-    conn.execute("DELETE FROM temp.bulk_rows")
+    conn.execute(f"UPDATE tickets SET {', '.join(f'{column} = r.{column}' for column in columns)} "
+                 f"FROM bulk_rows r WHERE r.id = tickets.id")
+    conn.execute("DELETE FROM bulk_rows")
 
 
 def chunks(ids: Sequence[int]):
