@@ -85,7 +85,8 @@ class BulkReplyScreen(ModalScreen[object]):
         if plan.passing:
             first = plan.passing[0]
             text.append(f"\n#{first.ticket_id} will read: ", style="dim")
-            text.append(one_line(first.text, limit=PREVIEW_CHARS))
+            preview = one_line(first.text, limit=PREVIEW_CHARS + 1)
+            text.append(preview if len(preview) <= PREVIEW_CHARS else preview[:PREVIEW_CHARS - 1].rstrip() + "…")
         return text
 
     def _rows(self):
