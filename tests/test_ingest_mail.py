@@ -21,11 +21,12 @@ SELLER = ["support@myshop.example", "seller@myshop.example"]
 ALIAS = "th6wqr1vf6dr43f@marketplace.amazon.com"
 
 
+pytestmark = pytest.mark.backends  # e-mail imports on SQLite and on PostgreSQL
+
+
 @pytest.fixture
-def db(tmp_path):
-    conn = connect(tmp_path / "x.db", create=True)
-    yield conn
-    conn.close()
+def db(conn):
+    return conn
 
 
 def run(conn, name, **options):
