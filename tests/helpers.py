@@ -60,3 +60,10 @@ def full_board(conn, policy, now: datetime, day_start: datetime, handle: dict | 
     board = LiveBoard(policy)
     board.load(conn, now, day_start)
     return board.snapshot(conn, now, handle if handle is not None else handle_minutes(conn, policy, now))
+
+
+async def settle(pilot):
+    """Let a Pilot app finish what a key started: its messages, then its workers, then the repaint."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

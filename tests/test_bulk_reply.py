@@ -17,6 +17,7 @@ from deskui.ui.screens.bulk_reply import BulkReplyScreen
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.helpers import add_ticket, ago
+from tests.helpers import settle
 
 LINKED = "Hello {customer_first_name}, your order {order_id} is on its way: track it at www.myshop.example/track"
 CUSTOMERS = [("amazon", "Claire Dubois", "171-5550123-1234567"), ("shopify", "山田 太郎 🎌", "#1042"),
@@ -92,12 +93,6 @@ def test_sending_queues_the_passing_ones_in_one_transaction_and_skips_one_replie
 
 def make_app(path):
     return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_plan(pilot, ids, text=LINKED):

@@ -19,6 +19,7 @@ from deskui.ui.screens.attach import AttachScreen
 from deskui.ui.screens.ticket import TicketScreen
 from tests.conftest import NOW
 from tests.inbox_data import build
+from tests.helpers import settle
 
 
 def test_the_limit_names_the_file_and_amazon_is_stricter():
@@ -111,12 +112,6 @@ def test_paths_complete_from_the_current_folder(tmp_path):
     assert complete_path(".h", tmp_path) == [".hidden"]
     assert complete_path(f"{tmp_path}/ph", tmp_path) == [f"{tmp_path}/photos/"]
     assert complete_path("missing/x", tmp_path) == []
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_ctrl_f_in_the_reply_box_attaches_completes_refuses_and_removes(desk, tmp_path, monkeypatch):

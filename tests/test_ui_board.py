@@ -11,6 +11,7 @@ from deskui.timeutil import to_db
 from deskui.ui.app import DeskApp
 from deskui.ui.screens.board import BoardScreen
 from tests.conftest import NOW
+from tests.helpers import settle
 from tests.inbox_data import build
 
 
@@ -23,12 +24,6 @@ def board_path(tmp_path):
 
 def board_app(path):
     return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="board")
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def text_of(app, selector):

@@ -15,12 +15,7 @@ from deskui.ui.screens.ticket import TicketScreen
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+from tests.helpers import settle
 
 
 def test_find_ticket_by_id_or_order_number(tmp_path):

@@ -14,6 +14,7 @@ from deskui.ui.widgets.order_panel import OrderPanel
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
+from tests.helpers import settle
 
 
 @pytest.fixture
@@ -34,12 +35,6 @@ def lines(app) -> list[str]:
 
 def panel_text(app) -> str:
     return app.screen.query_one(OrderPanel).plain
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_rows_are_sorted_by_risk_with_countdowns(inbox_db):

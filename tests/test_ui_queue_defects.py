@@ -13,6 +13,7 @@ from deskui.ui.app import DeskApp
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
+from tests.helpers import settle
 
 WIDE_SUBJECT = "我的包裹在哪里？订单还没有到，已经等了两个星期了，请尽快回复我"
 EMOJI_NAME = "Zoë 🌸🌸 Müller"
@@ -34,12 +35,6 @@ def add_wide_rows(path):
 
 def make_app(path):
     return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def lines(app) -> list[str]:

@@ -20,6 +20,7 @@ from deskui.ui.app import DeskApp
 from deskui.ui.screens.ticket import TicketScreen
 from tests.conftest import NOW
 from tests.inbox_data import build
+from tests.helpers import settle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,12 +35,6 @@ def desk(db_target):
 
 def app_for(path, agent="ana", clock=None):
     return DeskApp(path, policy=default_policy(), clock=clock or FixedClock(NOW), agent=agent)
-
-
-async def settle(pilot):
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_ticket(pilot, ticket_id):
