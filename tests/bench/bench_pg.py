@@ -1,0 +1,215 @@
+"""SQLite against PostgreSQL, side by side in one run, each command as a user meets it.
+
+    python tests/bench/bench_pg.py DB [DB ...] [--runs 3] [--idle 20] [--import-rows 100000]
+
+Each DB (a deskui SQLite file) is copied into a PostgreSQL database of a throw-away cluster
+(Debian's server, started as the postgres user, durable settings: fsync on) with `deskui migrate`,
+then the two backends take turns, run by run, on:
+
+- launch: `deskui inbox` in a 160x45 pty, process start to the first painted list;
+- `o`: the key press to the next sort on screen;
+- idle: the inbox's CPU over ``--idle`` seconds (ms of CPU per second, all threads, from /proc);
+- board: `deskui board` from process start to its matrix on screen, and its peak RSS;
+- a write on the board: another process claims a ticket, to the claimer's name on the board;
+- panel: the order panel's read for one ticket (in this process, median over 200 tickets);
+- health: `deskui health --json`, whole command, wall and CPU;
+- import: `deskui import` of an Amazon order report of ``--import-rows`` rows into an empty
+  database (a new file / a new PostgreSQL database), whole command.
+
+The server is on the same machine (loopback TCP with a password, as a team's clients connect),
+so the figures show the protocol's cost, not a network's. Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+from wholeproc import PtyApp  # noqa: E402
+
+from tests import pg_server  # noqa: E402
+
+# A server as a team would run it: durable commits, a page cache big enough for the 1M file.
+BENCH_SETTINGS = ("shared_buffers=512MB", "max_connections=60", "listen_addresses=127.0.0.1",
+                  "work_mem=16MB")
+
+
+def command(*args: str, env: dict | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the child) for one deskui command run to its end."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "deskui", *args], cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                   env={**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def inbox_figures(target: str, idle_seconds: float) -> dict[str, float]:
+    app = PtyApp(["-m", "deskui", "inbox", target, "--agent", "bench"])
+    try:
+        app.wait_for("sorted by", timeout=300)
+        figures = {"launch": time.perf_counter() - app.started}
+        time.sleep(3)  # the header counts and the backlog triage settle
+        since = app.mark()
+        pressed = time.perf_counter()
+        app.type("o")
+        app.wait_for("next breach", since=since, timeout=120)
+        figures["o_key"] = time.perf_counter() - pressed
+        time.sleep(2)
+        figures["idle_ms_per_s"] = app.idle_cpu(idle_seconds)["total"]
+        figures["inbox_peak_mb"] = app.rss_kb()[1] / 1024
+        return figures
+    finally:
+        app.stop()
+
+
+def unassigned_ids(target: str, count: int) -> list[int]:
+    from deskui.store import connect
+
+    conn = connect(target)
+    try:
+        rows = conn.execute("SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL "
+                            "ORDER BY id LIMIT ?", (count,)).fetchall()
+        return [row[0] for row in rows]
+    finally:
+        conn.close()
+
+
+def board_figures(target: str, ticket_id: int, run: int) -> dict[str, float]:
+    app = PtyApp(["-m", "deskui", "board", target])
+    try:
+        app.wait_for("breaches so far today", timeout=600)
+        figures = {"board_start": time.perf_counter() - app.started}
+        time.sleep(2)
+        agent = f"writer{run}x"
+        since = app.mark()
+        started = time.perf_counter()
+        # The writer prints the wall-clock instant of its commit: the board's delay is measured
+        # from there, not from the writer's own start-up and exit.
+        writer = subprocess.Popen([sys.executable, "-c",
+                                   "import sys, time; from deskui.clock import SystemClock\n"
+                                   "from deskui.store.service import Store\n"
+                                   "store = Store(sys.argv[1]); store.claim(SystemClock(), int(sys.argv[2]), sys.argv[3])\n"
+                                   "print(time.time(), flush=True)",
+                                   target, str(ticket_id), agent], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                                  env={**os.environ, "PYTHONPATH": str(ROOT)})
+        app.wait_for(agent, since=since, timeout=60)
+        seen = time.time()
+        figures["board_write_total"] = time.perf_counter() - started
+        committed = float(writer.communicate(timeout=60)[0].strip())
+        figures["board_write_seen"] = seen - committed
+        figures["board_peak_mb"] = app.rss_kb()[1] / 1024
+        return figures
+    finally:
+        app.stop()
+
+
+def panel_ms(target: str, ids: list[int]) -> float:
+    from deskui.store.service import Store
+
+    store = Store(target)
+    try:
+        timings = []
+        for ticket_id in ids:
+            started = time.perf_counter()
+            store.ticket_context(ticket_id)
+            timings.append(time.perf_counter() - started)
+        return statistics.median(timings) * 1000
+    finally:
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dbs", nargs="+", type=Path)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=20.0)
+    parser.add_argument("--import-rows", type=int, default=100_000)
+    parser.add_argument("--skip", default="", help="comma-separated figures to leave out: inbox,board,health,import")
+    args = parser.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {os.getloadavg()[0]:.2f}", flush=True)
+
+    pg_server.SETTINGS = BENCH_SETTINGS
+    server = pg_server.PgServer(pg_server.need_postgres())
+    server.start()
+    work = Path(tempfile.mkdtemp(prefix="deskui-bench-pg-"))
+    try:
+        version = server.admin().execute("SHOW server_version").fetchone()[0]
+        print(f"PostgreSQL {version} on 127.0.0.1:{server.port}, settings: {', '.join(BENCH_SETTINGS)}", flush=True)
+        for db in args.dbs:
+            sqlite_copy = work / db.name
+            shutil.copyfile(db, sqlite_copy)
+            subprocess.run([sys.executable, "-c", f"from deskui.store import connect; connect({str(sqlite_copy)!r}).close()"],
+                           cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            url = server.url(server.create_database())
+            wall, cpu = command("migrate", str(sqlite_copy), url)
+            print(f"\n{db.name}: migrate into PostgreSQL {wall:.1f} s wall, {cpu:.1f} s CPU (deskui's side)", flush=True)
+            targets = {"sqlite": str(sqlite_copy), "postgres": url}
+            claimable = {side: unassigned_ids(target, args.runs * 2 + 200) for side, target in targets.items()}
+            results: dict[str, list[dict[str, float]]] = {side: [] for side in targets}
+            for run in range(args.runs):
+                for side, target in targets.items():
+                    figures: dict[str, float] = {}
+                    if "inbox" not in skip:
+                        figures |= inbox_figures(target, args.idle)
+                    if "board" not in skip:
+                        figures |= board_figures(target, claimable[side][run], run)
+                    figures["panel_ms"] = panel_ms(target, random.Random(run).sample(claimable[side][args.runs:], 200))
+                    if "health" not in skip:
+                        figures["health_wall"], figures["health_cpu"] = command("health", "--json", target)
+                    results[side].append(figures)
+                    print(f"  run {run + 1} {side:8}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
+                          + f"  (load {os.getloadavg()[0]:.2f})", flush=True)
+            medians = {side: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+                       for side, runs in results.items()}
+            print(f"{db.name} medians of {args.runs}:")
+            for key in medians["sqlite"]:
+                lite, pg = medians["sqlite"][key], medians["postgres"][key]
+                print(f"  {key:18} sqlite {lite:9.3f}  postgres {pg:9.3f}  ratio {pg / lite if lite else float('nan'):.2f}x")
+            server.drop_database(url.rsplit("/", 1)[1])
+
+        if "import" not in skip:
+            sys.path.insert(0, str(HERE))
+            from bench_ingest import make_report
+
+            report = work / "orders.txt"
+            make_report(report, args.import_rows)
+            print(f"\nimport of {args.import_rows:,} Amazon order rows into an empty database:", flush=True)
+            timings: dict[str, list[tuple[float, float]]] = {"sqlite": [], "postgres": []}
+            for run in range(args.runs):
+                fresh = work / f"import{run}.db"
+                command("init", str(fresh))
+                timings["sqlite"].append(command("import", str(report), "--db", str(fresh)))
+                name = server.create_database()
+                command("init", server.url(name))
+                timings["postgres"].append(command("import", str(report), "--db", server.url(name)))
+                server.drop_database(name)
+                print(f"  run {run + 1}: sqlite {timings['sqlite'][-1][0]:.2f} s, postgres {timings['postgres'][-1][0]:.2f} s "
+                      f"(load {os.getloadavg()[0]:.2f})", flush=True)
+            for side, runs in timings.items():
+                print(f"  {side:8}: {statistics.median(w for w, _ in runs):.2f} s wall, "
+                      f"{statistics.median(c for _, c in runs):.2f} s CPU (medians of {args.runs})")
+    finally:
+        server.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
