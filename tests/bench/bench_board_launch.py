@@ -32,6 +32,7 @@ def measure(db: Path, tree: Path) -> dict[str, float]:
     try:
         app.wait_for("Refresh", timeout=180)
         first_paint = time.perf_counter() - app.started
+        cpu_at_paint = app.cpu_total()
         app.wait_for("breaches so far today", timeout=300)
         data = time.perf_counter() - app.started
         cpu_at_data = app.cpu_total()
@@ -39,7 +40,7 @@ def measure(db: Path, tree: Path) -> dict[str, float]:
         forecast = time.perf_counter() - app.started
         time.sleep(SETTLE_SECONDS)
         held, peak = app.rss_kb()
-        return {"first_paint": first_paint, "data": data, "forecast": forecast, "cpu_at_data": cpu_at_data,
+        return {"first_paint": first_paint, "cpu_at_paint": cpu_at_paint, "data": data, "forecast": forecast, "cpu_at_data": cpu_at_data,
                 "peak_mb": peak / 1024, "held_mb": held / 1024}
     finally:
         app.stop()
@@ -58,7 +59,7 @@ def main() -> None:
     for db in args.dbs:
         medians = same_run_medians(db, sides, args.runs, measure)
         for side, m in medians.items():
-            print(f"{db.name} {side:8}: first paint {m['first_paint'] * 1000:.0f} ms, counts on screen "
+            print(f"{db.name} {side:8}: first paint {m['first_paint'] * 1000:.0f} ms (CPU {m['cpu_at_paint']:.2f} s), counts on screen "
                   f"{m['data'] * 1000:.0f} ms (CPU {m['cpu_at_data']:.2f} s), forecast {m['forecast'] * 1000:.0f} ms, "
                   f"peak {m['peak_mb']:.0f} MB, held {m['held_mb']:.0f} MB  [median of {args.runs}]")
         base, new = medians["baseline"], medians["new"]

@@ -13,12 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
-from deskui.analytics import metrics
-from deskui.analytics.board import handle_minutes
-from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
 from deskui.store import StoreError
-from deskui.store.board import BoardData
+from deskui.store.board import BoardData, local_day_start
 from deskui.store.live_board import LiveBoard
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
@@ -123,7 +120,7 @@ class BoardScreen(WorkerReports, Screen[None]):
             card.display = index < shown
 
     def _day_start(self):
-        return local_midnight(self.app.clock.now(), self.app.zone)
+        return local_day_start(self.app.clock.now(), self.app.zone)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self) -> None:
@@ -143,6 +140,10 @@ class BoardScreen(WorkerReports, Screen[None]):
             self._measure_slow()
 
     def _slow_figures(self, conn, now) -> tuple[dict[str, float], dict]:
+        # Imported here: importing deskui.analytics costs ~0.2 s of CPU, after the counts are shown.
+        from deskui.analytics import metrics
+        from deskui.analytics.board import handle_minutes
+
         handle = handle_minutes(conn, self.app.policy, now)
         spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         return handle, spikes
@@ -298,6 +299,8 @@ class BoardScreen(WorkerReports, Screen[None]):
 
     def _append_first_response(self, forecast: Text, data) -> None:
         """Today's median first response, overall and per tier against each tier's own target."""
+        from deskui.analytics import metrics  # imported by the handle-time worker already
+
         forecast.append("\nfirst response today: ", style="bold")
         if data.first_response_today is None:
             forecast.append("no replies yet", style="dim")
