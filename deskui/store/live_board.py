@@ -29,9 +29,11 @@ import sqlite3
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from itertools import chain, islice
+from operator import and_
+from itertools import chain, compress, islice
 
 from deskui.policy.model import Policy
 from deskui.store.board import (
@@ -68,11 +70,32 @@ def _seconds_sql(column: str) -> str:
     return f"max(min(CAST(strftime('%s', {column}) AS INTEGER) - {EPOCH}, {HIGHEST}), {LOWEST})"
 
 
-_TICKET_COLUMNS = (
-    f"id, coalesce(tier, 'untriaged'), coalesce(tier_rank, -1), assignee, {_seconds_sql('created_at')}, "
-    f"{_seconds_sql('due_at')}, {_seconds_sql('imminent_at')}, {_seconds_sql('at_risk_at')}, "
-    f"{_seconds_sql('paused_at')}, response_outcome"
+_SECONDS = (
+    f"SELECT id, coalesce(tier, 'untriaged') AS tier, coalesce(tier_rank, -1) AS rank, assignee, "
+    f"{_seconds_sql('created_at')} AS created, {_seconds_sql('due_at')} AS due, {_seconds_sql('imminent_at')} AS imminent, "
+    f"{_seconds_sql('at_risk_at')} AS at_risk, {_seconds_sql('paused_at')} AS paused, response_outcome AS outcome FROM tickets"
 )
+# Each ticket's slot as the board counts it, worked out by SQLite (no Python per row but the
+# tier's and agent's numbers): the state when no clock runs, and the stored instants as
+# ``Timer.state`` reads them (a state holds from its instant on). A row another program wrote may
+# lack the instants (never at risk then) or hold them out of order; clamping keeps breached within
+# imminent within at risk, so the counts can be taken as differences of bisections. The instants
+# are 0 when no clock runs.
+_IMMINENT = "min(coalesce(imminent, due), due)"
+_SLOT = (
+    f"id, tier, rank, assignee, coalesce(created, {NEVER}), "
+    f"CASE WHEN paused IS NOT NULL THEN CASE WHEN due <= paused THEN {BREACHED} ELSE {PAUSED} END "
+    f"WHEN due IS NULL THEN CASE outcome WHEN 'missed' THEN {MISSED} WHEN 'met' THEN {MET} ELSE {ON_TRACK} END "
+    f"ELSE {RUNNING} END, "
+    f"iif(paused IS NULL, coalesce(due, 0), 0), iif(paused IS NULL, coalesce({_IMMINENT}, 0), 0), "
+    f"iif(paused IS NULL, coalesce(min(coalesce(at_risk, {_IMMINENT}), {_IMMINENT}), 0), 0)"
+)
+
+
+def _slots_sql(where: str) -> str:
+    return f"SELECT {_SLOT} FROM ({_SECONDS} WHERE {where}) ORDER BY id"
+
+
 # Clocks stopped since the day started; both placeholders take the day's start.
 _CLOCKS_TODAY = (
     "SELECT ticket_id, kind, (julianday(stopped_at) - julianday(started_at)) * 1440.0, outcome, due_at >= ?, "
@@ -136,10 +159,6 @@ class _Open:
     def columns(self) -> tuple[array, ...]:
         return (self.ids, self.tier, self.agent, self.created, self.due, self.imminent, self.at_risk, self.fixed)
 
-    def append(self, record: tuple) -> None:
-        for column, value in zip(self.columns(), record):
-            column.append(value)
-
     def insert(self, slot: int, record: tuple) -> None:
         for column, value in zip(self.columns(), record):
             column.insert(slot, value)
@@ -156,9 +175,6 @@ class _Open:
         slot = bisect_left(self.ids, ticket_id)
         return slot, slot < len(self.ids) and self.ids[slot] == ticket_id
 
-    def live(self) -> Iterable[tuple]:
-        return (record for record in zip(*self.columns()) if record[1] != DEAD)
-
 
 class LiveBoard:
     """The board's aggregates for one database. Thread-safe: a worker applies changes while the
@@ -171,7 +187,7 @@ class LiveBoard:
         self.day_start: datetime | None = None
         self._tier_names: dict[str, int] = {}
         self._tiers: list[_Tier] = []
-        self._agent_names: dict[str, int] = {}
+        self._agent_names: dict[str | None, int] = {None: -1}
         self._agents_by_code: list[_Agent] = []
         self._open = _Open()
         self._dead = 0
@@ -201,13 +217,16 @@ class LiveBoard:
                 "WHERE at >= ? AND id <= ? AND agent IS NOT NULL GROUP BY agent",
                 (to_db(now - ACTIVE_WINDOW), last_event),
             ).fetchall()
-            cursor = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE status != 'solved' ORDER BY id")
+            cursor = conn.execute(_slots_sql("status != 'solved'"))
             read = 0
-            record, columns = fresh._record, fresh._open.columns()
+            columns = fresh._open.columns()
             while rows := cursor.fetchmany(FETCH_ROWS):
                 read += len(rows)
-                # a batch's slots turned into columns at once (zip(*) transposes in C)
-                for column, values in zip(columns, zip(*map(record, rows))):
+                # A batch goes into the columns at once: zip(*) transposes in C, and only the
+                # tier and agent names are looked up, by map.
+                ids, tiers, ranks, assignees, created, fixed, due, imminent, at_risk = zip(*rows)
+                tier_codes, agent_codes = fresh._tier_codes(tiers, ranks), fresh._agent_codes(assignees)
+                for column, values in zip(columns, (ids, tier_codes, agent_codes, created, due, imminent, at_risk, fixed)):
                     column.extend(values)
             clocks = conn.execute(_CLOCKS_TODAY, (to_db(day_start),) * 2).fetchall()
         finally:
@@ -231,9 +250,7 @@ class LiveBoard:
         for offset in range(0, len(ids), ID_CHUNK):
             chunk = ids[offset: offset + ID_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows += conn.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id IN ({marks}) AND status != 'solved'", chunk
-            ).fetchall()
+            rows += conn.execute(_slots_sql(f"id IN ({marks}) AND status != 'solved'"), chunk).fetchall()
             if start is not None:
                 clocks += conn.execute(f"{_CLOCKS_TODAY} AND ticket_id IN ({marks})", (start, start, *chunk)).fetchall()
         fresh = {row[0]: row for row in rows}
@@ -292,32 +309,24 @@ class LiveBoard:
                 self._agent_seen[agent] = at
 
     def _record(self, row: tuple) -> tuple:
-        """One ticket's slot: (id, tier, agent, created, due, imminent, at risk, fixed state), with
-        the stored instants as ``Timer.state`` reads them: a state holds from its instant on."""
-        ticket_id, tier, rank, assignee, created, due, imminent_at, at_risk_at, paused, outcome = row
-        tier_code = self._tier_names.get(tier)
-        if tier_code is None:
-            tier_code = self._tier_names[tier] = len(self._tiers)
-            self._tiers.append(_Tier(tier, rank))
-        agent_code = -1
-        if assignee is not None:
-            agent_code = self._agent_names.get(assignee, -1)
-            if agent_code < 0:
-                agent_code = self._agent_names[assignee] = len(self._agents_by_code)
-                self._agents_by_code.append(_Agent(assignee))
-        created = NEVER if created is None else created
-        if paused is not None:
-            fixed = BREACHED if due is not None and due <= paused else PAUSED
-            return ticket_id, tier_code, agent_code, created, 0, 0, 0, fixed
-        if due is None:
-            fixed = MISSED if outcome == "missed" else MET if outcome == "met" else ON_TRACK
-            return ticket_id, tier_code, agent_code, created, 0, 0, 0, fixed
-        # A row another program wrote may lack the instants (never at risk then) or hold them out
-        # of order; clamping keeps breached within imminent within at risk, so the counts below
-        # can be taken as differences of bisections.
-        imminent = due if imminent_at is None else min(imminent_at, due)
-        at_risk = imminent if at_risk_at is None else min(at_risk_at, imminent)
-        return ticket_id, tier_code, agent_code, created, due, imminent, at_risk, RUNNING
+        """One ticket's slot: (id, tier, agent, created, due, imminent, at risk, fixed state)."""
+        ticket_id, tier, rank, assignee, created, fixed, due, imminent, at_risk = row
+        (tier_code,), (agent_code,) = self._tier_codes((tier,), (rank,)), self._agent_codes((assignee,))
+        return ticket_id, tier_code, agent_code, created, due, imminent, at_risk, fixed
+
+    def _tier_codes(self, tiers: tuple[str, ...], ranks: tuple[int, ...]) -> Iterable[int]:
+        codes = self._tier_names
+        for name in set(tiers) - codes.keys():  # a tier's rank is its first ticket's
+            codes[name] = len(self._tiers)
+            self._tiers.append(_Tier(name, ranks[tiers.index(name)]))
+        return map(codes.__getitem__, tiers)
+
+    def _agent_codes(self, assignees: tuple[str | None, ...]) -> Iterable[int]:
+        codes = self._agent_names  # None (unassigned) is -1
+        for name in set(assignees) - codes.keys():
+            codes[name] = len(self._agents_by_code)
+            self._agents_by_code.append(_Agent(name))
+        return map(codes.__getitem__, assignees)
 
     def _set_clocks(self, clocks: list[tuple], day_start: datetime | None, *, replace_all: bool) -> None:
         if replace_all:
@@ -330,60 +339,69 @@ class LiveBoard:
     # -- the sorted columns --------------------------------------------------------------------
 
     def _rebuild_indexes(self) -> None:
-        """Every tier's and agent's columns from the open tickets, dropping solved slots. The
-        values go in unsorted (appends), then each column is sorted on its own, so at most one
-        column's worth of Python ints exists at a time."""
+        """Every tier's and agent's columns from the open tickets, dropping solved slots. A
+        tier's columns are picked out of the slot columns by ``compress`` and sorted one at a
+        time (no per-ticket Python but for assigned tickets), so at most one column's worth of
+        Python ints exists at once."""
+        table = self._open
         if self._dead:
+            alive = bytes(map((DEAD).__ne__, table.tier))
             kept = _Open()
-            for record in self._open.live():
-                kept.append(record)
+            for column, old in zip(kept.columns(), table.columns()):
+                column.extend(compress(old, alive))
             self._open, self._dead = kept, 0
-        for tier in self._tiers:
-            tier.size, tier.fixed = 0, [0] * len(FIXED_STATES)
-            tier.due, tier.ids, tier.imminent, tier.at_risk = _times(), array("q"), _times(), _times()
+            table = kept
+        running = bytes(map((RUNNING).__eq__, table.fixed))  # 1 where a clock runs
+        for code, tier in enumerate(self._tiers):
+            in_tier = bytes(map(code.__eq__, table.tier))
+            tier.size = in_tier.count(1)
+            states = Counter(compress(table.fixed, in_tier))
+            tier.fixed = [states.get(state, 0) if state != RUNNING else 0 for state in range(len(FIXED_STATES))]
+            mask = bytes(map(and_, in_tier, running))
+            due = array("i", compress(table.due, mask))
+            # (due, id) sorted together: ids come in ascending order and the sort is stable, so
+            # sorting the slots by due alone leaves equal dues in id order.
+            order = sorted(range(len(due)), key=due.__getitem__)
+            tier.due = array("i", map(due.__getitem__, order))
+            tier.ids = array("q", map(array("q", compress(table.ids, mask)).__getitem__, order))
+            del order, due
+            tier.imminent = array("i", sorted(compress(table.imminent, mask)))
+            tier.at_risk = array("i", sorted(compress(table.at_risk, mask)))
         for agent in self._agents_by_code:
-            agent.created, agent.due, agent.late, agent.paused = _times(), _times(), 0, 0
-        for record in self._open.live():
-            self._index(record, append=True)
-        for tier in self._tiers:
-            if len(tier.due) > 1:
-                # (due, id) sorted together: ids are appended in ascending order and the sort is
-                # stable, so sorting the slots by due alone leaves equal dues in id order.
-                order = sorted(range(len(tier.due)), key=tier.due.__getitem__)
-                tier.due = array("i", map(tier.due.__getitem__, order))
-                tier.ids = array("q", map(tier.ids.__getitem__, order))
-                del order
-            tier.imminent = array("i", sorted(tier.imminent))
-            tier.at_risk = array("i", sorted(tier.at_risk))
-        for agent in self._agents_by_code:
+            agent.created, agent.due, agent.late, agent.paused = [], [], 0, 0
+        agents = self._agents_by_code
+        assigned = bytes(map((0).__le__, table.agent))
+        for code, created, due, fixed in compress(zip(table.agent, table.created, table.due, table.fixed), assigned):
+            agent = agents[code]
+            agent.created.append(created)
+            if fixed == RUNNING:
+                agent.due.append(due)
+            elif fixed == BREACHED:
+                agent.late += 1
+            if fixed in (PAUSED, BREACHED):
+                agent.paused += 1
+        for agent in agents:
             agent.created = array("i", sorted(agent.created))
             agent.due = array("i", sorted(agent.due))
 
-    def _index(self, record: tuple, *, append: bool = False) -> None:
+    def _index(self, record: tuple) -> None:
         ticket_id, tier_code, agent_code, created, due, imminent, at_risk, fixed = record
         tier = self._tiers[tier_code]
         tier.size += 1
         if fixed == RUNNING:
-            if append:
-                tier.due.append(due)
-                tier.ids.append(ticket_id)
-                tier.imminent.append(imminent)
-                tier.at_risk.append(at_risk)
-            else:
-                low = bisect_left(tier.due, due)
-                slot = bisect_left(tier.ids, ticket_id, low, bisect_right(tier.due, due, low))
-                tier.due.insert(slot, due)
-                tier.ids.insert(slot, ticket_id)
-                _insort(tier.imminent, imminent)
-                _insort(tier.at_risk, at_risk)
+            low = bisect_left(tier.due, due)
+            slot = bisect_left(tier.ids, ticket_id, low, bisect_right(tier.due, due, low))
+            tier.due.insert(slot, due)
+            tier.ids.insert(slot, ticket_id)
+            _insort(tier.imminent, imminent)
+            _insort(tier.at_risk, at_risk)
         else:
             tier.fixed[fixed] += 1
         if agent_code >= 0:
             agent = self._agents_by_code[agent_code]
-            add = array.append if append else _insort
-            add(agent.created, created)
+            _insort(agent.created, created)
             if fixed == RUNNING:
-                add(agent.due, due)
+                _insort(agent.due, due)
             elif fixed == BREACHED:
                 agent.late += 1
             if fixed in (PAUSED, BREACHED):
