@@ -66,34 +66,45 @@ FIXED_STATES = (None, "on_track", "paused", "breached", "met", "missed")
 
 
 def _seconds_sql(column: str) -> str:
-    """Seconds from EPOCH of a stored time, clamped to 32 bits, NULL when it is no time."""
-    return f"max(min(CAST(strftime('%s', {column}) AS INTEGER) - {EPOCH}, {HIGHEST}), {LOWEST})"
+    """Unix seconds of a stored time, NULL when it is no time (PostgreSQL too, through compat)."""
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
-_SECONDS = (
-    f"SELECT id, coalesce(tier, 'untriaged') AS tier, coalesce(tier_rank, -1) AS rank, assignee, "
-    f"{_seconds_sql('created_at')} AS created, {_seconds_sql('due_at')} AS due, {_seconds_sql('imminent_at')} AS imminent, "
-    f"{_seconds_sql('at_risk_at')} AS at_risk, {_seconds_sql('paused_at')} AS paused, response_outcome AS outcome FROM tickets"
-)
-# Each ticket's slot as the board counts it, worked out by SQLite (no Python per row but the
-# tier's and agent's numbers): the state when no clock runs, and the stored instants as
-# ``Timer.state`` reads them (a state holds from its instant on). A row another program wrote may
-# lack the instants (never at risk then) or hold them out of order; clamping keeps breached within
-# imminent within at risk, so the counts can be taken as differences of bisections. The instants
-# are 0 when no clock runs.
-_IMMINENT = "min(coalesce(imminent, due), due)"
-_SLOT = (
-    f"id, tier, rank, assignee, coalesce(created, {NEVER}), "
-    f"CASE WHEN paused IS NOT NULL THEN CASE WHEN due <= paused THEN {BREACHED} ELSE {PAUSED} END "
-    f"WHEN due IS NULL THEN CASE outcome WHEN 'missed' THEN {MISSED} WHEN 'met' THEN {MET} ELSE {ON_TRACK} END "
-    f"ELSE {RUNNING} END, "
-    f"iif(paused IS NULL, coalesce(due, 0), 0), iif(paused IS NULL, coalesce({_IMMINENT}, 0), 0), "
-    f"iif(paused IS NULL, coalesce(min(coalesce(at_risk, {_IMMINENT}), {_IMMINENT}), 0), 0)"
+# What the board counts of a ticket; created only matters for an agent's oldest ticket.
+_TICKET_COLUMNS = (
+    "id, coalesce(tier, 'untriaged'), coalesce(tier_rank, -1), assignee, "
+    f"CASE WHEN assignee IS NOT NULL THEN {_seconds_sql('created_at')} END, {_seconds_sql('due_at')}, "
+    f"{_seconds_sql('imminent_at')}, {_seconds_sql('at_risk_at')}, {_seconds_sql('paused_at')}, response_outcome"
 )
 
 
 def _slots_sql(where: str) -> str:
-    return f"SELECT {_SLOT} FROM ({_SECONDS} WHERE {where}) ORDER BY id"
+    return f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE {where} ORDER BY id"
+
+
+def _seconds(unix: int) -> int:
+    return LOWEST if unix - EPOCH < LOWEST else HIGHEST if unix - EPOCH > HIGHEST else unix - EPOCH
+
+
+def _slot(row: tuple) -> tuple:
+    """(id, tier, rank, assignee, created, fixed state, due, imminent, at risk) of a ticket row,
+    the stored instants as ``Timer.state`` reads them (a state holds from its instant on); the
+    instants are 0 when no clock runs."""
+    ticket_id, tier, rank, assignee, created, due, imminent_at, at_risk_at, paused, outcome = row
+    created = NEVER if created is None else _seconds(created)
+    if paused is not None:
+        fixed = BREACHED if due is not None and due <= paused else PAUSED
+        return ticket_id, tier, rank, assignee, created, fixed, 0, 0, 0
+    if due is None:
+        fixed = MISSED if outcome == "missed" else MET if outcome == "met" else ON_TRACK
+        return ticket_id, tier, rank, assignee, created, fixed, 0, 0, 0
+    # A row another program wrote may lack the instants (never at risk then) or hold them out
+    # of order; clamping keeps breached within imminent within at risk, so the counts can be
+    # taken as differences of bisections.
+    due = _seconds(due)
+    imminent = due if imminent_at is None else min(_seconds(imminent_at), due)
+    at_risk = imminent if at_risk_at is None else min(_seconds(at_risk_at), imminent)
+    return ticket_id, tier, rank, assignee, created, RUNNING, due, imminent, at_risk
 
 
 # Clocks stopped since the day started; both placeholders take the day's start.
@@ -224,7 +235,7 @@ class LiveBoard:
                 read += len(rows)
                 # A batch goes into the columns at once: zip(*) transposes in C, and only the
                 # tier and agent names are looked up, by map.
-                ids, tiers, ranks, assignees, created, fixed, due, imminent, at_risk = zip(*rows)
+                ids, tiers, ranks, assignees, created, fixed, due, imminent, at_risk = zip(*map(_slot, rows))
                 tier_codes, agent_codes = fresh._tier_codes(tiers, ranks), fresh._agent_codes(assignees)
                 for column, values in zip(columns, (ids, tier_codes, agent_codes, created, due, imminent, at_risk, fixed)):
                     column.extend(values)
@@ -238,7 +249,7 @@ class LiveBoard:
             self._open, self._dead = fresh._open, 0
             self.rows_read += read
             self._last_event_id = last_event
-            self._agent_seen = {agent: at for agent, at in seen if at is not None}
+            self._agent_seen = {agent: _seconds(at) for agent, at in seen if at is not None}
             self._set_clocks(clocks, day_start, replace_all=True)
             self._details.clear()
 
@@ -253,7 +264,7 @@ class LiveBoard:
             rows += conn.execute(_slots_sql(f"id IN ({marks}) AND status != 'solved'"), chunk).fetchall()
             if start is not None:
                 clocks += conn.execute(f"{_CLOCKS_TODAY} AND ticket_id IN ({marks})", (start, start, *chunk)).fetchall()
-        fresh = {row[0]: row for row in rows}
+        fresh = {row[0]: _slot(row) for row in rows}
         new_events = self._read_events(conn)
         with self._lock:
             self.rows_read += len(rows)
@@ -305,8 +316,8 @@ class LiveBoard:
     def _note_events(self, events: list[tuple[int, str | None, int | None]]) -> None:
         for event_id, agent, at in events:
             self._last_event_id = max(self._last_event_id, event_id)
-            if agent is not None and at is not None and at > self._agent_seen.get(agent, LOWEST - 1):
-                self._agent_seen[agent] = at
+            if agent is not None and at is not None and _seconds(at) > self._agent_seen.get(agent, LOWEST - 1):
+                self._agent_seen[agent] = _seconds(at)
 
     def _record(self, row: tuple) -> tuple:
         """One ticket's slot: (id, tier, agent, created, due, imminent, at risk, fixed state)."""
