@@ -105,9 +105,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.set_interval(1.0, self._tick)
         self.set_interval(EVENTS_SECONDS, self._catch_up_events)
         self.set_interval(SLOW_SECONDS, self._measure_slow)
-        # Read at once: SQLite's scan releases the GIL, so it overlaps the first frame's layout
-        # and paint (the frame shows the headings and "reading" meanwhile).
-        self._load()
+        self.call_after_refresh(self._load)  # the frame first, then the read
 
     def on_resize(self) -> None:
         self._fit()
