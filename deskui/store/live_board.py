@@ -322,7 +322,12 @@ class LiveBoard:
     def _record(self, row: tuple) -> tuple:
         """One ticket's slot: (id, tier, agent, created, due, imminent, at risk, fixed state)."""
         ticket_id, tier, rank, assignee, created, fixed, due, imminent, at_risk = row
-        (tier_code,), (agent_code,) = self._tier_codes((tier,), (rank,)), self._agent_codes((assignee,))
+        tier_code = self._tier_names.get(tier)
+        if tier_code is None:
+            (tier_code,) = self._tier_codes((tier,), (rank,))
+        agent_code = self._agent_names.get(assignee)
+        if agent_code is None:
+            (agent_code,) = self._agent_codes((assignee,))
         return ticket_id, tier_code, agent_code, created, due, imminent, at_risk, fixed
 
     def _tier_codes(self, tiers: tuple[str, ...], ranks: tuple[int, ...]) -> Iterable[int]:
