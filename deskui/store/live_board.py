@@ -14,8 +14,8 @@ Nothing is held as a Python object per ticket: every open ticket is one slot in 
 columns sorted by id (what the board must forget when it changes: tier, assignee, created, its
 three instants, its fixed state), and each tier and agent keeps sorted ``array`` columns of those
 instants. Times are whole seconds from ``EPOCH`` in 32 bits (1952-2088; other programs' odd years
-are clamped to those ends, which keeps every comparison with "now"), about 60 bytes an open ticket
-in all where a ``_Ticket`` object with its dict entry and tuples took ~380.
+are clamped to those ends, which keeps every comparison with "now"): about 70 bytes an open ticket
+in all (a test measures it), where a ``_Ticket`` object with its dict entry and tuples took ~380.
 
 The states are ``deskui.sla.Timer``'s: the instants are the ones triage stored on each ticket,
 compared with "now" the same way. Tests hold an updated board to a freshly loaded one and its
