@@ -225,3 +225,16 @@ def test_the_board_holds_no_python_object_per_open_ticket(db_path, policy, clock
     print(f"{held / 20_000:.0f} bytes an open ticket")
     assert held / 20_000 < 100, held / 20_000
     assert_same(live, writer, policy, now + timedelta(minutes=1, seconds=1))
+
+
+def test_unixepoch_and_strftime_read_every_stored_form_alike(db_path):
+    """The board reads SQLite's unixepoch() (cheaper) and PostgreSQL's strftime('%s'): one number."""
+    from deskui.store.live_board import _seconds_sql
+
+    conn = connect(db_path)
+    forms = ["2026-11-25 10:00:00", "2026-11-25T11:00:00Z", "2026-11-25 10:00:00.999", "2026-11-25 10:00",
+             "2026-11-25T10:00:00+02:00", "yesterday", "soon", "", None, 2461000.5, "2026-11-25"]
+    for form in forms:
+        native, portable = conn.execute(
+            f"SELECT {_seconds_sql('?', unixepoch=True)}, {_seconds_sql('?')}", (form, form)).fetchone()
+        assert native == portable, form
