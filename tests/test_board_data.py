@@ -91,3 +91,18 @@ def test_first_response_today_per_tier_against_its_target(conn, policy, clock):
     data = full_board(conn, policy, now, now.replace(hour=0, minute=0))
     assert data.first_response_by_tier == {"critical": 90.0, "normal": 30.0}  # critical's target is 60 min
     assert data.first_response_today == 60.0
+
+
+def test_the_boards_day_starts_where_the_check_ups_does():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from deskui.analytics.days import local_midnight
+    from deskui.store.board import local_day_start
+
+    for name in ("UTC", "America/Los_Angeles", "Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata"):
+        zone = ZoneInfo(name)
+        for moment in (datetime(2026, 3, 8, 9, 59, tzinfo=UTC), datetime(2026, 3, 29, 0, 30, tzinfo=UTC),
+                       datetime(2026, 10, 25, 1, 0, tzinfo=UTC), datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
+                       datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)):
+            assert local_day_start(moment, zone) == local_midnight(moment, zone), (name, moment)

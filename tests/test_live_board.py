@@ -182,3 +182,59 @@ def test_rows_other_programs_wrote_in_other_formats_or_garbage_do_not_break_the_
     assert board.matrix["critical"].get("on_track", 0) >= 1
     assert board.agents[0].agent == "ana" and board.agents[0].claimed == 3
     assert [item.id for item in board.next_breaches] == [1]
+
+
+def test_a_ticket_solved_then_reopened_takes_its_slot_back(db_path, policy, clock):
+    now = clock.now()
+    writer = connect(db_path)
+    ids = random_tickets(writer, policy, now, random.Random(3), 20)
+    set_status(writer, policy, FixedClock(now), ids[2], "solved", None)  # not on the board when it loads
+    reader = connect(db_path)
+    feed = ChangeFeed(reader)
+    live = LiveBoard(policy)
+    live.load(reader, now, day_start(now))
+    set_status(writer, policy, FixedClock(now), ids[2], "open", None)  # its slot goes between two others
+    live.apply(reader, feed.poll().ticket_ids)
+    assert live.open_tickets == 20
+    for status in ("solved", "open", "solved", "open"):
+        set_status(writer, policy, FixedClock(now), ids[5], status, None)
+        live.apply(reader, feed.poll().ticket_ids)
+        assert live.open_tickets == (19 if status == "solved" else 20)
+        assert_same(live, reader, policy, now + timedelta(minutes=3))
+
+
+def test_the_board_holds_no_python_object_per_open_ticket(db_path, policy, clock):
+    """~60 bytes an open ticket in typed columns (a _Ticket object each with its dict entry and
+    tuples held ~380): measured by allocation, not time."""
+    import tracemalloc
+
+    from tests.helpers import insert_triaged_open_tickets
+
+    now = clock.now()
+    writer = connect(db_path)
+    insert_triaged_open_tickets(writer, 20_000, now)
+    writer.execute("UPDATE tickets SET assignee = 'agent' || (id % 7) WHERE id % 3 = 0")
+    tracemalloc.start()
+    try:
+        live = LiveBoard(policy)
+        live.load(writer, now, day_start(now))
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert live.open_tickets == 20_000
+    print(f"{held / 20_000:.0f} bytes an open ticket")
+    assert held / 20_000 < 100, held / 20_000
+    assert_same(live, writer, policy, now + timedelta(minutes=1, seconds=1))
+
+
+def test_unixepoch_and_strftime_read_every_stored_form_alike(db_path):
+    """The board reads SQLite's unixepoch() (cheaper) and PostgreSQL's strftime('%s'): one number."""
+    from deskui.store.live_board import _seconds_sql
+
+    conn = connect(db_path)
+    forms = ["2026-11-25 10:00:00", "2026-11-25T11:00:00Z", "2026-11-25 10:00:00.999", "2026-11-25 10:00",
+             "2026-11-25T10:00:00+02:00", "yesterday", "soon", "", None, 2461000.5, "2026-11-25"]
+    for form in forms:
+        native, portable = conn.execute(
+            f"SELECT {_seconds_sql('?', unixepoch=True)}, {_seconds_sql('?')}", (form, form)).fetchone()
+        assert native == portable, form

@@ -208,3 +208,54 @@ async def test_the_demo_runs_example_alert_rules_that_fire_on_the_board(tmp_path
         await pilot.pause(1.1)  # the next tick redraws the panel with what the alerts worker found
         alerts = text_of(app, "#alerts")
         assert "⚠" in alerts and "Amazon category spike" in alerts
+
+
+async def _until(pilot, condition, what):
+    """Let the app run until ``condition()`` holds (a worker thread is behind it)."""
+    for _ in range(5_000):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never saw {what}")
+
+
+async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_before_the_handle_times(board_path, monkeypatch):
+    import threading
+
+    import deskui.analytics.board as analytics_board
+    from deskui.store.live_board import LiveBoard
+
+    reading, read_gate, measure_gate = threading.Event(), threading.Event(), threading.Event()
+    real_load, real_handle = LiveBoard.load, analytics_board.handle_minutes
+
+    def held_load(self, *args):
+        reading.set()
+        read_gate.wait(30)
+        return real_load(self, *args)
+
+    def held_handle(*args):
+        measure_gate.wait(30)
+        return real_handle(*args)
+
+    monkeypatch.setattr(LiveBoard, "load", held_load)
+    monkeypatch.setattr(analytics_board, "handle_minutes", held_handle)
+    app = board_app(board_path)
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            await _until(pilot, reading.is_set, "the read start")
+            await pilot.pause()
+            assert "OPEN TICKETS BY TIER" in text_of(app, "#matrix") and "AGENTS" in text_of(app, "#agents")
+            for panel in ("#matrix", "#forecast", "#agents", "#alerts"):
+                assert "reading the open tickets…" in text_of(app, panel)
+            read_gate.set()
+            await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the counts")
+            assert "ana" in text_of(app, "#agents")
+            assert "measuring handle times…" in text_of(app, "#forecast")
+            assert "measuring category spikes…" in text_of(app, "#alerts")
+            measure_gate.set()
+            await settle(pilot)
+            await _until(pilot, lambda: "next 15 min" in text_of(app, "#forecast"), "the forecast")
+            assert "measuring" not in text_of(app, "#alerts")
+    finally:
+        read_gate.set()
+        measure_gate.set()

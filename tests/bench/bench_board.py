@@ -1,9 +1,10 @@
 """The lead's board at scale: the live board against re-aggregating every open ticket.
 
-    python tests/bench/bench_board.py [--tickets 100000]
+    python tests/bench/bench_board.py [--tickets 100000] [--db FILE] [--tree DIR]
 
-Uses (and builds once, cached in /tmp) bench_inbox's demo database, copied so the changes
-written here never touch it. Measures, each against the naive full SQL re-read in the same run:
+Uses (and builds once, cached in /tmp) bench_inbox's demo database, or ``--db FILE``, copied so
+the changes written here never touch it. ``--tree DIR`` imports deskui from DIR (a ``git archive``
+of an older revision, as wholeproc.baseline_tree extracts it) to compare in the same run. Measures, each against the naive full SQL re-read in the same run:
 - loading every open ticket into the live board (once at start) and the memory it holds;
 - a recount at a later instant, from memory (what the 1 s tick does);
 - applying a change of 1 … 5,000 tickets (what a write by another process costs);
@@ -28,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+if "--tree" in sys.argv:  # before deskui is imported
+    sys.path.insert(0, sys.argv[sys.argv.index("--tree") + 1])
 
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
@@ -49,10 +52,10 @@ def timed(function, repeat: int) -> float:
     return statistics.median(samples) * 1000
 
 
-def working_copy(size: int) -> Path:
-    source = build(size)
+def working_copy(size: int, source: Path | None = None) -> Path:
+    source = source or build(size)
     sqlite3.connect(source).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
-    target = Path(f"/tmp/deskui-bench-board-{size}.db")
+    target = Path(f"/tmp/deskui-bench-board-{source.stem if source else size}.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(source, target)
@@ -126,6 +129,11 @@ async def screen(path: Path) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         board = app.screen
+        # The handle times are measured after the counts show (None until then; older revisions
+        # measured them with the load): wait, or the ticks below count that worker's CPU too.
+        while getattr(board, "_handle", None) is None:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
         assert isinstance(board, BoardScreen)
         samples = []
         for _ in range(30):
@@ -152,9 +160,14 @@ async def screen(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=100_000, help="open tickets")
+    parser.add_argument("--db", type=Path, help="a database to copy instead of building one")
+    parser.add_argument("--tree", help="import deskui from this directory (an older revision)")
     args = parser.parse_args()
+    import deskui
+
+    print(f"deskui from {Path(deskui.__file__).parent}, load {os.getloadavg()[0]:.2f}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
-    path = working_copy(args.tickets)
+    path = working_copy(args.tickets, args.db)
     core(path)
     asyncio.run(screen(path))
 

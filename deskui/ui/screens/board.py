@@ -13,12 +13,9 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 
 from deskui import sla
-from deskui.analytics import metrics
-from deskui.analytics.board import handle_minutes
-from deskui.analytics.days import local_midnight
 from deskui.sla import SlaState
 from deskui.store import StoreError
-from deskui.store.board import BoardData
+from deskui.store.board import BoardData, local_day_start
 from deskui.store.live_board import LiveBoard
 from deskui.text import one_line
 from deskui.timeutil import format_minutes
@@ -34,6 +31,15 @@ CARD_WIDTH = 40
 SLOW_SECONDS = 300.0  # the 7-day handle-time medians and 3-day spikes barely move between two changes
 FRT_YELLOW_MINUTES = 8 * 60  # the board's own early colour, before analytics' 12 h warning
 STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
+PANELS = {"matrix": "OPEN TICKETS BY TIER × SLA STATE", "forecast": "BREACH FORECAST (if nothing changes)",
+          "agents": "AGENTS", "alerts": "ALERTS & SPIKES"}
+
+
+def _reading(heading: str) -> Text:
+    text = Text()
+    text.append(heading + "\n", style="bold")
+    text.append("reading the open tickets…", style="dim")
+    return text
 
 
 def digits_countdown(left) -> str:
@@ -79,7 +85,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._pending: set[int] = set()  # changed tickets not applied yet
         self._overflowed = False  # the feed lost track: everything is read again
         self._applying = False
-        self._handle: dict[str, float] = {}
+        self._handle: dict[str, float] | None = None  # measured after the board is on screen
         self.store = self.app.store
 
     def compose(self) -> ComposeResult:
@@ -87,11 +93,11 @@ class BoardScreen(WorkerReports, Screen[None]):
         with Horizontal(id="cards"):
             for _ in range(MAX_CARDS):
                 yield BreachCard()
+        # The panels' headings and a "reading" line paint at once; the numbers fill in when the
+        # worker has read the open tickets.
         with Grid(id="grid"):
-            yield Static("", id="matrix", markup=False)
-            yield Static("", id="forecast", markup=False)
-            yield Static("", id="agents", markup=False)
-            yield Static("", id="alerts", markup=False)
+            for panel, heading in PANELS.items():
+                yield Static(_reading(heading), id=panel, markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,7 +105,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.set_interval(1.0, self._tick)
         self.set_interval(EVENTS_SECONDS, self._catch_up_events)
         self.set_interval(SLOW_SECONDS, self._measure_slow)
-        self._load()
+        self.call_after_refresh(self._load)  # the frame first, then the read
 
     def on_resize(self) -> None:
         self._fit()
@@ -114,32 +120,43 @@ class BoardScreen(WorkerReports, Screen[None]):
             card.display = index < shown
 
     def _day_start(self):
-        return local_midnight(self.app.clock.now(), self.app.zone)
+        return local_day_start(self.app.clock.now(), self.app.zone)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _load(self) -> None:
         """Once, and again only when the change feed overflowed or the lead asks (r): every
         open ticket, read into the live board. From then on only changed tickets are read."""
         with self.store.reading() as conn:
-            now = self.app.clock.now()
-            live = self.store.load_board(self.app.policy, conn, now, self._day_start())
-            handle, spikes = self._slow_figures(conn, now)
-        self.app.call_from_thread(self._loaded_board, live, handle, spikes)
+            live = self.store.load_board(self.app.policy, conn, self.app.clock.now(), self._day_start())
+        self.app.call_from_thread(self._loaded_board, live)
 
-    def _loaded_board(self, live: LiveBoard, handle: dict[str, float], spikes: dict) -> None:
-        self.live, self._handle, self.spikes, self._loaded = live, handle, spikes, True
+    def _loaded_board(self, live: LiveBoard) -> None:
+        self.live, self._loaded = live, True
         self._tick()
         self._catch_up()  # what changed while it was read
+        if self._handle is None:
+            # The 7-day handle times and the spikes (~0.7 s at 100k) come after the counts are on
+            # screen; the forecast says it is measuring until then.
+            self._measure_slow()
 
     def _slow_figures(self, conn, now) -> tuple[dict[str, float], dict]:
+        # Imported here: importing deskui.analytics costs ~0.2 s of CPU, after the counts are shown.
+        from deskui.analytics import metrics
+        from deskui.analytics.board import handle_minutes
+
         handle = handle_minutes(conn, self.app.policy, now)
         spikes = {category: test for category, test in metrics.spikes(conn, now).items() if test["spike"]}
         return handle, spikes
 
     @work(thread=True, exclusive=True, group="board-slow", exit_on_error=False)
     def _measure_slow(self) -> None:
-        with self.store.reading() as conn:
+        # Sorts spill to a temporary file: the spikes' sort at a million open tickets held 77 MB
+        # in memory (25 MB this way), more than the whole board.
+        conn = self.store.worker_connection(temp_file=True)
+        try:
             handle, spikes = self._slow_figures(conn, self.app.clock.now())
+        finally:
+            conn.close()
         self.app.call_from_thread(self._slow_measured, handle, spikes)
 
     def _slow_measured(self, handle: dict[str, float], spikes: dict) -> None:
@@ -201,7 +218,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         """Recount from memory (bisecting sorted due times, no file read) and redraw."""
         if not self._loaded or self.paused:
             return
-        self.data = self.store.board_snapshot(self.live, self.app.clock.now(), self._handle, limit=MAX_CARDS)
+        self.data = self.store.board_snapshot(self.live, self.app.clock.now(), self._handle or {}, limit=MAX_CARDS)
         self._render_tables()
 
     def _tick(self) -> None:
@@ -251,7 +268,7 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _matrix_text(self, data) -> Text:
         """Open tickets by tier and SLA state, and today's breaches."""
         matrix = Text()
-        matrix.append("OPEN TICKETS BY TIER × SLA STATE\n", style="bold")
+        matrix.append(PANELS["matrix"] + "\n", style="bold")
         # Columns widen with the largest count, so 5-digit counts never run into each other.
         width = max(5, 1 + max((len(str(count)) for states in data.matrix.values() for count in states.values()), default=0))
         matrix.append(f"{'':<10}" + "".join(f"{SlaState.from_key(s).glyph:>{width}}" for s in STATES) + "  total\n", style="dim")
@@ -268,7 +285,10 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _forecast_text(self, data) -> Text:
         """Breaches ahead if nothing changes, then today's first response and attainment."""
         forecast = Text()
-        forecast.append("BREACH FORECAST (if nothing changes)\n", style="bold")
+        forecast.append(PANELS["forecast"] + "\n", style="bold")
+        if self._handle is None:
+            forecast.append("measuring handle times…", style="dim")
+            return forecast
         forecast.append(f"{data.active_agents} agent(s) active · handle time per tier: " +
                         ", ".join(f"{tier} {minutes:g}m" for tier, minutes in data.handle_minutes.items()) + "\n", style="dim")
         for item in data.forecasts:
@@ -284,6 +304,8 @@ class BoardScreen(WorkerReports, Screen[None]):
 
     def _append_first_response(self, forecast: Text, data) -> None:
         """Today's median first response, overall and per tier against each tier's own target."""
+        from deskui.analytics import metrics  # imported by the handle-time worker already
+
         forecast.append("\nfirst response today: ", style="bold")
         if data.first_response_today is None:
             forecast.append("no replies yet", style="dim")
@@ -306,7 +328,7 @@ class BoardScreen(WorkerReports, Screen[None]):
     def _agents_text(self, data) -> Text:
         """Each agent's load: as many rows as the panel holds."""
         agents = Text()
-        agents.append("AGENTS\n", style="bold")
+        agents.append(PANELS["agents"] + "\n", style="bold")
         agents.append(f"{'agent':<14}{'claimed':>8}{'open':>7}{'breached':>10}  oldest\n", style="dim")
         now = self.app.clock.now()
         panel = self.query_one("#agents", Static)
@@ -327,7 +349,7 @@ class BoardScreen(WorkerReports, Screen[None]):
 
     def _render_alerts(self) -> None:
         alerts = Text()
-        alerts.append("ALERTS & SPIKES\n", style="bold")
+        alerts.append(PANELS["alerts"] + "\n", style="bold")
         fired = getattr(self.app, "fired_alerts", None) or []
         for alert in fired:
             alerts.append(f"⚠ {one_line(alert, limit=120)}\n", style="bold red")
@@ -335,7 +357,9 @@ class BoardScreen(WorkerReports, Screen[None]):
             alerts.append("no alert firing\n", style="green")
         for category, test in sorted(self.spikes.items(), key=lambda item: -(item[1].get("rise_pct") or 0)):
             alerts.append(f"▲ {CATEGORY_LABELS.get(category, category or 'uncategorised')} spiking: +{test.get('rise_pct', 0):g} % over 3 days\n", style="bold yellow")
-        if not self.spikes:
+        if self._handle is None:  # measured with the handle times, after the counts
+            alerts.append("measuring category spikes…", style="dim")
+        elif not self.spikes:
             alerts.append("no category spike (seed rule: +15 %, sustained)", style="green")
         self.query_one("#alerts", Static).update(alerts)
 
