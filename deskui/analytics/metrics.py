@@ -21,7 +21,7 @@ the report and ``alerts.py`` compares one number with a rule. Definitions
   is already past due (a missed target not yet stopped counts as missed on its due day).
   ``marketplace`` clocks (Amazon's 24 h, which an auto-ack stops) are counted apart.
 
-SQLite has no percentile aggregate, and window functions measured ten times slower than this:
+SQLite has no percentile aggregate, and window functions measured slower than this (docs/health.md):
 exact medians and p90s come from the window's values, fetched once in time order (one row per
 stopped clock of the window, never a whole table) and grouped in one Python pass.
 """

@@ -411,10 +411,19 @@ BEGIN
 END;
 """
 
+# The check-up's clock read (``store.metrics.clock_rows``) also wants each clock's agent and start:
+# with them in the stopped-time index it never visits the sla_clocks rows (100k demo file, one
+# thread, idle machine: clock_rows 550 -> 475 ms; the index builds in 0.4 s there).
+SCHEMA_HEALTH_CLOCKS = """
+DROP INDEX sla_clocks_stopped;
+CREATE INDEX sla_clocks_stopped ON sla_clocks (stopped_at, kind, outcome, tier, ticket_id, agent, started_at);
+"""
+
 # Released migrations never change: add a new entry for every schema change.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
     SCHEMA_HEALTH_COVERING,
     SCHEMA_REPLY_ATTACHMENTS,
+    SCHEMA_HEALTH_CLOCKS,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
