@@ -12,7 +12,7 @@ then the two backends take turns, run by run, on:
 - board: `deskui board` from process start to its matrix on screen, and its peak RSS;
 - a write on the board: another process claims a ticket, to the claimer's name on the board;
 - panel: the order panel's read for one ticket (in this process, median over 200 tickets);
-- health: `deskui health --json`, whole command, wall and CPU;
+- health: `deskui health --json`, whole command, wall and CPU (deskui's, and the server's own);
 - import: `deskui import` of an Amazon order report of ``--import-rows`` rows into an empty
   database (a new file / a new PostgreSQL database), whole command.
 
@@ -46,6 +46,24 @@ from tests import pg_server  # noqa: E402
 # A server as a team would run it: durable commits, a page cache big enough for the 1M file.
 BENCH_SETTINGS = ("shared_buffers=512MB", "max_connections=60", "listen_addresses=127.0.0.1",
                   "work_mem=16MB")
+
+
+def server_cpu() -> float:
+    """CPU seconds used so far by every PostgreSQL server process (the postmaster's children
+    included while they live): a command's server-side cost is the difference around it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
+        if name == "postgres":
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / ticks
+    return total
 
 
 def command(*args: str, env: dict | None = None) -> tuple[float, float]:
@@ -173,7 +191,10 @@ def main() -> None:
                         figures |= board_figures(target, claimable[side][run], run)
                     figures["panel_ms"] = panel_ms(target, random.Random(run).sample(claimable[side][args.runs:], 200))
                     if "health" not in skip:
+                        server_before = server_cpu()
                         figures["health_wall"], figures["health_cpu"] = command("health", "--json", target)
+                        # The server's own CPU for the same command (0 on SQLite: no server).
+                        figures["health_server_cpu"] = server_cpu() - server_before
                     results[side].append(figures)
                     print(f"  run {run + 1} {side:8}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
                           + f"  (load {os.getloadavg()[0]:.2f})", flush=True)
