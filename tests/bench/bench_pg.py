@@ -48,21 +48,24 @@ BENCH_SETTINGS = ("shared_buffers=512MB", "max_connections=60", "listen_addresse
                   "work_mem=16MB")
 
 
-def server_cpu() -> float:
-    """CPU seconds used so far by every PostgreSQL server process (the postmaster's children
-    included while they live): a command's server-side cost is the difference around it."""
+def server_cpu(data_dir: Path) -> float:
+    """CPU seconds used so far by the bench cluster's processes: the postmaster (whose children's
+    time counts exited backends) and its live children. Other clusters on the machine (a test
+    suite's) are left out."""
     ticks = os.sysconf("SC_CLK_TCK")
+    postmaster = int((data_dir / "postmaster.pid").read_text().split()[0])
     total = 0.0
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            stat = (proc / "stat").read_text()
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat.rsplit(")", 1)[1].split()
-        if name == "postgres":
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / ticks
+        if int(proc.name) == postmaster:
+            total += sum(int(value) for value in fields[11:15]) / ticks
+        elif int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / ticks
     return total
 
 
@@ -191,10 +194,10 @@ def main() -> None:
                         figures |= board_figures(target, claimable[side][run], run)
                     figures["panel_ms"] = panel_ms(target, random.Random(run).sample(claimable[side][args.runs:], 200))
                     if "health" not in skip:
-                        server_before = server_cpu()
+                        server_before = server_cpu(server.data)
                         figures["health_wall"], figures["health_cpu"] = command("health", "--json", target)
                         # The server's own CPU for the same command (0 on SQLite: no server).
-                        figures["health_server_cpu"] = server_cpu() - server_before
+                        figures["health_server_cpu"] = server_cpu(server.data) - server_before
                     results[side].append(figures)
                     print(f"  run {run + 1} {side:8}: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items())
                           + f"  (load {os.getloadavg()[0]:.2f})", flush=True)
