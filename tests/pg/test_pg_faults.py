@@ -1,0 +1,135 @@
+"""The PostgreSQL server going away under a running deskui, for real: the cluster is stopped
+(``pg_ctl stop -m immediate``, as a crash) and started again on the same port. Its own cluster,
+so the session's shared one never stops under other tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from deskui.clock import FixedClock
+from deskui.store import StoreError
+from deskui.store.db import ConnectionLost, is_connection_failure
+from deskui.store.service import Store
+from deskui.store.workspace import load_draft
+from tests.conftest import NOW
+from tests.faults import ENV, ROOT, wait_for
+from tests.helpers import add_ticket
+from tests.pg_server import PASSWORD, SETTINGS, PgServer, free_port, need_postgres
+
+
+# A crash loses commits not yet in the WAL with synchronous_commit off: here every commit must survive.
+CRASH_SAFE = tuple(setting for setting in SETTINGS if not setting.startswith("synchronous_commit")) + ("synchronous_commit=on",)
+
+
+class RestartableServer(PgServer):
+    def start(self) -> None:
+        self.port = free_port()
+        self.restart()
+
+    def restart(self) -> None:
+        """Start (again) on the port it had: the URLs the app holds stay right."""
+        options = " ".join([f"-p {self.port}", f"-k {self.root}", *(f"-c {s}" for s in CRASH_SAFE)])
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "-o", options, "start")
+
+
+@pytest.fixture(scope="module")
+def own_server():
+    server = RestartableServer(need_postgres())
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def url(own_server):
+    name = own_server.create_database()
+    from deskui.store import connect
+
+    connect(own_server.url(name), create=True).close()
+    yield own_server.url(name)
+    own_server.restart() if not _running(own_server) else None
+    own_server.drop_database(name)
+
+
+def _running(server) -> bool:
+    return server._run("pg_ctl", "-D", str(server.data), "status", check=False).returncode == 0
+
+
+def test_a_draft_typed_while_the_server_is_down_waits_on_this_machine_then_lands(own_server, url, tmp_path):
+    from deskui.store import connect
+
+    check = connect(url)
+    ticket = add_ticket(check, subject="Broken lamp", body="It arrived broken", sent_at=NOW)
+    store = Store(url, state_dir=tmp_path)
+    clock = FixedClock(NOW)
+    store.save_draft(clock, ticket, "ana", "Sorry")
+    assert store.connection_problem() is None
+    own_server.stop("immediate")
+    with pytest.raises(ConnectionLost):
+        store.save_draft(clock, ticket, "ana", "Sorry about the lamp: a new one ships today.")
+    assert store.add_note(clock, ticket, "ana", "customer called twice") is None  # kept, not lost
+    kept = list((tmp_path / "pending").glob("*.json"))
+    assert len(kept) == 1 and "a new one ships today" in kept[0].read_text() and PASSWORD not in kept[0].read_text()
+    assert (kept[0].stat().st_mode & 0o077) == 0
+    line = store.connection_problem()
+    assert line.startswith("database server unreachable — reconnecting…") and "2 change(s)" in line
+    assert store.load_draft(ticket, "ana") == "Sorry about the lamp: a new one ships today."
+    # a second store (the app closed during the outage and opened again) finds the same file
+    assert len(Store(url, state_dir=tmp_path).pending) == 2
+    own_server.restart()
+    wait_for(lambda: store.connection_problem() is None, what="the store to reconnect and write what waited")
+    check = connect(url)
+    assert load_draft(check, ticket, "ana") == "Sorry about the lamp: a new one ships today."
+    assert check.execute("SELECT count(*) FROM messages WHERE direction = 'note' AND body = 'customer called twice'"
+                         ).fetchone()[0] == 1
+    assert not list((tmp_path / "pending").glob("*.json"))
+    assert store.conn.reconnects == 1
+    store.save_draft(clock, ticket, "ana", "and a voucher")  # the same connection object works again
+    assert load_draft(check, ticket, "ana") == "and a voucher"
+
+
+def test_a_write_cut_by_the_server_going_away_is_not_half_stored(own_server, url):
+    from deskui.store import connect
+    from deskui.store.db import write
+
+    conn = connect(url)
+    with pytest.raises(ConnectionLost):
+        with write(conn):
+            conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+            own_server.stop("immediate")
+            conn.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+    own_server.restart()
+    wait_for(lambda: _answers(conn), what="the connection to come back")
+    assert conn.execute("SELECT count(*) FROM meta WHERE key IN ('a', 'b')").fetchone()[0] == 0
+
+
+def _answers(conn) -> bool:
+    try:
+        conn.execute("SELECT 1").fetchone()
+        return True
+    except ConnectionLost:
+        return False
+
+
+def test_opening_while_the_server_is_down_is_a_reconnectable_failure(own_server, url):
+    from deskui.store import connect
+
+    own_server.stop("immediate")
+    with pytest.raises(StoreError) as caught:
+        connect(url)
+    assert is_connection_failure(caught.value) and "no PostgreSQL server answers there" in str(caught.value)
+
+
+@pytest.mark.parametrize("command", [["inbox"], ["health"], ["init"], ["refresh"]])
+def test_a_command_against_a_stopped_server_is_one_line(own_server, url, command):
+    own_server.stop("immediate")
+    done = subprocess.run([sys.executable, "-m", "deskui", *command, url], capture_output=True, text=True,
+                          timeout=120, env=ENV, cwd=ROOT)
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "no PostgreSQL server answers there" in done.stderr and PASSWORD not in done.stderr
