@@ -133,3 +133,73 @@ def test_a_command_against_a_stopped_server_is_one_line(own_server, url, command
     assert done.returncode != 0
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
     assert "no PostgreSQL server answers there" in done.stderr and PASSWORD not in done.stderr
+
+
+async def until(pilot, condition, what: str, timeout: float = 60.0):
+    """faults.wait_for for a Pilot test: the app's loop runs while we wait."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout:g} s waiting for {what}"
+        await pilot.pause(0.05)
+
+
+def shown(screen, selector: str) -> str:
+    from textual.widgets import Static
+
+    return str(screen.query_one(selector, Static).render())
+
+
+async def test_the_screens_say_the_server_is_gone_and_a_draft_typed_meanwhile_lands(own_server, url, tmp_path):
+    from textual.widgets import TextArea
+
+    from deskui.policy import default_policy
+    from deskui.store import connect
+    from deskui.ui.app import DeskApp
+    from deskui.ui.screens.inbox import InboxScreen
+    from deskui.ui.screens.ticket import TicketScreen
+    from tests.helpers import settle
+    from tests.inbox_data import build
+
+    ids = build(url, NOW)
+    ticket = ids["imminent"]
+    app = DeskApp(url, policy=default_policy(), clock=FixedClock(NOW), agent="ana", state_dir=tmp_path)
+    outage = "database server unreachable — reconnecting…"
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        inbox = app.screen
+        assert isinstance(inbox, InboxScreen)
+        own_server.stop("immediate")
+        await until(pilot, lambda: outage in inbox.status_bar.problem, "the inbox to say the server is gone")
+        assert app.is_running and app.return_code is None
+        own_server.restart()
+        await until(pilot, lambda: outage not in inbox.status_bar.problem, "the inbox's outage line to clear")
+        app.push_screen(TicketScreen(ticket))
+        await settle(pilot)
+        screen = app.screen
+        await until(pilot, lambda: isinstance(app.screen, TicketScreen) and screen.query("#status"), "the ticket screen")
+        await pilot.press("r")
+        await pilot.press(*"Sorry")
+        await until(pilot, lambda: load_draft(connect(url), ticket, "ana") == "Sorry", "the first draft to be saved")
+
+        own_server.stop("immediate")
+        await until(pilot, lambda: outage in shown(screen, "#status"), "the ticket screen to say the server is gone")
+        await pilot.press(*" about the lamp")
+        await until(pilot, lambda: "kept on this machine" in shown(screen, "#draft-state"), "the draft to wait locally")
+        assert screen.query_one(TextArea).text == "Sorry about the lamp"
+        kept = tmp_path / "pending"
+        await until(pilot, lambda: any("Sorry about the lamp" in f.read_text() for f in kept.glob("*.json")),
+                    "the whole text in the file (saved within 0.8 s of a key)")
+        assert len(list(kept.glob("*.json"))) == 1
+        assert app.is_running and app.return_code is None
+
+        own_server.restart()
+        await until(pilot, lambda: outage not in shown(screen, "#status"), "the outage line to clear")
+        await until(pilot, lambda: load_draft(connect(url), ticket, "ana") == "Sorry about the lamp",
+                    "the draft typed during the outage to land")
+        await until(pilot, lambda: not shown(screen, "#draft-state").strip(), "the draft line to clear")
+        assert not list((tmp_path / "pending").glob("*.json"))
+        assert "database" not in app.failures
+        await pilot.press(*"!")  # and the screen goes on working on the new connection
+        await until(pilot, lambda: load_draft(connect(url), ticket, "ana") == "Sorry about the lamp!", "a later draft")

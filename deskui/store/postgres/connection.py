@@ -32,6 +32,10 @@ RECONNECT_MAX_S = 5.0
 _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED", "\n".join(MIGRATIONS)))
 
 
+# Statements that change nothing when they fail on a dead connection: sent again once on a new one.
+_RETRYABLE = re.compile(r"\s*(SELECT|BEGIN)\b", re.IGNORECASE)
+
+
 class Translated:
     """A statement's PostgreSQL text; ``table``: an INSERT whose new id lastrowid reads;
     ``ids_given``: an INSERT writing its own ids, after which that table's identity must follow."""
@@ -319,6 +323,12 @@ class _CursorMaker:
     def execute(self, sql: str, params=None) -> Cursor:
         return self.conn.execute(sql, params)
 
+    def _run(self, text: str, params, take_write_lock: bool):
+        cursor = self.raw.execute(text, _params(params))
+        if take_write_lock:
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        return cursor
+
     def executemany(self, sql: str, seq_of_params) -> Cursor:
         return self.conn.executemany(sql, seq_of_params)
 
@@ -442,11 +452,26 @@ class PgConnection:
         elif self._ids_given and text.upper() == "COMMIT":
             self._advance_identities()
         try:
-            cursor = self.raw.execute(text, _params(params))
-            if statement.kind == "begin_write":
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            cursor = self._run(text, params, statement.kind == "begin_write")
         except Exception as error:  # noqa: BLE001 - every psycopg error, as sqlite3's
-            raise self._failed(error) from error
+            if not (self.lost and not self._began and self._url and _RETRYABLE.match(text)):
+                raise self._failed(error) from error
+            # The server went away while this connection sat idle (a restart): a read, or the BEGIN
+            # of a write, changed nothing, so it goes once more on a new connection, made here.
+            from deskui.store.db import StoreError
+
+            try:
+                fresh = _open_raw(self._url)
+            except StoreError:
+                raise self._failed(error) from error
+            dead, self.raw = self.raw, fresh
+            self._ids_given.clear()
+            self.reconnects += 1
+            dead.close()
+            try:
+                cursor = self._run(text, params, statement.kind == "begin_write")
+            except Exception as again:  # noqa: BLE001
+                raise self._failed(again) from again
         word = text[:8].upper()
         if word.startswith("BEGIN"):
             self._began = True
@@ -456,6 +481,12 @@ class PgConnection:
             row = cursor.fetchone()
             return Cursor(rowcount=cursor.rowcount, lastrowid=row[0] if row else None, rows=[])
         return Cursor(cursor)
+
+    def _run(self, text: str, params, take_write_lock: bool):
+        cursor = self.raw.execute(text, _params(params))
+        if take_write_lock:
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        return cursor
 
     def executemany(self, sql: str, seq_of_params) -> Cursor:
         statement = translate(sql)
