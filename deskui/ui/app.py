@@ -176,12 +176,12 @@ class DeskApp(App[None]):
             self.notify("The database server answers again.", title="Database", timeout=4, markup=False)
             self.refresh_bindings()
 
-    async def run_action(self, action, default_namespace=None) -> bool:
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
         """A key whose work needs the server while it is away: said, not a crash."""
         from deskui.store.db import is_connection_failure
 
         try:
-            return await super().run_action(action, default_namespace)
+            return await super().run_action(action, default_namespace, *args, **kwargs)
         except Exception as error:
             if not is_connection_failure(error):
                 raise

@@ -203,3 +203,50 @@ async def test_the_screens_say_the_server_is_gone_and_a_draft_typed_meanwhile_la
         assert "database" not in app.failures
         await pilot.press(*"!")  # and the screen goes on working on the new connection
         await until(pilot, lambda: load_draft(connect(url), ticket, "ana") == "Sorry about the lamp!", "a later draft")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deskui", *args], capture_output=True, text=True, timeout=120,
+                          env=ENV, cwd=ROOT)
+
+
+def _one_line(done: subprocess.CompletedProcess, words: str) -> None:
+    assert done.returncode != 0, done
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr
+    assert words in done.stderr and PASSWORD not in done.stderr and "wrong-pw" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("command", ["inbox", "health", "init"])
+def test_bad_connection_strings_are_one_line_for_each_command(pg_server, pg_url, command):
+    """The commands a user types first, against the session's server: what is wrong, named."""
+    _one_line(_cli(command, pg_url.replace(PASSWORD, "wrong-pw")), "refused the password")
+    _one_line(_cli(command, pg_server.url("no_such_db")), "no such database")
+    _one_line(_cli(command, f"postgresql://postgres:{PASSWORD}@127.0.0.1:{free_port()}/postgres"),
+              "no PostgreSQL server answers there")
+    _one_line(_cli(command, f"postgresql://postgres:{PASSWORD}@no-such-host.invalid/postgres"), "no-such-host.invalid")
+
+
+@pytest.mark.parametrize("command", ["inbox", "health", "init"])
+def test_a_database_of_a_newer_deskui_is_one_line_for_each_command(pg_url, command):
+    from deskui.store.postgres import connect as raw_connect
+    from deskui.store.postgres.schema import SCHEMA_VERSION, VERSION_TABLE
+
+    conn = raw_connect(pg_url)
+    conn.execute(f"INSERT INTO {VERSION_TABLE} (version, applied_at) VALUES (%s, 'x')", (SCHEMA_VERSION + 1,))
+    conn.close()
+    _one_line(_cli(command, pg_url), "newer deskui")
+
+
+def test_migrate_into_a_database_holding_other_data_is_one_line_and_changes_nothing(pg_empty_url, tmp_path):
+    from deskui.demo import generate
+    from deskui.store import connect
+
+    source = tmp_path / "demo.db"
+    generate(source, seed=3, tickets=30, now=NOW)
+    assert _cli("migrate", str(source), pg_empty_url).returncode == 0
+    conn = connect(pg_empty_url)
+    conn.execute("UPDATE tickets SET subject = 'changed here' WHERE id = 4")
+    before = conn.execute("SELECT count(*), sum(length(subject)) FROM tickets").fetchone()
+    _one_line(_cli("migrate", str(source), pg_empty_url), "already holds other data")
+    assert conn.execute("SELECT count(*), sum(length(subject)) FROM tickets").fetchone() == before
+    assert conn.execute("SELECT subject FROM tickets WHERE id = 4").fetchone()[0] == "changed here"
