@@ -217,9 +217,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         path = _db_path(args.db)
         path = path if is_url(path) else path.resolve()
         connect(path).close()
-        command = [sys.executable, "-m", "deskui", args.screen, str(path)]
-        if args.policy:
-            command += ["--policy", str(Path(args.policy).resolve())]
+        command, app_env = serve.app_command(sys.executable, args.screen, str(path),
+                                             str(Path(args.policy).resolve()) if args.policy else None)
         sockets = serve.open_sockets(args.host, args.port)
     except serve.ServeError as error:
         raise UserError(f"serve: {error}") from None
@@ -233,7 +232,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"deskui {args.screen}{who} on {serve.display_url(args.host, args.port, guard.token)}{how}  (ctrl+c stops)",
           file=sys.stderr, flush=True)
     server = serve.GuardedServer(shlex.join(command), sockets=sockets, guard=guard, max_sessions=args.max_sessions,
-                                 title=f"deskui {args.screen}")
+                                 title=f"deskui {args.screen}", app_env=app_env)
     server.serve()
     return 0
 

@@ -38,6 +38,7 @@ from aiohttp import WSCloseCode, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, log, to_int
 
+from deskui.store.db import DEFAULT_DB_ENV
 from deskui.text import one_line
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
@@ -269,6 +270,17 @@ def login_page(guard: Guard, status: int, problem: str = "") -> web.Response:
     return web.Response(status=status, text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
+def app_command(python: str, screen: str, database: str, policy: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The app's command line and the environment variables only the app gets. The database goes
+    in ``$DESKUI_DB``, never on the command line: a ``postgresql://user:password@...`` URL there
+    would be readable by every local user in ``ps`` and ``/proc/PID/cmdline``, while a process's
+    environment is readable only by its own user."""
+    command = [python, "-m", "deskui", screen]
+    if policy:
+        command += ["--policy", policy]
+    return command, {DEFAULT_DB_ENV: database}
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -289,15 +301,19 @@ def _die_with_parent(parent: int) -> Callable[[], None]:
 
 class AppProcess(AppService):
     """textual-serve's AppService, with the app run directly (no shell between), tied to the server,
-    and without the login passwords in its environment."""
+    without the login passwords in its environment, and with ``app_env`` (the database) added to it."""
 
-    def __init__(self, command: str, *, secrets_: frozenset[str] = frozenset(), **kwargs) -> None:
+    def __init__(self, command: str, *, secrets_: frozenset[str] = frozenset(), app_env: dict[str, str] | None = None,
+                 **kwargs) -> None:
         super().__init__(command, **kwargs)
         self.secrets = secrets_
+        self.app_env = dict(app_env or {})
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width=width, height=height)
-        return {name: value for name, value in environment.items() if value not in self.secrets}
+        environment = {name: value for name, value in environment.items() if value not in self.secrets}
+        environment.update(self.app_env)
+        return environment
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> asyncio.subprocess.Process:
         pipe = asyncio.subprocess.PIPE
@@ -322,8 +338,10 @@ class AppProcess(AppService):
 class GuardedServer(Server):
     """textual-serve's Server behind the Guard and a cap on concurrent sessions."""
 
-    def __init__(self, command: str, *, sockets: list[socket.socket], guard: Guard, max_sessions: int, title: str) -> None:
+    def __init__(self, command: str, *, sockets: list[socket.socket], guard: Guard, max_sessions: int, title: str,
+                 app_env: dict[str, str] | None = None) -> None:
         super().__init__(command, title=title)
+        self.app_env = dict(app_env or {})  # for each app process only (the database: app_command)
         self.sockets = sockets
         self.guard = guard
         self.max_sessions = max_sessions
@@ -399,6 +417,7 @@ class GuardedServer(Server):
             self.websockets.add(websocket)
             _, agent = self.guard.session(request)
             app_process = AppProcess(self.command_for(agent), secrets_=frozenset(self.guard.passwords.values()),
+                                     app_env=self.app_env,
                                      write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                                      download_manager=self.download_manager, debug=self.debug)
             await app_process.start(to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24))

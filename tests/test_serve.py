@@ -47,9 +47,10 @@ def free_port() -> int:
 class Served:
     """One running `deskui serve`, with the URL (and token) it printed."""
 
-    def __init__(self, tmp_path: Path, *options: str, host: str = "127.0.0.1", env: dict | None = None) -> None:
-        self.db = tmp_path / "serve.db"
-        if not self.db.exists():
+    def __init__(self, tmp_path: Path, *options: str, host: str = "127.0.0.1", env: dict | None = None,
+                 db: str | None = None) -> None:
+        self.db = db or tmp_path / "serve.db"
+        if db is None and not self.db.exists():
             build(self.db, NOW)
         self.port = free_port()
         self.stderr = tmp_path / f"serve-{self.port}.err"
@@ -293,6 +294,40 @@ def test_the_browser_inbox_claims_in_the_given_agents_name(serve):
 
     asyncio.run(claim())
     assert claims(getpass.getuser()) == 0
+
+
+@pytest.mark.postgresql
+def test_a_database_url_reaches_the_app_without_its_password_on_the_command_line(serve, pg_server):
+    """`ps` and /proc/PID/cmdline are readable by every local user: the app process gets the
+    URL in its environment (readable by its own user only), and the served inbox still opens it."""
+    from tests.pg_server import PASSWORD
+
+    name = pg_server.create_database(template="deskui_template")
+    try:
+        url = pg_server.url(name)
+        build(url, NOW)
+        served = serve("--screen", "inbox", "--agent", "web.ana", db=url)
+
+        async def inbox() -> tuple[bytes, list[bytes]]:
+            async with aiohttp.ClientSession() as client:
+                socket_ = await _open(served, origin=served.origin, cookie=served.cookie(), session=client)
+                try:
+                    screen = await _first_screen(socket_, b"9 open")  # the PostgreSQL database's tickets
+                    command_lines = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in served.app_pids()]
+                    return screen, command_lines
+                finally:
+                    await socket_.close()
+
+        screen, command_lines = asyncio.run(inbox())
+        assert command_lines and all(b"deskui" in line for line in command_lines)
+        for line in command_lines:
+            assert PASSWORD.encode() not in line and b"postgresql://" not in line, line
+        assert PASSWORD.encode() not in screen
+        assert PASSWORD not in served.stderr.read_text()
+        status, _, page = served.get("/", {"Cookie": served.cookie()})
+        assert status == 200 and PASSWORD not in page
+    finally:
+        pg_server.drop_database(name)
 
 
 def alive(pid: int) -> bool:

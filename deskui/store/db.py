@@ -64,6 +64,22 @@ class StoreError(Exception):
     """A problem with the database file that the user can act on; the message says how."""
 
 
+class ServerUnreachable(StoreError):
+    """A database server that does not answer (stopped, restarting, the network down): opening
+    again later may work, so the screens say so and reconnect instead of closing."""
+
+
+class ConnectionLost(sqlite3.OperationalError):
+    """The server went away under an open connection (stopped, restarted, the session killed).
+    Nothing of the statement that failed is stored; the connection reconnects by itself."""
+
+
+def is_connection_failure(error: BaseException) -> bool:
+    """The server is out of reach now: the error of a connection that died, or of one that
+    could not be made; a later try may succeed."""
+    return isinstance(error, (ConnectionLost, ServerUnreachable))
+
+
 def is_url(target: object) -> bool:
     """A database argument naming a PostgreSQL server (anything else is an SQLite file's path)."""
     return isinstance(target, str) and target.startswith(DATABASE_URL_PREFIXES)

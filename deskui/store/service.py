@@ -25,7 +25,9 @@ from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.store import context, inbox, tickets, workspace
 from deskui.store.changes import ChangeFeed
-from deskui.store.db import connect, database_target, is_readonly, is_url, write
+from deskui.store.db import (connect, database_target, is_connection_failure, is_readonly, is_url, shown_target,
+                             write)
+from deskui.store.pending import PendingWrites
 
 if TYPE_CHECKING:
     from deskui.store import attachments, bulk, live_board
@@ -37,9 +39,34 @@ class Store:
     the sqlite3-shaped adapter of ``postgres/connection.py``); the connection is opened at first
     use, and opened again after the server went away."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, state_dir: Path | None = None) -> None:
         self.path = database_target(path)
         self._conn: sqlite3.Connection | None = None
+        # Drafts and notes typed while the server was out of reach, until they are written.
+        self.pending = PendingWrites(shown_target(self.path), state_dir)
+
+    def connection_problem(self) -> str | None:
+        """The one line while the database server is out of reach, else None; once it answers
+        again, the drafts and notes kept meanwhile are written first. No round trip unless
+        something waits or the connection is known lost."""
+        conn = self._conn
+        lost = conn is not None and getattr(conn, "lost", False)
+        if not lost and not self.pending:
+            return None
+        try:
+            if lost:
+                conn.ensure_open()  # takes the reconnecting thread's new connection, or raises
+            self.pending.flush(self.conn)
+        except (sqlite3.Error, Exception) as error:  # noqa: BLE001 - only the server's absence is told here
+            if not is_connection_failure(error):
+                raise
+            return self.outage_line()
+        return None
+
+    def outage_line(self) -> str:
+        waiting = len(self.pending)
+        return "database server unreachable — reconnecting…" + (
+            f" ({waiting} change(s) kept on this machine until it answers)" if waiting else "")
 
     @property
     def backend(self) -> str:
@@ -152,10 +179,24 @@ class Store:
         tickets.set_status(self.conn, policy, clock, ticket_id, status, agent, **options)
 
     def add_reply(self, policy: Policy, clock: Clock, ticket_id: int, agent: str, body: str, **options) -> None:
-        tickets.add_reply(self.conn, policy, clock, ticket_id, agent, body, **options)
+        try:
+            tickets.add_reply(self.conn, policy, clock, ticket_id, agent, body, **options)
+        except Exception as error:
+            if is_connection_failure(error):  # not sent; its text waits as the draft (sent only by the agent)
+                self.pending.keep_draft(ticket_id, agent, body, clock.now())
+            raise
+        self.pending.drop_draft(ticket_id, agent)
 
-    def add_note(self, clock: Clock, ticket_id: int, agent: str, body: str) -> int:
-        return workspace.add_note(self.conn, clock, ticket_id, agent, body)
+    def add_note(self, clock: Clock, ticket_id: int, agent: str, body: str) -> int | None:
+        """The note's message id; None when the server is out of reach: the note is kept on this
+        machine and written when it answers (``connection_problem``)."""
+        try:
+            return workspace.add_note(self.conn, clock, ticket_id, agent, body)
+        except Exception as error:
+            if not is_connection_failure(error):
+                raise
+            self.pending.keep_note(ticket_id, agent, body, clock.now())
+            return None
 
     def set_tags(self, policy: Policy, clock: Clock, ticket_id: int, agent: str, *, add=(), remove=()) -> None:
         workspace.set_tags(self.conn, policy, clock, ticket_id, agent, add=add, remove=remove)
@@ -164,7 +205,8 @@ class Store:
         return workspace.escalate(self.conn, policy, clock, ticket_id, agent)
 
     def load_draft(self, ticket_id: int, agent: str) -> str:
-        return workspace.load_draft(self.conn, ticket_id, agent)
+        kept = self.pending.draft(ticket_id, agent)  # typed while the server was away: newer than its copy
+        return kept if kept is not None else workspace.load_draft(self.conn, ticket_id, agent)
 
     def draft_files(self, ticket_id: int, agent: str) -> list[attachments.DraftFile]:
         from deskui.store import attachments
@@ -172,7 +214,15 @@ class Store:
         return attachments.draft_files(self.conn, ticket_id, agent)
 
     def save_draft(self, clock: Clock, ticket_id: int, agent: str, body: str) -> None:
-        workspace.save_draft(self.conn, clock, ticket_id, agent, body)
+        """Write the draft; with the server out of reach it is kept on this machine (written when
+        it answers) and the error raised, so the screen says where the text is."""
+        try:
+            workspace.save_draft(self.conn, clock, ticket_id, agent, body)
+        except Exception as error:
+            if is_connection_failure(error):
+                self.pending.keep_draft(ticket_id, agent, body, clock.now())
+            raise
+        self.pending.drop_draft(ticket_id, agent)
 
     def heartbeat(self, clock: Clock, ticket_id: int, agent: str, activity: str) -> None:
         workspace.heartbeat(self.conn, clock, ticket_id, agent, activity)

@@ -23,6 +23,7 @@ from deskui.timeutil import zone
 from deskui.ui.changes import ChangeWatcher, StoreChanged, WatchFailed
 
 ALERT_SECONDS = 60.0
+DATABASE_CHECK_SECONDS = 1.0  # a lost server is looked at this often (no round trip while all is well)
 # What each background job is called when it fails, by its worker group.
 WORKER_JOBS = {
     "alerts": "checking the alert rules", "triage": "triaging new tickets", "counts": "counting SLA states",
@@ -79,7 +80,7 @@ class DeskApp(App[None]):
     ) -> None:
         super().__init__()
         self.db_path = database_target(db_path)  # a file's Path, or a postgresql:// URL as text
-        self.store = Store(self.db_path)  # the one way screens reach the database
+        self.store = Store(self.db_path, state_dir=state_dir)  # the one way screens reach the database
         self._watcher: ChangeWatcher | None = None
         self.policy = policy
         self.clock = clock or SystemClock()
@@ -97,10 +98,13 @@ class DeskApp(App[None]):
         self._alerting: set[str] = set()  # names of the rules firing now
         self.failures: dict[str, str] = {}  # worker group -> the one line saying what failed
         self.store_failure: str | None = None  # the one line for a database that failed under us
+        self._watch_lost = False  # the change feed cannot reach the server (it reconnects by itself)
         if keys:
             self.set_keymap(keys)
 
     def on_mount(self) -> None:
+        if self.store.backend == "postgresql":
+            self.set_interval(DATABASE_CHECK_SECONDS, self._check_database)
         self._say_if_read_only()
         self._watch_changes()
         self._restore_theme()
@@ -153,6 +157,37 @@ class DeskApp(App[None]):
         self._watcher = ChangeWatcher(self, feed, self.store.change_feed)
         self._watcher.start()
 
+    # -- the database server going away (PostgreSQL) ------------------------------------------
+    def database_unreachable(self) -> None:
+        """Something met the server's absence: the status lines say so until it answers again."""
+        if "database" not in self.failures:
+            self.failures["database"] = self.store.outage_line()
+            self.notify("The database server is unreachable: deskui reconnects; what you type is kept on this machine.",
+                        title="Database", severity="error", timeout=8, markup=False)
+            self.refresh_bindings()
+
+    def _check_database(self) -> None:
+        line = self.store.connection_problem()
+        if line is not None:
+            self.database_unreachable()
+            self.failures["database"] = line
+        elif "database" in self.failures and not self._watch_lost:
+            del self.failures["database"]
+            self.notify("The database server answers again.", title="Database", timeout=4, markup=False)
+            self.refresh_bindings()
+
+    async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
+        """A key whose work needs the server while it is away: said, not a crash."""
+        from deskui.store.db import is_connection_failure
+
+        try:
+            return await super().run_action(action, default_namespace, *args, **kwargs)
+        except Exception as error:
+            if not is_connection_failure(error):
+                raise
+            self.database_unreachable()
+            return True
+
     @on(StoreChanged)
     def _store_changed(self, message: StoreChanged) -> None:
         """Every screen in the stack hears it (the inbox under a ticket stays current)."""
@@ -161,11 +196,17 @@ class DeskApp(App[None]):
 
     @on(WatchFailed)
     def _watch_failed(self, message: WatchFailed) -> None:
+        from deskui.store.db import is_connection_failure
         from deskui.text import one_line
 
         if message.error is None:
+            self._watch_lost = False
             if self.failures.pop("changes", None) is not None:
                 self.refresh_bindings()
+            return
+        if is_connection_failure(message.error):  # one line for the outage, not one per job
+            self._watch_lost = True
+            self.database_unreachable()
             return
         line = f"{WORKER_JOBS['changes']} failed: {one_line(str(message.error), limit=160) or type(message.error).__name__}"
         if self.failures.get("changes") != line:
@@ -195,6 +236,14 @@ class DeskApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
+        from deskui.store.db import is_connection_failure
+
+        if is_connection_failure(error):  # the outage's one line says it; the job is tried again
+            self.database_unreachable()
+            retry = getattr(worker.node, "retry", None)
+            if callable(retry):
+                retry(group)
+            return
         reason = one_line(str(error), limit=160) or type(error).__name__
         line = f"{WORKER_JOBS.get(group, worker.name or group)} failed: {reason}"
         if self.failures.get(group) != line:
@@ -224,8 +273,11 @@ class DeskApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         # A damaged or vanished database is the user's to fix, not a bug: one line naming the
         # file after the app closes (run_app raises it), and a non-zero exit, not a traceback.
-        from deskui.store.db import describe_failure
+        from deskui.store.db import describe_failure, is_connection_failure
 
+        if is_connection_failure(error):  # a timer's read met the outage: said, reconnecting, not fatal
+            self.database_unreachable()
+            return
         problem = describe_failure(error, self.db_path)
         if problem is None:
             super()._handle_exception(error)

@@ -11,11 +11,17 @@ from typing import Any
 BUSY = "The database is busy: another process is writing a large batch. Nothing was lost; try again in a moment."
 DISK_FULL = "The disk is full: nothing could be saved. Free some space; your text stays here and is saved again."
 READ_ONLY = "The database is read-only: nothing was changed."
+SERVER_GONE = ("The database server is unreachable: not done now (drafts and notes are kept on this machine); "
+               "deskui reconnects.")
 
 
 def write_problem(error: sqlite3.Error) -> str | None:
     """The one line to show for a write that failed for a reason the agent can act on, or None
     for anything else (a bug, or a corrupt file: those end the app with a one-line error)."""
+    from deskui.store.db import is_connection_failure
+
+    if is_connection_failure(error):
+        return SERVER_GONE
     if not isinstance(error, sqlite3.OperationalError):
         return None
     message = str(error)
@@ -41,6 +47,9 @@ def tolerate_busy(method: Callable[..., Any]) -> Callable[..., Any]:
             problem = write_problem(error)
             if problem is None:
                 raise
+            if problem is SERVER_GONE:
+                self.app.database_unreachable()  # the status line says it; one toast per outage
+                return None
             title = "Busy" if problem is BUSY else "Not saved"
             self.app.notify(problem, title=title, severity="warning", timeout=8, markup=False)
             return None

@@ -18,11 +18,22 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+import threading
 
+from deskui.store.db import ConnectionLost
 from deskui.store.postgres.schema import MIGRATIONS
 
 WRITE_LOCK = 0x64657377  # "desw": the one-writer lock of BEGIN IMMEDIATE
+# A connection that died is made again by a thread of its own, the wait between attempts doubling
+# from the first to the last: a server back after a restart is used within a fraction of a second,
+# one down for long is asked every few seconds, and the UI thread never waits for a connect.
+RECONNECT_FIRST_S = 0.1
+RECONNECT_MAX_S = 5.0
 _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED", "\n".join(MIGRATIONS)))
+
+
+# Statements that change nothing when they fail on a dead connection: sent again once on a new one.
+_RETRYABLE = re.compile(r"\s*(SELECT|BEGIN)\b", re.IGNORECASE)
 
 
 class Translated:
@@ -226,8 +237,6 @@ def as_sqlite_error(error: BaseException) -> sqlite3.Error:
     return made
 
 
-class ConnectionLost(sqlite3.OperationalError):
-    """The server went away (stopped, restarted, the session killed): reconnect."""
 
 
 # SQLite's introspection PRAGMAs, in their row shapes, from PostgreSQL's catalogue.
@@ -314,6 +323,12 @@ class _CursorMaker:
     def execute(self, sql: str, params=None) -> Cursor:
         return self.conn.execute(sql, params)
 
+    def _run(self, text: str, params, take_write_lock: bool):
+        cursor = self.raw.execute(text, _params(params))
+        if take_write_lock:
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        return cursor
+
     def executemany(self, sql: str, seq_of_params) -> Cursor:
         return self.conn.executemany(sql, seq_of_params)
 
@@ -323,11 +338,91 @@ class PgConnection:
 
     backend = "postgresql"
 
-    def __init__(self, raw, where: str) -> None:
+    def __init__(self, raw, where: str, url: str | None = None) -> None:
         self.raw = raw
         self.where = where
         self.row_factory = None  # accepted, as sqlite3's; rows always answer by index and name
         self._ids_given: set[str] = set()
+        self._url = url  # to connect again after the server went away (None: never)
+        self._began = False  # a transaction this adapter began is open on ``raw``
+        self._guard = threading.Lock()
+        self._fresh = None  # the connection the reconnecting thread made, taken at the next statement
+        self._reconnecting: threading.Thread | None = None
+        self._closing = threading.Event()
+        self.reconnects = 0  # how many times the server's going away was recovered from
+        self.last_failure: str | None = None  # the reconnecting thread's last failed attempt, one line
+
+    # -- the server going away ------------------------------------------------------------
+    @property
+    def lost(self) -> bool:
+        """The server went away under this connection and no new one has been taken yet."""
+        return self.raw.closed or self.raw.broken
+
+    def ensure_open(self) -> None:
+        """Before each statement: a connection that died is replaced by the one the reconnecting
+        thread made, if it has; else that thread is started and ``ConnectionLost`` raised at once.
+        A transaction that was open when the server went away is gone with it: its remaining
+        statements fail too (never run in autocommit on the new connection)."""
+        if not self.lost:
+            return
+        if self._began:  # the caller's transaction died: it hears so, and its next try may reconnect
+            self._began = False
+            self._ids_given.clear()
+            self._start_reconnecting()
+            raise ConnectionLost(f"{self.where}: the database server went away during a write; nothing of it was stored")
+        with self._guard:
+            fresh, self._fresh = self._fresh, None
+        if fresh is None:
+            self._start_reconnecting()
+            raise ConnectionLost(f"{self.where}: the database server is unreachable; reconnecting")
+        dead, self.raw = self.raw, fresh
+        self._ids_given.clear()
+        self.reconnects += 1
+        self.last_failure = None
+        dead.close()
+
+    def _start_reconnecting(self) -> None:
+        if self._url is None or self._closing.is_set():
+            return
+        with self._guard:
+            if self._fresh is not None or (self._reconnecting is not None and self._reconnecting.is_alive()):
+                return
+            self._reconnecting = threading.Thread(target=self._reconnect, name="deskui-pg-reconnect", daemon=True)
+            self._reconnecting.start()
+
+    def _reconnect(self) -> None:
+        from deskui.store.db import StoreError
+
+        delay = RECONNECT_FIRST_S
+        while not self._closing.wait(delay):
+            try:
+                fresh = _open_raw(self._url)
+            except StoreError as error:  # still down (or refusing): say why, ask again later
+                self.last_failure = str(error)
+                delay = min(delay * 2, RECONNECT_MAX_S)
+                continue
+            with self._guard:
+                if self._closing.is_set():
+                    fresh.close()
+                else:
+                    self._fresh = fresh
+            return
+
+    def _failed(self, error: BaseException) -> sqlite3.Error:
+        """The sqlite3 error for a psycopg one; a connection that died on it reconnects."""
+        made = as_sqlite_error(error)
+        if isinstance(made, ConnectionLost) and not self.lost:  # a statement cancelled, not a server gone
+            plain = sqlite3.OperationalError(str(made))
+            plain.pg_error = error
+            return plain
+        if self.lost:
+            self._began = False
+            self._start_reconnecting()
+            if not isinstance(made, ConnectionLost):
+                lost = ConnectionLost(str(made))
+                lost.pg_error = error
+                made = lost
+        return made
 
     # -- sqlite3.Connection's subset -----------------------------------------------------
     @property
@@ -339,14 +434,16 @@ class PgConnection:
 
     @property
     def closed(self) -> bool:
-        return self.raw.closed or self.raw.broken
+        """Closed by its owner; one the server dropped is ``lost`` and reconnects by itself."""
+        return self._closing.is_set() or (self._url is None and self.lost)
 
     def execute(self, sql: str, params=None) -> Cursor:
         statement = translate(sql)
-        if statement.kind == "pragma":
-            return self._pragma(statement.table, statement.text)
         if statement.kind == "empty":
             return Cursor(rows=[])
+        self.ensure_open()
+        if statement.kind == "pragma":
+            return self._pragma(statement.table, statement.text)
         text = statement.text
         if statement.table is not None:
             text = f"{text} RETURNING id"
@@ -355,21 +452,48 @@ class PgConnection:
         elif self._ids_given and text.upper() == "COMMIT":
             self._advance_identities()
         try:
-            cursor = self.raw.execute(text, _params(params))
-            if statement.kind == "begin_write":
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            cursor = self._run(text, params, statement.kind == "begin_write")
         except Exception as error:  # noqa: BLE001 - every psycopg error, as sqlite3's
-            raise as_sqlite_error(error) from error
+            if not (self.lost and not self._began and self._url and _RETRYABLE.match(text)):
+                raise self._failed(error) from error
+            # The server went away while this connection sat idle (a restart): a read, or the BEGIN
+            # of a write, changed nothing, so it goes once more on a new connection, made here.
+            from deskui.store.db import StoreError
+
+            try:
+                fresh = _open_raw(self._url)
+            except StoreError:
+                raise self._failed(error) from error
+            dead, self.raw = self.raw, fresh
+            self._ids_given.clear()
+            self.reconnects += 1
+            dead.close()
+            try:
+                cursor = self._run(text, params, statement.kind == "begin_write")
+            except Exception as again:  # noqa: BLE001
+                raise self._failed(again) from again
+        word = text[:8].upper()
+        if word.startswith("BEGIN"):
+            self._began = True
+        elif word.startswith(("COMMIT", "ROLLBACK", "END")):
+            self._began = False
         if statement.table is not None:
             row = cursor.fetchone()
             return Cursor(rowcount=cursor.rowcount, lastrowid=row[0] if row else None, rows=[])
         return Cursor(cursor)
+
+    def _run(self, text: str, params, take_write_lock: bool):
+        cursor = self.raw.execute(text, _params(params))
+        if take_write_lock:
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        return cursor
 
     def executemany(self, sql: str, seq_of_params) -> Cursor:
         statement = translate(sql)
         rows = [_params(params) for params in seq_of_params]
         if not rows:
             return Cursor(rowcount=0, rows=[])
+        self.ensure_open()
         if statement.ids_given:
             self._ids_given.add(statement.ids_given)
         try:
@@ -377,7 +501,7 @@ class PgConnection:
                 cursor.executemany(statement.text, rows)
                 return Cursor(rowcount=cursor.rowcount, rows=[])
         except Exception as error:  # noqa: BLE001
-            raise as_sqlite_error(error) from error
+            raise self._failed(error) from error
 
     def cursor(self) -> _CursorMaker:
         return _CursorMaker(self)
@@ -391,6 +515,11 @@ class PgConnection:
             self.execute("ROLLBACK")
 
     def close(self) -> None:
+        self._closing.set()
+        with self._guard:
+            fresh, self._fresh = self._fresh, None
+        if fresh is not None:
+            fresh.close()
         self.raw.close()
 
     def __enter__(self):
@@ -411,7 +540,10 @@ class PgConnection:
     # -- PRAGMAs -------------------------------------------------------------------------
     def _pragma(self, name: str, value: str) -> Cursor:
         if name == "busy_timeout" and value:
-            self.raw.execute(f"SET lock_timeout = {int(value)}")
+            try:
+                self.raw.execute(f"SET lock_timeout = {int(value)}")
+            except Exception as error:  # noqa: BLE001
+                raise self._failed(error) from error
             return Cursor(rows=[])
         if name == "query_only":
             return Cursor(rows=[(0,)])
@@ -425,7 +557,7 @@ class PgConnection:
             try:
                 return Cursor(rows=self.raw.execute(_CATALOGUE[name], (value,)).fetchall())
             except Exception as error:  # noqa: BLE001
-                raise as_sqlite_error(error) from error
+                raise self._failed(error) from error
         if name == "foreign_key_check" or name == "integrity_check":
             return Cursor(rows=[] if name == "foreign_key_check" else [("ok",)])
         # The file's tuning (cache, checkpoints, journal, sync): the server's own business.
@@ -438,7 +570,7 @@ class PgConnection:
         try:
             return self.raw.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
         except Exception as error:  # noqa: BLE001
-            raise as_sqlite_error(error) from error
+            raise self._failed(error) from error
 
 
 def numeric_as_python(raw) -> None:
@@ -456,11 +588,10 @@ def numeric_as_python(raw) -> None:
     raw.adapters.register_loader("numeric", NumericLoader)
 
 
-def open_connection(url: str, *, create: bool = False) -> PgConnection:
-    """A deskui database on a server as a sqlite3-shaped connection: migrated forward, SQLite's
-    functions in place, the busy timeout as the writers' lock timeout."""
+def _open_raw(url: str, *, create: bool = False):
+    """A psycopg connection as the adapter needs it: migrated forward, SQLite's functions in place."""
     from deskui.store.postgres import compat
-    from deskui.store.postgres.db import connect, shown
+    from deskui.store.postgres.db import connect
 
     raw = connect(url, create=create)
     try:
@@ -469,7 +600,16 @@ def open_connection(url: str, *, create: bool = False) -> PgConnection:
     except BaseException:
         raw.close()
         raise
-    return PgConnection(raw, shown(url))
+    return raw
+
+
+def open_connection(url: str, *, create: bool = False) -> PgConnection:
+    """A deskui database on a server as a sqlite3-shaped connection: migrated forward, SQLite's
+    functions in place, the busy timeout as the writers' lock timeout; it reconnects by itself
+    after the server went away (``PgConnection.ensure_open``)."""
+    from deskui.store.postgres.db import shown
+
+    return PgConnection(_open_raw(url, create=create), shown(url), url)
 
 
 

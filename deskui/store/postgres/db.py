@@ -13,7 +13,7 @@ import contextlib
 import functools
 from collections.abc import Iterator
 
-from deskui.store.db import StoreError
+from deskui.store.db import ServerUnreachable, StoreError
 from deskui.store.postgres.schema import MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE, VERSION_TABLE_SQL
 
 URL_PREFIXES = ("postgresql://", "postgres://")
@@ -91,7 +91,8 @@ def connect(url: str, *, create: bool = False):
     try:
         conn = psycopg.connect(**options, autocommit=True, row_factory=row_factory)
     except psycopg.Error as error:
-        raise StoreError(connect_failure(error, where)) from None
+        kind = ServerUnreachable if unreachable(error) else StoreError
+        raise kind(connect_failure(error, where)) from None
     try:
         check_and_migrate(conn, where, create=create)
     except BaseException:
@@ -110,6 +111,22 @@ def _first_line(error: BaseException) -> str:
     return text or type(error).__name__
 
 
+# What libpq says when no server answers, or one that is stopping, starting or recovering: a
+# later try may connect. A wrong password or database name is not among them.
+_UNREACHABLE = ("Connection refused", "could not connect", "No such file or directory", "timeout expired",
+                "the database system is", "server closed the connection", "terminating connection",
+                "Network is unreachable", "No route to host", "could not receive data", "could not send data")
+
+
+def unreachable(error: BaseException) -> bool:
+    text = str(error)
+    return not _refused_for_good(text) and any(words in text for words in _UNREACHABLE)
+
+
+def _refused_for_good(text: str) -> bool:
+    return "password authentication failed" in text or "does not exist" in text or "no password supplied" in text
+
+
 def connect_failure(error: BaseException, where: str) -> str:
     """The one line for a connection that could not be made, with what to do next."""
     text = str(error)
@@ -122,6 +139,8 @@ def connect_failure(error: BaseException, where: str) -> str:
         return f"{where}: no such role on the server; create it (CREATE ROLE, docs/postgres.md) or correct the user in the URL"
     if "Connection refused" in text or "could not connect" in text or "No such file or directory" in text:
         return f"{where}: no PostgreSQL server answers there; check the host and port, and that the server runs"
+    if "the database system is" in text:  # starting up, shutting down, in recovery
+        return f"{where}: the server is not accepting connections now ({_first_line(error)}); try again in a moment"
     if "timeout expired" in text:
         return f"{where}: the server did not answer within {CONNECT_TIMEOUT_S} s; check the host, the port and the network"
     if "SSL" in text:

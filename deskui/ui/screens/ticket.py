@@ -164,6 +164,8 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
         now = app.clock.now()
         ticket = self.context.ticket
         text = Text(no_wrap=True, overflow="ellipsis")
+        if app.failures.get("database"):  # the server went away: said first, where the eye is
+            text.append(f"⚠ {app.failures['database']}  ", style="bold red")
         if ticket["status"] == "solved":
             text.append(" ✓ solved ", style="bold reverse green")
         else:

@@ -16,7 +16,7 @@ from textual.widgets import Static
 from deskui.store.workspace import parse_snooze
 from deskui.text import clean, one_line
 from deskui.timeutil import from_db
-from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, tolerate_busy, write_problem
+from deskui.ui.busy import BUSY, DISK_FULL, READ_ONLY, SERVER_GONE, tolerate_busy, write_problem
 from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen
 from deskui.ui.screens.ticket_thread import ago
 
@@ -28,6 +28,7 @@ DRAFT_PROBLEMS = {  # the line above the box: short enough for an 80-column term
     BUSY: "⚠ Draft not saved yet: the database is busy; trying again.",
     DISK_FULL: "⚠ Draft not saved: the disk is full. Free some space; it is tried again.",
     READ_ONLY: "⚠ Draft not saved: the database is read-only.",
+    SERVER_GONE: "⚠ Draft kept on this machine: the database server is unreachable; saved when it answers.",
 }
 
 
@@ -108,7 +109,12 @@ class ReplyBox:
 
         channel = self.context.ticket["channel"] if self.context else ""
         # the files attached so far go through the channel's attachment rule with the text
-        files = [(f.name, f.content_type, f.size) for f in self.app.store.draft_files(self.ticket_id, self.app.agent)]
+        try:
+            files = [(f.name, f.content_type, f.size) for f in self.app.store.draft_files(self.ticket_id, self.app.agent)]
+        except sqlite3.OperationalError as error:  # typing goes on while the server is away; the send re-lints
+            if write_problem(error) is not SERVER_GONE:
+                raise
+            files = []
         return lint(text, channel, rules=self.app.lint_rules, attachments=files), unfilled(text)
 
     def _lint(self) -> None:
