@@ -30,11 +30,20 @@ from deskui.store.find import FoundTicket, Interrupted, interruptible, order_num
 from deskui.text import one_line
 from deskui.views import views_by_key
 
-# A hit's score orders it in the palette: the exact id, then the exact order number, a prefix of
-# one, the buyer's tickets and subjects; within a kind the store's order (open, newest first).
-SCORES = {"id": 1.0, "order": 0.96, "order-prefix": 0.92, "customer": 0.88, "subject": 0.84}
+# A hit's score orders it among every provider's, and Textual's fuzzy scores grow with the typed
+# text (a substring at a word start scores about 3 x (length + 1), the whole name about 8 x the
+# length). An exact id or order number outranks any fuzzy match ("6" is ticket #6 before view 6);
+# the other hits score as a substring match would, by kind; within a kind the store's order
+# (open, newest first) holds.
+EXACT = ("id", "order")
+SUBSTRING_FACTOR = {"order-prefix": 1.0, "customer": 0.99, "subject": 0.98}
 STEP = 0.0001
 
+
+def ticket_score(kind: str, text: str, position: int) -> float:
+    if kind in EXACT:
+        return 8.0 * len(text) + 10.0 - position * STEP
+    return 3.0 * (len(text) + 1) * SUBSTRING_FACTOR[kind] - position * STEP
 
 def plain_highlight(matcher: Matcher, text: str) -> Content:
     """``text`` as plain Content with the fuzzy-matched characters styled (what
@@ -118,7 +127,7 @@ class TicketCommands(Provider):
             kind = "order-prefix"
         prompt = ticket_prompt(found, text.lstrip("#") if kind != "id" else "", self.match_style or "bold",
                                width=max(30, self.app.size.width - 12))
-        return Hit(SCORES[kind] - position * STEP, prompt, partial(open_ticket, self.app, found.id),
+        return Hit(ticket_score(kind, text, position), prompt, partial(open_ticket, self.app, found.id),
                    text=f"#{found.id} {one_line(found.subject, limit=80)}")
 
 
