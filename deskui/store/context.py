@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from deskui.sla import Timer
+from deskui.store.find import newest_by_order_number
 from deskui.timeutil import from_db
 
 HISTORY_LIMIT = 8
@@ -169,17 +170,16 @@ def _order(raw: sqlite3.Row) -> Order:
 
 def find_ticket(conn: sqlite3.Connection, text: str) -> int | None:
     """A ticket by what an agent types to go to it: ``#123`` / ``123``, or an order number (its
-    newest ticket)."""
+    newest ticket; Shopify's ``#1001`` with or without the ``#``). Both by an index: the order by
+    ``tickets_order`` (channel, order_number), one seek per channel."""
     wanted = text.strip().lstrip("#").strip()
     if not wanted:
         return None
-    if wanted.isdigit():
+    if wanted.isdigit() and len(wanted) <= 18:
         row = conn.execute("SELECT id FROM tickets WHERE id = ?", (int(wanted),)).fetchone()
         if row:
             return row[0]
-    row = conn.execute("SELECT id FROM tickets WHERE order_number = ? ORDER BY created_at DESC, id DESC LIMIT 1",
-                       (wanted,)).fetchone()
-    return row[0] if row else None
+    return newest_by_order_number(conn, text)
 
 
 def ticket_context(conn: sqlite3.Connection, ticket_id: int) -> TicketContext | None:

@@ -21,6 +21,7 @@ from deskui.store.db import database_target
 from deskui.store.service import Store
 from deskui.timeutil import zone
 from deskui.ui.changes import ChangeWatcher, StoreChanged, WatchFailed
+from deskui.ui.commands import PALETTE_PROVIDERS
 
 ALERT_SECONDS = 60.0
 DATABASE_CHECK_SECONDS = 1.0  # a lost server is looked at this often (no round trip while all is well)
@@ -56,6 +57,9 @@ class DeskApp(App[None]):
     CSS_PATH = [Path(__file__).parent / "deskui.tcss",
                 *(Path(__file__).parent / "screens" / f"{name}.tcss"
                   for name in ("inbox", "ticket", "board", "health", "dialogs", "bulk_reply"))]
+    # The palette (ctrl+p): Textual's system commands (get_system_commands below), and tickets,
+    # macros and saved views (ui/commands.py).
+    COMMANDS = App.COMMANDS | set(PALETTE_PROVIDERS)
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("f2", "next_theme", "Theme", show=False, id="app.theme"),
@@ -330,7 +334,8 @@ class DeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in screen.BINDINGS:
-            if isinstance(binding, Binding) and binding.description:
+            # The views' keys are the palette's "View N: name" (ui/commands.py), with their names.
+            if isinstance(binding, Binding) and binding.description and not binding.action.startswith("view("):
                 action = binding.action
 
                 def run(action: str = action) -> None:

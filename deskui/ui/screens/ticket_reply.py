@@ -147,30 +147,32 @@ class ReplyBox:
                    for number, macro in enumerate(macros)]
 
         def chosen(value: str | None) -> None:
-            if value is None:
-                return
-            macro = macros[int(value)]
-            if macro.template is None:
-                self._run_macro_actions(macro)
-                self._reload()
-                return
-            template = self._template_for(macro.template)
-            if template is None:
-                self.notify(f"Macro {one_line(macro.name, limit=40)}: no template {one_line(macro.template, limit=40)}.",
-                            severity="error", markup=False)
-                return
-            from deskui.replies.templates import fill
-
-            filled, missing = fill(template.body, self.context, agent=self.app.agent)
-            self._template_auto_ack = template.auto_ack
-            self._macro = macro
-            self._open_composer("reply", filled)
-            self.query_one("#composer-title", Static).update(
-                Text(f"Macro {one_line(macro.name, limit=40)} — once sent: {macro.describe()} · ctrl+s send · esc leave"))
-            if missing:
-                self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
+            if value is not None:
+                self.run_macro(macros[int(value)])
 
         self.app.push_screen(PickScreen("Macros", options), chosen)
+
+    def run_macro(self, macro) -> None:
+        """One macro on this ticket, chosen with m or from the command palette."""
+        if macro.template is None:
+            self._run_macro_actions(macro)
+            self._reload()
+            return
+        template = self._template_for(macro.template)
+        if template is None:
+            self.notify(f"Macro {one_line(macro.name, limit=40)}: no template {one_line(macro.template, limit=40)}.",
+                        severity="error", markup=False)
+            return
+        from deskui.replies.templates import fill
+
+        filled, missing = fill(template.body, self.context, agent=self.app.agent)
+        self._template_auto_ack = template.auto_ack
+        self._macro = macro
+        self._open_composer("reply", filled)
+        self.query_one("#composer-title", Static).update(
+            Text(f"Macro {one_line(macro.name, limit=40)} — once sent: {macro.describe()} · ctrl+s send · esc leave"))
+        if missing:
+            self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
 
     def _template_for(self, key: str):
         """The template ``key`` in the buyer's language, else in any language."""
