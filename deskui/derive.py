@@ -22,6 +22,9 @@ PAUSE_START = ("pending", "snoozed")
 # and formatting is most of what re-deriving clocks costs once triage is skipped.
 _stored = lru_cache(maxsize=16_384)(to_db)
 PAUSE_END = ("resumed", "solved", "reopened")
+# ``json.dumps(..., ensure_ascii=False)`` builds a new JSONEncoder on every call (its keyword
+# arguments differ from the default's); one encoder made once writes the same text.
+_evidence_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass
@@ -92,7 +95,7 @@ def derive(policy: Policy, now: datetime, ticket, messages: Sequence[Message], t
         "id": ticket["id"],
         "channel": channel,
         "category": triage.category,
-        "evidence": json.dumps(triage.evidence_json(), ensure_ascii=False),
+        "evidence": _evidence_text(triage.evidence_json()) if triage.evidence else "[]",
         "awaiting_reply_since": to_db(awaiting),
         "first_response_at": to_db(first_response),
         "created_at": to_db(created),
