@@ -250,3 +250,32 @@ def test_migrate_into_a_database_holding_other_data_is_one_line_and_changes_noth
     _one_line(_cli("migrate", str(source), pg_empty_url), "already holds other data")
     assert conn.execute("SELECT count(*), sum(length(subject)) FROM tickets").fetchone() == before
     assert conn.execute("SELECT subject FROM tickets WHERE id = 4").fetchone()[0] == "changed here"
+
+
+async def test_moving_through_the_inbox_while_the_server_is_down_keeps_the_screen_working(own_server, url, tmp_path):
+    """Each highlight reads the ticket's details: a read that meets the outage says so and
+    leaves the screen answering keys (an exception in a handler would end its message loop)."""
+    from deskui.policy import default_policy
+    from deskui.ui.app import DeskApp
+    from tests.helpers import settle
+    from tests.inbox_data import build
+
+    build(url, NOW)
+    app = DeskApp(url, policy=default_policy(), clock=FixedClock(NOW), agent="ana", state_dir=tmp_path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        inbox = app.screen
+        first = inbox.ticket_list.highlighted_id
+        own_server.stop("immediate")
+        for _ in range(3):
+            await pilot.press("j")
+        await until(pilot, lambda: "database" in app.failures, "the outage to be said")
+        assert app.is_running and app.screen is inbox
+        assert inbox.panel.context is None  # no stale ticket's details under another ticket's row
+        own_server.restart()
+        await until(pilot, lambda: "database" not in app.failures, "the outage line to clear")
+        await pilot.press("k")
+        moved = inbox.ticket_list.highlighted_id
+        assert moved not in (None, first)
+        await until(pilot, lambda: inbox.panel.context is not None and inbox.panel.context.ticket["id"] == moved,
+                    "the panel to show the highlighted ticket again")

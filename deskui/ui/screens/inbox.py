@@ -238,7 +238,18 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         self._show_context(event.ticket_id)
 
     def _show_context(self, ticket_id: int | None) -> None:
-        self.panel.show(self.store.ticket_context(ticket_id) if ticket_id is not None else None)
+        from deskui.store.db import is_connection_failure
+
+        try:
+            context = self.store.ticket_context(ticket_id) if ticket_id is not None else None
+        except Exception as error:
+            # An exception here would end the screen's message loop: the outage is said on the
+            # status line and the panel stays empty until a highlight reads it again.
+            if not is_connection_failure(error):
+                raise
+            self.app.database_unreachable()
+            context = None
+        self.panel.show(context)
 
     @on(TicketList.Selected)
     def _selected(self, event: TicketList.Selected) -> None:
