@@ -14,13 +14,27 @@ from datetime import datetime
 
 from deskui import sla
 from deskui.policy.model import Policy, Tier
-from deskui.timeutil import from_db, to_db
+from deskui.timeutil import UTC, from_db, to_db
 from deskui.triage.classify import classify
 
 PAUSE_START = ("pending", "snoozed")
 # Stored text of an instant, remembered: a batch of tickets shares "now" and many due instants,
 # and formatting is most of what re-deriving clocks costs once triage is skipped.
 _stored = lru_cache(maxsize=16_384)(to_db)
+
+
+def _text(moment: datetime | None) -> str | None:
+    """``to_db``'s text, by ``isoformat`` (C) instead of ``strftime``: 1.5x faster, and most
+    instants of a ticket are its own, so the cache above misses for them. Years before 1000 go
+    to ``to_db`` (strftime writes them unpadded there, isoformat with four digits)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return to_db(moment)  # raises, as to_db does
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:
+        return to_db(moment)
+    return utc.isoformat(timespec="seconds")[:19] + "Z"
 PAUSE_END = ("resumed", "solved", "reopened")
 # ``json.dumps(..., ensure_ascii=False)`` builds a new JSONEncoder on every call (its keyword
 # arguments differ from the default's); one encoder made once writes the same text.
@@ -96,12 +110,16 @@ def derive(policy: Policy, now: datetime, ticket, messages: Sequence[Message], t
         "channel": channel,
         "category": triage.category,
         "evidence": _evidence_text(triage.evidence_json()) if triage.evidence else "[]",
-        "awaiting_reply_since": to_db(awaiting),
-        "first_response_at": to_db(first_response),
-        "created_at": to_db(created),
+        "awaiting_reply_since": _text(awaiting),
+        "first_response_at": _text(first_response),
+        "created_at": _text(created),
     }
     derived.update(_clock_columns(triage.tier, deadlines, now))
     return derived
+
+
+_CLOCK_KEYS = tuple((f"{prefix}due_at", f"{prefix}at_risk_at", f"{prefix}imminent_at")
+                    for prefix in ("", "sla_", "marketplace_", "resolution_"))
 
 
 def _clock_columns(tier: Tier, deadlines: sla.Deadlines, now: datetime) -> dict:
@@ -111,16 +129,19 @@ def _clock_columns(tier: Tier, deadlines: sla.Deadlines, now: datetime) -> dict:
     columns = {
         "tier": tier.name,
         "tier_rank": tier.rank,
-        "marketplace_waiting_since": _stored(deadlines.marketplace.started_at) if deadlines.marketplace else None,
+        "marketplace_waiting_since": _text(deadlines.marketplace.started_at) if deadlines.marketplace else None,
         "due_kind": earliest.kind if earliest else None,
         "target_minutes": earliest.target_minutes if earliest else None,
         "updated_at": _stored(now),
     }
-    for prefix, clock in (("", earliest), ("sla_", deadlines.sla), ("marketplace_", deadlines.marketplace),
-                          ("resolution_", deadlines.resolution)):
-        columns[f"{prefix}due_at"] = _stored(clock.due_at) if clock else None
-        columns[f"{prefix}at_risk_at"] = _stored(clock.at_risk_at) if clock and clock.at_risk_at else None
-        columns[f"{prefix}imminent_at"] = _stored(clock.imminent_at) if clock and clock.imminent_at else None
+    for (due_key, at_risk_key, imminent_key), clock in zip(_CLOCK_KEYS, (earliest, deadlines.sla, deadlines.marketplace,
+                                                                        deadlines.resolution)):
+        if clock is None:
+            columns[due_key] = columns[at_risk_key] = columns[imminent_key] = None
+            continue
+        columns[due_key] = _text(clock.due_at)
+        columns[at_risk_key] = _text(clock.at_risk_at) if clock.at_risk_at else None
+        columns[imminent_key] = _text(clock.imminent_at) if clock.imminent_at else None
     return columns
 
 
