@@ -328,6 +328,7 @@ class PgConnection:
         self.where = where
         self.row_factory = None  # accepted, as sqlite3's; rows always answer by index and name
         self._ids_given: set[str] = set()
+        self._trace = None
 
     # -- sqlite3.Connection's subset -----------------------------------------------------
     @property
@@ -341,7 +342,14 @@ class PgConnection:
     def closed(self) -> bool:
         return self.raw.closed or self.raw.broken
 
+    def set_trace_callback(self, callback) -> None:
+        """As sqlite3's: ``callback(sql)`` for every statement run, here the text as the store
+        wrote it (before translation), so a test of which statements run holds on both."""
+        self._trace = callback
+
     def execute(self, sql: str, params=None) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         if statement.kind == "pragma":
             return self._pragma(statement.table, statement.text)
@@ -357,7 +365,13 @@ class PgConnection:
         try:
             cursor = self.raw.execute(text, _params(params))
             if statement.kind == "begin_write":
-                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                try:
+                    self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                except Exception:
+                    # SQLite's BEGIN IMMEDIATE that times out leaves no transaction open; the
+                    # caller's write() has not entered its try yet and would not roll it back.
+                    self.raw.execute("ROLLBACK")
+                    raise
         except Exception as error:  # noqa: BLE001 - every psycopg error, as sqlite3's
             raise as_sqlite_error(error) from error
         if statement.table is not None:
@@ -366,6 +380,8 @@ class PgConnection:
         return Cursor(cursor)
 
     def executemany(self, sql: str, seq_of_params) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         rows = [_params(params) for params in seq_of_params]
         if not rows:
@@ -396,8 +412,12 @@ class PgConnection:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        """As sqlite3's ``with conn:``: commit, or roll back on an exception; it does not close."""
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
 
     def _advance_identities(self) -> None:
         """Rows written with their own ids (an import hands them out above max(id)) leave the
@@ -410,9 +430,14 @@ class PgConnection:
 
     # -- PRAGMAs -------------------------------------------------------------------------
     def _pragma(self, name: str, value: str) -> Cursor:
-        if name == "busy_timeout" and value:
-            self.raw.execute(f"SET lock_timeout = {int(value)}")
-            return Cursor(rows=[])
+        if name == "busy_timeout":
+            if value:
+                self.raw.execute(f"SET lock_timeout = {int(value)}")
+                return Cursor(rows=[])
+            # Read back as SQLite answers, in milliseconds: a caller restoring the value it read
+            # (outbox.mark) must not set 0, which is "wait forever" here.
+            shown = self.raw.execute("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0]
+            return Cursor(rows=[(int(shown),)])
         if name == "query_only":
             return Cursor(rows=[(0,)])
         if name == "data_version":
