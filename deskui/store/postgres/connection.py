@@ -25,6 +25,74 @@ WRITE_LOCK = 0x64657377  # "desw": the one-writer lock of BEGIN IMMEDIATE
 _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED", "\n".join(MIGRATIONS)))
 
 
+def _never_null_columns(migrations: list[str]) -> frozenset[str]:
+    """Column names NOT NULL (or a primary key) in every table that has them: an ORDER BY on one
+    needs no NULLS clause, so it keeps using its index's order."""
+    seen: dict[str, bool] = {}
+    for definition in re.findall(r"(?m)^\s+(?:ADD COLUMN\s+)?(\w+ (?:BIGINT|TEXT|DOUBLE PRECISION|BYTEA)\b.*)$",
+                                 "\n".join(migrations)):
+        name = definition.split()[0].lower()
+        strict = bool(re.search(r"\bNOT NULL\b|\bPRIMARY KEY\b", definition))
+        seen[name] = seen.get(name, True) and strict
+    return frozenset(name for name, strict in seen.items() if strict)
+
+
+_NEVER_NULL = _never_null_columns(MIGRATIONS) | {"rowid", "seq"}
+_ORDER_END = re.compile(r"\b(LIMIT|OFFSET|ROWS|RANGE|GROUPS|UNION|EXCEPT|INTERSECT|FOR|FETCH)\b", re.IGNORECASE)
+
+
+def _order_item_like_sqlite(item: str) -> str:
+    """One ORDER BY term with SQLite's place for NULLs: first ascending, last descending
+    (PostgreSQL's default is the opposite)."""
+    stripped = item.strip()
+    if not stripped or re.search(r"\bNULLS\s+(FIRST|LAST)\b", stripped, re.IGNORECASE):
+        return item
+    descending = re.search(r"\s+DESC$", stripped, re.IGNORECASE)
+    expression = re.sub(r"\s+(ASC|DESC)$", "", stripped, flags=re.IGNORECASE)
+    column = re.fullmatch(r"(?:\w+\.)?(\w+)", expression)
+    if (column and column.group(1).lower() in _NEVER_NULL) or re.fullmatch(r"random\(\)|count\(\*\)", expression, re.IGNORECASE):
+        return item
+    leading = item[:len(item) - len(item.lstrip())]
+    trailing = item[len(item.rstrip()):]
+    return f"{leading}{stripped} {'NULLS LAST' if descending else 'NULLS FIRST'}{trailing}"
+
+
+def _nulls_like_sqlite(sql: str) -> str:
+    """Every ORDER BY (of a query, a window, an aggregate) puts NULLs where SQLite does, so rows
+    with a NULL key come in the same order on both backends."""
+    out, at = [], 0
+    for match in re.finditer(r"\bORDER\s+BY\b", sql, re.IGNORECASE):
+        if match.start() < at:
+            continue
+        start = match.end()
+        depth, end, items, item_start = 0, start, [], start
+        quote = None
+        while end < len(sql):
+            char = sql[end]
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                items.append(sql[item_start:end])
+                item_start = end + 1
+            elif depth == 0 and _ORDER_END.match(sql, end) and (end == 0 or not (sql[end - 1].isalnum() or sql[end - 1] == "_")):
+                break
+            end += 1
+        items.append(sql[item_start:end])
+        out.append(sql[at:start])
+        out.append(",".join(_order_item_like_sqlite(item) for item in items))
+        at = end
+    out.append(sql[at:])
+    return "".join(out)
+
+
 class Translated:
     """A statement's PostgreSQL text; ``table``: an INSERT whose new id lastrowid reads;
     ``ids_given``: an INSERT writing its own ids, after which that table's identity must follow."""
@@ -187,6 +255,8 @@ def translate(sql: str) -> Translated:
         text = _alias_subqueries(text)
     if re.search(r"\b(min|max)\(", text, re.IGNORECASE):
         text = _scalar_min_max(text)
+    if re.search(r"\bORDER\s+BY\b", text, re.IGNORECASE):
+        text = _nulls_like_sqlite(text)
     table = ids_given = None
     insert = re.match(r"INSERT\s+INTO\s+(\w+)\s*(?:\(([^)]*)\))?", text, re.IGNORECASE)
     if insert and insert.group(1) in _ID_TABLES:
