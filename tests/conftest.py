@@ -97,7 +97,7 @@ def db_factory(backend, request):
         # One database per test, emptied for each call: TRUNCATE takes ~20 ms, a copy of the template ~0.3 s.
         if not made:
             made.append(request.getfixturevalue("db_target"))
-        with connect(made[0]) as conn:
+        with contextlib.closing(connect(made[0])) as conn:
             tables = [row[0] for row in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename != 'deskui_schema_version'")]
             conn.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")

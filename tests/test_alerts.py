@@ -11,6 +11,8 @@ import pytest
 from deskui.analytics import AlertRule, evaluate_alerts, parse_alert_rules
 from tests.test_analytics import clock, event, ticket
 
+pytestmark = pytest.mark.backends
+
 UTC = timezone.utc
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TIERS = ("critical", "high", "clv", "standard", "normal")

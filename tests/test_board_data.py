@@ -1,10 +1,14 @@
 from datetime import timedelta
 
+import pytest
+
 from deskui.store import write
 from deskui.analytics.board import handle_minutes
 from deskui.store.live_board import LiveBoard, _epoch
 from deskui.store.tickets import claim, record_event, refresh_tickets
 from tests.helpers import add_ticket, ago, full_board
+
+pytestmark = pytest.mark.backends
 
 
 def test_matrix_counts_by_tier_and_state(conn, policy, clock):

@@ -16,6 +16,7 @@ SUBJECTS = [("amazon", "A-to-z claim opened"), ("amazon", "item arrived damaged"
             ("amazon", "question about size"), ("shopify", "I want a refund"), ("ebay", "hello there"),
             ("walmart", "chargeback filed")]
 AGENTS = ["ana", "ben", "chloe"]
+pytestmark = pytest.mark.backends
 HANDLE = {"critical": 6.0, "high": 9.0, "clv": 12.0, "standard": 15.0, "normal": 20.0}
 
 

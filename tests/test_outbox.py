@@ -2,11 +2,15 @@ import email
 import json
 from email import policy as email_policy
 
+import pytest
+
 from deskui.outbox import export_eml, list_outbox, mark
-from deskui.store import write
+from deskui.store import connect, write
 from deskui.store.tickets import add_reply, refresh_tickets
 from tests.helpers import add_ticket, ago
 from tests.test_cli import deskui
+
+pytestmark = pytest.mark.backends
 
 
 def _replied(conn, policy, clock):
@@ -59,12 +63,11 @@ def test_cli_round_trip(db_path, conn, policy, clock, tmp_path):
 
 
 def test_mark_waits_for_another_connections_write_lock_and_keeps_its_busy_timeout(db_path, conn, policy, clock):
-    import sqlite3
     import threading
 
     _replied(conn, policy, clock)
     [item] = list_outbox(conn)
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other = connect(db_path)
     other.execute("BEGIN IMMEDIATE")
     conn.execute("PRAGMA busy_timeout = 50")
     release = threading.Timer(0.5, other.execute, args=("ROLLBACK",))  # held ten busy timeouts

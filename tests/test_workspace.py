@@ -9,6 +9,8 @@ from deskui.store.workspace import (add_note, changes_since_opened, escalate, he
 from deskui.timeutil import zone
 from tests.helpers import add_ticket, ago
 
+pytestmark = pytest.mark.backends
+
 PARIS = zone("Europe/Paris")
 
 

@@ -11,16 +11,29 @@ Only the forms the store uses are covered: ``%s`` and the calendar fields of str
 
 from __future__ import annotations
 
-COMPAT_VERSION = 1
+COMPAT_VERSION = 2  # a new version re-creates the functions in databases made before it
 # A function, not a table: the schema's tables stay those of the SQLite file.
 _MARK = f"deskui_compat_v{COMPAT_VERSION}"
 
-COMPAT_SQL = f"""
+# raw: the regular expressions in it keep their backslashes
+COMPAT_SQL = rf"""
+-- A time in one of the forms SQLite reads, else NULL (SQLite's julianday('soon') is NULL; a
+-- plain cast would fail the whole query, and would read 'yesterday' or 'now' as times). Text
+-- without a zone is UTC, as in SQLite, whatever the server's TimeZone. Not covered: a day past
+-- its month's end ('2026-04-31'), which SQLite rolls over and the cast refuses.
 CREATE OR REPLACE FUNCTION deskui_ts(t text) RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamptz $$;
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN t !~ '^\d{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?$'
+            THEN NULL
+        WHEN t ~ '(Z|[+-]\d\d:\d\d)$' THEN t::timestamptz
+        ELSE t::timestamp AT TIME ZONE 'UTC'
+    END $$;
 
+-- The modifier is added in UTC: '+1 day' is 24 hours, not the server zone's calendar day.
 CREATE OR REPLACE FUNCTION deskui_ts(t text, modifier text) RETURNS timestamptz
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT t::timestamptz + modifier::interval $$;
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+    $$ SELECT ((deskui_ts(t) AT TIME ZONE 'UTC') + modifier::interval) AT TIME ZONE 'UTC' $$;
 
 CREATE OR REPLACE FUNCTION julianday(t text) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS

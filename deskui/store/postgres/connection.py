@@ -36,6 +36,74 @@ _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED"
 _RETRYABLE = re.compile(r"\s*(SELECT|BEGIN)\b", re.IGNORECASE)
 
 
+def _never_null_columns(migrations: list[str]) -> frozenset[str]:
+    """Column names NOT NULL (or a primary key) in every table that has them: an ORDER BY on one
+    needs no NULLS clause, so it keeps using its index's order."""
+    seen: dict[str, bool] = {}
+    for definition in re.findall(r"(?m)^\s+(?:ADD COLUMN\s+)?(\w+ (?:BIGINT|TEXT|DOUBLE PRECISION|BYTEA)\b.*)$",
+                                 "\n".join(migrations)):
+        name = definition.split()[0].lower()
+        strict = bool(re.search(r"\bNOT NULL\b|\bPRIMARY KEY\b", definition))
+        seen[name] = seen.get(name, True) and strict
+    return frozenset(name for name, strict in seen.items() if strict)
+
+
+_NEVER_NULL = _never_null_columns(MIGRATIONS) | {"rowid", "seq"}
+_ORDER_END = re.compile(r"\b(LIMIT|OFFSET|ROWS|RANGE|GROUPS|UNION|EXCEPT|INTERSECT|FOR|FETCH)\b", re.IGNORECASE)
+
+
+def _order_item_like_sqlite(item: str) -> str:
+    """One ORDER BY term with SQLite's place for NULLs: first ascending, last descending
+    (PostgreSQL's default is the opposite)."""
+    stripped = item.strip()
+    if not stripped or re.search(r"\bNULLS\s+(FIRST|LAST)\b", stripped, re.IGNORECASE):
+        return item
+    descending = re.search(r"\s+DESC$", stripped, re.IGNORECASE)
+    expression = re.sub(r"\s+(ASC|DESC)$", "", stripped, flags=re.IGNORECASE)
+    column = re.fullmatch(r"(?:\w+\.)?(\w+)", expression)
+    if (column and column.group(1).lower() in _NEVER_NULL) or re.fullmatch(r"random\(\)|count\(\*\)", expression, re.IGNORECASE):
+        return item
+    leading = item[:len(item) - len(item.lstrip())]
+    trailing = item[len(item.rstrip()):]
+    return f"{leading}{stripped} {'NULLS LAST' if descending else 'NULLS FIRST'}{trailing}"
+
+
+def _nulls_like_sqlite(sql: str) -> str:
+    """Every ORDER BY (of a query, a window, an aggregate) puts NULLs where SQLite does, so rows
+    with a NULL key come in the same order on both backends."""
+    out, at = [], 0
+    for match in re.finditer(r"\bORDER\s+BY\b", sql, re.IGNORECASE):
+        if match.start() < at:
+            continue
+        start = match.end()
+        depth, end, items, item_start = 0, start, [], start
+        quote = None
+        while end < len(sql):
+            char = sql[end]
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char == "(":
+                depth += 1
+            elif char == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "," and depth == 0:
+                items.append(sql[item_start:end])
+                item_start = end + 1
+            elif depth == 0 and _ORDER_END.match(sql, end) and (end == 0 or not (sql[end - 1].isalnum() or sql[end - 1] == "_")):
+                break
+            end += 1
+        items.append(sql[item_start:end])
+        out.append(sql[at:start])
+        out.append(",".join(_order_item_like_sqlite(item) for item in items))
+        at = end
+    out.append(sql[at:])
+    return "".join(out)
+
+
 class Translated:
     """A statement's PostgreSQL text; ``table``: an INSERT whose new id lastrowid reads;
     ``ids_given``: an INSERT writing its own ids, after which that table's identity must follow."""
@@ -198,6 +266,8 @@ def translate(sql: str) -> Translated:
         text = _alias_subqueries(text)
     if re.search(r"\b(min|max)\(", text, re.IGNORECASE):
         text = _scalar_min_max(text)
+    if re.search(r"\bORDER\s+BY\b", text, re.IGNORECASE):
+        text = _nulls_like_sqlite(text)
     table = ids_given = None
     insert = re.match(r"INSERT\s+INTO\s+(\w+)\s*(?:\(([^)]*)\))?", text, re.IGNORECASE)
     if insert and insert.group(1) in _ID_TABLES:
@@ -351,6 +421,7 @@ class PgConnection:
         self._closing = threading.Event()
         self.reconnects = 0  # how many times the server's going away was recovered from
         self.last_failure: str | None = None  # the reconnecting thread's last failed attempt, one line
+        self._trace = None  # set_trace_callback's
 
     # -- the server going away ------------------------------------------------------------
     @property
@@ -437,7 +508,14 @@ class PgConnection:
         """Closed by its owner; one the server dropped is ``lost`` and reconnects by itself."""
         return self._closing.is_set() or (self._url is None and self.lost)
 
+    def set_trace_callback(self, callback) -> None:
+        """As sqlite3's: ``callback(sql)`` for every statement run, here the text as the store
+        wrote it (before translation), so a test of which statements run holds on both."""
+        self._trace = callback
+
     def execute(self, sql: str, params=None) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         if statement.kind == "empty":
             return Cursor(rows=[])
@@ -485,10 +563,19 @@ class PgConnection:
     def _run(self, text: str, params, take_write_lock: bool):
         cursor = self.raw.execute(text, _params(params))
         if take_write_lock:
-            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            try:
+                self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            except Exception:
+                # SQLite's BEGIN IMMEDIATE that times out leaves no transaction open; the
+                # caller's write() has not entered its try yet and would not roll it back.
+                if not self.lost:
+                    self.raw.execute("ROLLBACK")
+                raise
         return cursor
 
     def executemany(self, sql: str, seq_of_params) -> Cursor:
+        if self._trace is not None:
+            self._trace(sql)
         statement = translate(sql)
         rows = [_params(params) for params in seq_of_params]
         if not rows:
@@ -525,8 +612,12 @@ class PgConnection:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        """As sqlite3's ``with conn:``: commit, or roll back on an exception; it does not close."""
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
 
     def _advance_identities(self) -> None:
         """Rows written with their own ids (an import hands them out above max(id)) leave the
@@ -539,12 +630,17 @@ class PgConnection:
 
     # -- PRAGMAs -------------------------------------------------------------------------
     def _pragma(self, name: str, value: str) -> Cursor:
-        if name == "busy_timeout" and value:
+        if name == "busy_timeout":
             try:
-                self.raw.execute(f"SET lock_timeout = {int(value)}")
+                if value:
+                    self.raw.execute(f"SET lock_timeout = {int(value)}")
+                    return Cursor(rows=[])
+                # Read back as SQLite answers, in milliseconds: a caller restoring the value it read
+                # (outbox.mark) must not set 0, which is "wait forever" here.
+                shown = self.raw.execute("SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0]
             except Exception as error:  # noqa: BLE001
                 raise self._failed(error) from error
-            return Cursor(rows=[])
+            return Cursor(rows=[(int(shown),)])
         if name == "query_only":
             return Cursor(rows=[(0,)])
         if name == "data_version":

@@ -1,0 +1,61 @@
+"""SQL that must answer the same on both backends where SQLite and PostgreSQL differ by default:
+where NULLs sort, and how a time written as text is read."""
+
+import pytest
+
+from deskui.store import connect, write
+
+pytestmark = pytest.mark.backends
+
+
+@pytest.fixture
+def tickets(db_target):
+    conn = connect(db_target)
+    with write(conn):
+        conn.executemany("INSERT INTO tickets (channel, subject, created_at, due_at, assignee) VALUES ('amazon', ?, ?, ?, ?)",
+                         [("b", "2026-11-25T10:00:00Z", "2026-11-25T12:00:00Z", "ana"),
+                          ("a", "2026-11-25T09:00:00Z", None, None),
+                          ("c", "2026-11-25T11:00:00Z", "2026-11-25T11:00:00Z", None),
+                          ("d", "2026-11-25T08:00:00Z", None, "ben")])
+    yield conn
+    conn.close()
+
+
+def subjects(conn, sql):
+    return [row[0] for row in conn.execute(sql)]
+
+
+def test_nulls_sort_first_ascending_and_last_descending_as_sqlite_does(tickets):
+    assert subjects(tickets, "SELECT subject FROM tickets ORDER BY due_at, id") == ["a", "d", "c", "b"]
+    assert subjects(tickets, "SELECT subject FROM tickets ORDER BY due_at DESC, id") == ["b", "c", "a", "d"]
+    assert subjects(tickets, "SELECT subject FROM tickets ORDER BY assignee ASC, subject DESC LIMIT 3") == ["c", "a", "b"]
+    # positions, windows and subqueries too
+    assert subjects(tickets, "SELECT subject, assignee FROM tickets ORDER BY 2 DESC, 1") == ["d", "b", "a", "c"]
+    assert subjects(tickets, "SELECT subject FROM (SELECT subject, row_number() OVER (ORDER BY due_at DESC, id) AS n "
+                             "FROM tickets) ORDER BY n") == ["b", "c", "a", "d"]
+    # a NULLS clause the query writes itself is kept
+    assert subjects(tickets, "SELECT subject FROM tickets ORDER BY due_at NULLS LAST, id") == ["c", "b", "a", "d"]
+
+
+def test_times_are_read_as_sqlite_reads_them(tickets):
+    def day(text):
+        return tickets.execute("SELECT julianday(?)", (text,)).fetchone()[0]
+
+    utc = day("2026-11-25T12:00:00Z")
+    assert utc == pytest.approx(2461370.0, abs=1e-6)
+    assert day("2026-11-25 12:00:00") == pytest.approx(utc, abs=1e-6)  # no zone: UTC
+    assert day("2026-11-25T14:00:00+02:00") == pytest.approx(utc, abs=1e-6)
+    assert day("2026-11-25") == pytest.approx(utc - 0.5, abs=1e-6)
+    for garbage in ("soon", "yesterday", "2026-13-01", "2026-11-25T25:00:00Z"):
+        assert day(garbage) is None, garbage
+    assert tickets.execute("SELECT strftime('%Y-%m-%d %H:%M', ?, '+90 minutes')",
+                           ("2026-11-25T23:00:00Z",)).fetchone()[0] == "2026-11-26 00:30"
+
+
+def test_a_server_in_another_time_zone_reads_the_same_times(tickets, backend):
+    if backend == "postgresql":
+        tickets.raw.execute("SET TIME ZONE 'America/New_York'")
+    # (parameters: PostgreSQL reads date('literal') as a cast to its own date type)
+    assert tuple(tickets.execute("SELECT julianday(?), date(?), datetime(?, '+1 day')",
+                                 ("2026-11-25 12:00:00", "2026-11-25T23:30:00Z", "2026-03-07T12:00:00Z")).fetchone()) == \
+        (pytest.approx(2461370.0, abs=1e-6), "2026-11-25", "2026-03-08 12:00:00")
