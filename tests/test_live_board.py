@@ -228,6 +228,7 @@ def test_the_board_holds_no_python_object_per_open_ticket(db_path, policy, clock
     assert_same(live, writer, policy, now + timedelta(minutes=1, seconds=1))
 
 
+@pytest.mark.sqlite_only("unixepoch() is SQLite's (3.38+); PostgreSQL reads the portable form only")
 def test_unixepoch_and_strftime_read_every_stored_form_alike(db_path):
     """The board reads SQLite's unixepoch() (cheaper) and PostgreSQL's strftime('%s'): one number."""
     from deskui.store.live_board import _seconds_sql
