@@ -210,3 +210,14 @@ def test_a_bulk_action_writes_what_one_ticket_at_a_time_writes_and_undo_puts_it_
             counts_before.by_state, counts_before.by_tier, counts_before.total, counts_before.next_change)
         bulk.close()
         single.close()
+
+
+def test_bulk_untag_removes_the_tag_and_undoing_a_tag_keeps_the_ones_already_there(conn, policy, clock):
+    ids = tickets(conn, policy, clock.now(), 2)
+    conn.execute("INSERT INTO tags (ticket_id, tag) VALUES (?, 'vip')", (ids[0],))
+    conn.commit()
+    done = bulk_apply(conn, policy, clock, ids, "tag", "ana", tags=["vip"])
+    undo(conn, policy, clock, done, "ana")
+    assert tags(conn, ids[0]) == ["vip"] and tags(conn, ids[1]) == []  # ids[0] had it before: it stays
+    bulk_apply(conn, policy, clock, ids, "untag", "ana", tags=["vip"])
+    assert tags(conn, ids[0]) == []

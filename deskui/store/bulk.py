@@ -107,8 +107,9 @@ def _tag(conn, result, ids, action, agent, tags, now) -> None:
     had = set()
     for chunk in chunks(ids):
         marks, tag_marks = ",".join("?" * len(chunk)), ",".join("?" * len(tags))
-        had.update(conn.execute(f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks}) AND tag IN ({tag_marks})",
-                                [*chunk, *tags]).fetchall())
+        # as tuples: a sqlite3.Row never equals the (ticket_id, tag) looked up below
+        had.update((ticket_id, tag) for ticket_id, tag in conn.execute(
+            f"SELECT ticket_id, tag FROM tags WHERE ticket_id IN ({marks}) AND tag IN ({tag_marks})", [*chunk, *tags]))
     events, added_rows, removed_rows = [], [], []
     for ticket_id in ids:
         if action == "untag":
@@ -163,6 +164,9 @@ def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResul
         write_statuses(conn, policy, now, [
             StatusChange(current[ticket_id], step.previous, from_db(step.until), {"undo_of": batch})
             for ticket_id, step in present.items() if ticket_id not in paused], agent)
+        # An undone resolve never happened: its resolution clock's outcome goes from the reports.
+        conn.executemany("DELETE FROM sla_clocks WHERE ticket_id = ? AND kind = 'resolution' AND stopped_at = ?",
+                         [(ticket_id, step.at) for ticket_id, step in present.items() if step.kind == "solved"])
         # a ticket solved again keeps the time it was solved at, not the undo's
         conn.executemany("UPDATE tickets SET solved_at = ? WHERE id = ?", [
             (step.solved_at, ticket_id) for ticket_id, step in present.items()
@@ -184,6 +188,7 @@ class _StatusBack:
     paused_at: str | None
     kind: str
     event_id: int
+    at: str  # when the batch's event was written (its resolution clock stopped then)
 
 
 def _undo_plan(conn, batch: str, ids: list[int]):
@@ -193,13 +198,13 @@ def _undo_plan(conn, batch: str, ids: list[int]):
     for chunk in chunks(ids):
         marks = ",".join("?" * len(chunk))
         events += conn.execute(
-            f"SELECT id, ticket_id, kind, detail FROM events WHERE ticket_id IN ({marks}) AND detail LIKE ?",
+            f"SELECT id, ticket_id, kind, detail, at FROM events WHERE ticket_id IN ({marks}) AND detail LIKE ?",
             (*chunk, f'%"batch": "{batch}"%')).fetchall()
     assignees: dict[int, str | None] = {}
     statuses: dict[int, _StatusBack] = {}
     tags_back: dict[str, list] = {"added": [], "removed": []}
     touched: dict[int, None] = {}  # in the order met, each once
-    for event_id, ticket_id, kind, raw in sorted(events, key=lambda event: -event[0]):
+    for event_id, ticket_id, kind, raw, at in sorted(events, key=lambda event: -event[0]):
         detail = json.loads(raw or "{}")
         if detail.get("batch") != batch:
             continue
@@ -211,7 +216,7 @@ def _undo_plan(conn, batch: str, ids: list[int]):
         elif kind in _STATUS_KINDS:
             statuses[ticket_id] = _StatusBack(detail.get("previous", "open"), detail.get("previous_until"),
                                               detail.get("previous_solved_at"), detail.get("previous_paused_at"),
-                                              kind, event_id)
+                                              kind, event_id, at)
         else:
             continue
         touched.setdefault(ticket_id, None)

@@ -53,6 +53,7 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
         Binding("w", "pending", "Pending on buyer", id="ticket.pending"),
         Binding("e", "escalate", "Escalate", id="ticket.escalate"),
         Binding("plus", "tag", "Tag", id="ticket.tag"),
+        Binding("u", "undo", "Undo", id="ticket.undo"),
         Binding("p", "toggle_panel", "Order panel", id="ticket.panel"),
         Binding("o", "open_attachment", "Open attachment", show=False, id="ticket.open_attachment"),
         Binding("ctrl+s", "send", "Send", id="ticket.send", show=False),

@@ -1,5 +1,7 @@
 """The ticket's own actions, mixed into TicketScreen: claim or assign, resolve, pending, snooze,
-escalate, tags. Each one writes through the store and reads the ticket again."""
+escalate, tags, and u to undo the last of them. Each one is a bulk action on this one ticket
+(``store.bulk_apply``): its event keeps what the ticket was before, which is what u puts back
+(deskui/store/undo.py). Each writes through the store and reads the ticket again."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from datetime import timedelta
 
 from rich.text import Text
 
-from deskui.store.workspace import parse_snooze
+from deskui.store.undo import UndoRefused, last_undoable, undo_last
+from deskui.store.workspace import normalise_tag, parse_snooze
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
 from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
@@ -25,6 +28,28 @@ class TicketActions:
         self.notify(message)
         self._reload()
 
+    def _apply(self, action: str, **options):
+        """One action on this ticket, undoable with u; the store's BulkResult."""
+        app = self.app
+        return self.store.bulk_apply(app.policy, app.clock, [self.ticket_id], action, app.agent, **options)
+
+    def _done(self, message: str) -> None:
+        self._after_action(f"{message} (u undoes it)")
+
+    @tolerate_busy
+    def action_undo(self) -> None:
+        """u: undo your last change to this ticket, unless someone else changed it since."""
+        app = self.app
+        try:
+            last = last_undoable(self.conn, self.ticket_id, app.agent)
+            undone = undo_last(self.conn, app.policy, app.clock, self.ticket_id, app.agent, batch=last.batch, zone=app.zone)
+        except UndoRefused as refused:
+            self.notify(str(refused), severity="warning", markup=False)
+            self._reload()
+            return
+        self.notify(f"Undone: {one_line(undone.describe(), limit=60)}.", markup=False)
+        self._reload()
+
     def action_assign(self) -> None:
         """a: claim (your name), reassign (another known name; a new one is confirmed first),
         take over a ticket someone else holds (confirmed), or unassign (empty)."""
@@ -36,8 +61,8 @@ class TicketActions:
                 return
             name = name.strip()
             if not name:
-                self.store.unassign(app.clock, self.ticket_id, app.agent)
-                self._after_action("Unassigned.")
+                self._apply("unassign")
+                self._done("Unassigned.")
                 return
             matches = [agent for agent in known if agent.lower() == name.lower()]
             if matches:
@@ -49,20 +74,22 @@ class TicketActions:
                     lambda yes: self._guarded(give, name) if yes else None)
                 return
             if name == app.agent:
-                holder = self.store.claim(app.clock, self.ticket_id, app.agent)
-                if holder is not None:
+                claimed = self._apply("claim")
+                if not claimed.changed:
+                    self._reload()
+                    holder = (self.context.ticket["assignee"] if self.context else None) or "someone"
                     self.app.push_screen(
                         ConfirmScreen(f"Held by {one_line(holder, limit=30)}", Text("Take it over? They are told by the event log."),
                                       yes="Take it"),
                         lambda yes: self._guarded(give, app.agent) if yes else None)
                     return
-                self._after_action("Claimed: it is yours.")
+                self._done("Claimed: it is yours.")
                 return
             give(name)
 
         def give(name: str) -> None:
-            self.store.claim(app.clock, self.ticket_id, name, force=True)
-            self._after_action("Taken over: it is yours." if name == app.agent else f"Assigned to {one_line(name, limit=30)}.")
+            self._apply("assign", assignee=name)
+            self._done("Taken over: it is yours." if name == app.agent else f"Assigned to {one_line(name, limit=30)}.")
 
         current = self.context.ticket["assignee"] if self.context else None
         self.app.push_screen(
@@ -76,19 +103,18 @@ class TicketActions:
     def action_resolve(self) -> None:
         app = self.app
         solved = self.context is not None and self.context.ticket["status"] == "solved"
-        self.store.set_status(app.policy, app.clock, self.ticket_id, "open" if solved else "solved", app.agent)
-        self._after_action("Reopened." if solved else "Solved.")
+        self._apply("reopen" if solved else "resolve")
+        self._done("Reopened." if solved else "Solved.")
 
     @tolerate_busy
     def action_pending(self) -> None:
         """w: pending on the buyer; w again takes it back (open, clocks running)."""
-        app = self.app
         if self.context is not None and self.context.ticket["status"] == "pending":
-            self.store.set_status(app.policy, app.clock, self.ticket_id, "open", app.agent)
-            self._after_action("Open again: the clock runs.")
+            self._apply("reopen")
+            self._done("Open again: the clock runs.")
             return
-        self.store.set_status(app.policy, app.clock, self.ticket_id, "pending", app.agent)
-        self._after_action("Pending on the buyer: the clock is paused until they write (w takes it back).")
+        self._apply("pending")
+        self._done("Pending on the buyer: the clock is paused until they write (w takes it back).")
 
     def action_snooze(self) -> None:
         app = self.app
@@ -102,29 +128,34 @@ class TicketActions:
             except ValueError as error:
                 self.notify(one_line(str(error)), severity="error")
                 return
-            self.store.set_status(app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
-            self._after_action(f"Snoozed until {describe_when(until, app.zone, now)}.")
+            self._apply("snooze", snoozed_until=until)
+            self._done(f"Snoozed until {describe_when(until, app.zone, now)}.")
 
         self.app.push_screen(PromptScreen("Snooze until", placeholder="30m · 2h · tomorrow 9am · friday 14:00 · next monday · eod"),
                              lambda value: self._guarded(snooze, value))
 
     @tolerate_busy
     def action_escalate(self) -> None:
-        tier = self.store.escalate(self.app.policy, self.app.clock, self.ticket_id, self.app.agent)
-        self._after_action(f"Escalated: tier {tier}.")
+        self._apply("escalate")
+        self._reload()
+        self._done(f"Escalated: tier {self.context.ticket['tier'] if self.context else '?'}.")
 
     def action_tag(self) -> None:
         def tag(value: str | None) -> None:
             if not value:
                 return
-            add = tuple(t for t in value.split(",") if t.strip() and not t.strip().startswith("-"))
-            remove = tuple(t.strip()[1:] for t in value.split(",") if t.strip().startswith("-"))
             try:
-                self.store.set_tags(self.app.policy, self.app.clock, self.ticket_id, self.app.agent, add=add, remove=remove)
+                add = [normalise_tag(t) for t in value.split(",") if t.strip() and not t.strip().startswith("-")]
+                remove = [normalise_tag(t.strip()[1:]) for t in value.split(",") if t.strip().startswith("-")]
             except ValueError as error:
                 self.notify(str(error), severity="error")
                 return
-            self._after_action("Tags updated.")
+            # two changes when both: u undoes the removal first, then the addition
+            if add:
+                self._apply("tag", tags=add)
+            if remove:
+                self._apply("untag", tags=remove)
+            self._done("Tags updated.")
 
         self.app.push_screen(PromptScreen("Tags (comma separated; -tag removes)", placeholder="a-to-z risk, fragile"),
                              lambda value: self._guarded(tag, value))

@@ -185,14 +185,17 @@ class ReplyBox:
 
     @tolerate_busy
     def _run_macro_actions(self, macro) -> None:
+        # Through the ticket's undoable actions (TicketActions._apply): u takes each step back.
         app = self.app
-        if macro.add_tags or macro.remove_tags:
-            self.store.set_tags(app.policy, app.clock, self.ticket_id, app.agent, add=macro.add_tags, remove=macro.remove_tags)
+        if macro.add_tags:
+            self._apply("tag", tags=list(macro.add_tags))
+        if macro.remove_tags:
+            self._apply("untag", tags=list(macro.remove_tags))
         if macro.snooze:
             until = parse_snooze(macro.snooze, app.clock.now(), app.zone)
-            self.store.set_status(app.policy, app.clock, self.ticket_id, "snoozed", app.agent, snoozed_until=until)
+            self._apply("snooze", snoozed_until=until)
         elif macro.status:
-            self.store.set_status(app.policy, app.clock, self.ticket_id, macro.status, app.agent)
+            self._apply({"solved": "resolve", "pending": "pending", "open": "reopen"}[macro.status])
         self.notify(f"Macro {one_line(macro.name, limit=40)}: {macro.describe()}.", markup=False)
 
     def action_external_editor(self) -> None:
