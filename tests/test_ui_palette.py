@@ -78,11 +78,26 @@ async def wait_for_hit(pilot, wanted: str, timeout: float = 30.0) -> list[str]:
     raise AssertionError(f"no palette hit with {wanted!r} after {timeout:g} s; hits: {_hits(pilot.app)}")
 
 
+async def _gathered(pilot, timeout: float = 30.0) -> None:
+    screen = pilot.app.screen
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(worker.group == CommandPalette._GATHER_COMMANDS_GROUP and not worker.is_finished
+                   for worker in screen.workers):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the palette was still searching after {timeout:g} s")
+
+
 async def palette(pilot, text: str, wanted: str) -> list[str]:
     """ctrl+p, type ``text``, wait for a hit holding ``wanted``, highlight it."""
     await pilot.press("ctrl+p")
     await pilot.pause()
     await pilot.press(*text)
+    await wait_for_hit(pilot, wanted)
+    # Hits keep arriving (and re-sorting) until the palette's gathering worker ends: highlight
+    # only then, or a later hit moves the highlight before enter (seen under a loaded CI).
+    await _gathered(pilot)
     hits = await wait_for_hit(pilot, wanted)
     commands = pilot.app.screen.query_one(CommandList)
     commands.highlighted = next(i for i, hit in enumerate(_hits(pilot.app)) if wanted in hit)
