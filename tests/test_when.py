@@ -188,7 +188,8 @@ async def test_the_snooze_confirmation_states_the_wake_up_time_in_the_agents_zon
         await pilot.press("enter")
         await pilot.pause()
         messages = [str(n.message) for n in app._notifications]
-    assert "Snoozed until Fri 11 Dec 14:00 CET, in 6 d 22 h." in messages
+    # the message ends with how to undo it: "(u undoes it)"
+    assert any(message.startswith("Snoozed until Fri 11 Dec 14:00 CET, in 6 d 22 h.") for message in messages), messages
     until = connect(path).execute("SELECT snoozed_until FROM tickets WHERE id = ?", (ids["on_track"],)).fetchone()[0]
     assert until == "2026-12-11T13:00:00Z"
 
