@@ -67,3 +67,17 @@ async def settle(pilot):
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def pilot_wait_for(pilot, condition, *, timeout: float = 60.0, what: str = "the condition"):
+    """``faults.wait_for`` for a Pilot test: the app's loop runs while it waits. Returns the
+    condition's first truthy value; the timeout only stops a hung test, it measures nothing."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")

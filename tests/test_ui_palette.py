@@ -4,7 +4,6 @@ Pilot tests type into the palette as an agent does, wait for the hit, press ente
 the screen that opened. The store's searches are tested beside them (deskui/store/find.py)."""
 
 import sqlite3
-import time
 import tomllib
 
 import pytest
@@ -21,7 +20,7 @@ from deskui.ui.screens.inbox import InboxScreen
 from deskui.ui.screens.ticket import TicketScreen
 from deskui.views import parse_views
 from tests.conftest import NOW
-from tests.helpers import settle
+from tests.helpers import pilot_wait_for, settle
 from tests.inbox_data import build
 
 HOSTILE_NAME = "[bold]x[/] Zoë 🎉 [link=http://evil]Wu[/link]"
@@ -67,26 +66,15 @@ def _hits(app) -> list[str]:
     return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
 
 
-async def wait_for_hit(pilot, wanted: str, timeout: float = 30.0) -> list[str]:
+async def wait_for_hit(pilot, wanted: str) -> list[str]:
     """The palette's hits once one contains ``wanted`` (searches run on a thread of their own)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        hits = _hits(pilot.app)
-        if any(wanted in hit for hit in hits):
-            return hits
-        await pilot.pause(0.02)
-    raise AssertionError(f"no palette hit with {wanted!r} after {timeout:g} s; hits: {_hits(pilot.app)}")
+    return await pilot_wait_for(pilot, lambda: (hits := _hits(pilot.app)) and any(wanted in hit for hit in hits) and hits,
+                                what=f"a palette hit with {wanted!r}")
 
 
-async def _gathered(pilot, timeout: float = 30.0) -> None:
-    screen = pilot.app.screen
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not any(worker.group == CommandPalette._GATHER_COMMANDS_GROUP and not worker.is_finished
-                   for worker in screen.workers):
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"the palette was still searching after {timeout:g} s")
+async def _gathered(pilot) -> None:
+    await pilot_wait_for(pilot, lambda: not any(worker.group == CommandPalette._GATHER_COMMANDS_GROUP and not worker.is_finished
+                                                for worker in pilot.app.workers), what="the palette to end its search")
 
 
 async def palette(pilot, text: str, wanted: str) -> list[str]:

@@ -16,7 +16,7 @@ from deskui.store.service import Store
 from deskui.store.workspace import load_draft
 from tests.conftest import NOW
 from tests.faults import ENV, ROOT, wait_for
-from tests.helpers import add_ticket
+from tests.helpers import add_ticket, pilot_wait_for
 from tests.pg_server import PASSWORD, SETTINGS, PgServer, free_port, need_postgres
 
 
@@ -135,14 +135,8 @@ def test_a_command_against_a_stopped_server_is_one_line(own_server, url, command
     assert "no PostgreSQL server answers there" in done.stderr and PASSWORD not in done.stderr
 
 
-async def until(pilot, condition, what: str, timeout: float = 60.0):
-    """faults.wait_for for a Pilot test: the app's loop runs while we wait."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out after {timeout:g} s waiting for {what}"
-        await pilot.pause(0.05)
+async def until(pilot, condition, what: str):
+    await pilot_wait_for(pilot, condition, what=what)
 
 
 def shown(screen, selector: str) -> str:
