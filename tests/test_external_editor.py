@@ -73,5 +73,7 @@ async def test_a_template_goes_in_at_the_cursor_when_the_box_has_text(tmp_path):
         await pilot.pause()
         await pilot.press("enter")  # the best match
         await pilot.pause()
+        await pilot.press("i")  # the box holds text: insert at the cursor (not replace)
+        await pilot.pause()
         text = app.screen.editor.text
         assert text.startswith("Dear Jo, ") and len(text) > len("Dear Jo, ") + 20  # kept, and the template after it

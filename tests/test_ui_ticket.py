@@ -107,7 +107,7 @@ async def test_template_fills_from_the_order(desk):
         screen = await open_ticket(pilot, ids["breached"])
         await pilot.press("t")
         await settle(pilot)
-        assert app.screen.__class__.__name__ == "PickScreen"
+        assert app.screen.__class__.__name__ == "TemplatePickerScreen"
         await pilot.press("enter")
         await settle(pilot)
         text = screen.query_one(TextArea).text

@@ -14,21 +14,26 @@ Placeholders are ``{name}`` with a name from :data:`PLACEHOLDERS`; ``{{`` and ``
 brace. The format, the placeholders and where each value comes from are documented in
 docs/replies.md.
 
-This module chooses templates for a ticket (``suggest``); reading the files lives in
+This module chooses templates for a ticket (``suggest``, ``rank``) and filters them as an agent
+types (``match_templates``); reading the files lives in
 ``template_files``, placeholders and ``fill`` in ``placeholders``, ``guess_language`` in
 ``language``. Their public names are re-exported here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from deskui.replies.language import LANGUAGES, guess_language
 from deskui.replies.placeholders import (  # noqa: F401  (re-exported)
     PLACEHOLDERS, RETURN_DAYS, fill, format_date, format_money, placeholders_in, unfilled,
 )
+from deskui.replies.placeholders import _LEFT
 from deskui.replies.template_files import Template, TemplateSet, load_templates, parse_template  # noqa: F401
+from deskui.triage.normalize import fold
 
 __all__ = [
     "BUILTIN_DIR",
@@ -37,13 +42,17 @@ __all__ = [
     "RELATED_CATEGORIES",
     "RETURN_DAYS",
     "Template",
+    "TemplateMatch",
     "TemplateSet",
     "fill",
     "guess_language",
     "load_templates",
+    "match_templates",
     "placeholders_in",
+    "rank",
     "suggest",
     "unfilled",
+    "unfilled_spans",
 ]
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
@@ -77,6 +86,14 @@ def suggest(templates: Iterable[Template], category: str | None, channel: str, l
     then templates of the same category in other languages. When nothing exists in ``language``,
     English and then every other language are offered, ranked the same way.
     """
+    return rank(templates, category, channel, language)[0]
+
+
+def rank(templates: Iterable[Template], category: str | None, channel: str,
+         language: str) -> tuple[list[Template], list[Template]]:
+    """(``suggest``'s list, every other template that fits the channel, ranked the same way).
+    The picker shows the first when its filter is empty and searches both when the agent types:
+    the template in another language is one word away, after the suggested ones."""
     usable = [t for t in templates if t.fits_channel(channel)]
     related = RELATED_CATEGORIES.get(category or "", ())
 
@@ -101,6 +118,86 @@ def suggest(templates: Iterable[Template], category: str | None, channel: str, l
         return (language_rank, category_rank(template), 0 if template.channels else 1, template.language, template.key)
 
     ranked = sorted(usable, key=key)
-    if any(t.language == language for t in ranked):
-        ranked = [t for t in ranked if t.language == language or (category and t.category == category)]
-    return ranked
+    if not any(t.language == language for t in ranked):
+        return ranked, []
+    suggested = [t for t in ranked if t.language == language or (category and t.category == category)]
+    chosen = set(map(id, suggested))
+    return suggested, [t for t in ranked if id(t) not in chosen]
+
+
+# -- filtering as the agent types --------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateMatch:
+    """One template the filter kept: ``title_spans`` are (start, end) of the query's words in its
+    title (for highlighting); ``in_body`` says a word was found only in the text."""
+
+    template: Template
+    title_spans: tuple[tuple[int, int], ...] = ()
+    in_body: bool = False
+
+
+# A word of the query scores where it is found: starting a word of the key or title (0), inside
+# them or naming the language or category (1), in the text only (2). The lowest total comes first;
+# equal totals keep the ticket's ranking.
+_AT_WORD_START, _IN_NAME, _IN_BODY = 0, 1, 2
+
+
+@lru_cache(maxsize=4096)
+def _folded(template: Template) -> tuple[str, str, str, str]:
+    """(key, title, language + category, body) folded: lower case, accents dropped, punctuation
+    as spaces, one character for one so offsets in the folded title are offsets in the title."""
+    return (fold(template.key), fold(template.title), fold(f"{template.language} {template.category or ''}"),
+            fold(template.body))
+
+
+def _starts_word(text: str, word: str) -> int:
+    """Offset where ``word`` starts a word of ``text`` (after a space or at the start), else -1."""
+    start = text.find(word)
+    while start > 0 and text[start - 1] != " ":
+        start = text.find(word, start + 1)
+    return start
+
+
+def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Template] = ()) -> list[TemplateMatch]:
+    """The templates a filter keeps, best first.
+
+    Every word of ``query`` must be found (case- and accent-insensitive: "reclamation" finds
+    "Réclamation") in the template's key, title, language, category or text. With an empty query
+    the answer is ``suggested`` in its order; otherwise ``suggested`` then ``rest`` are searched and
+    ordered by where the words were found (a template of ``rest`` one step later, unless a word is
+    its language code), the ticket's ranking breaking ties."""
+    words = fold(query).split()
+    if not words:
+        return [TemplateMatch(t) for t in suggested]
+    scored: list[tuple[int, int, TemplateMatch]] = []
+    for index, template in enumerate([*suggested, *rest]):
+        key, title, tags, body = _folded(template)
+        # the templates not suggested (other languages) come after the suggested ones found as
+        # well, unless the query names their language ("fr damaged")
+        total = 1 if index >= len(suggested) and template.language not in words else 0
+        spans, body_only = [], False
+        for word in words:
+            at = _starts_word(title, word)
+            if word == template.language:
+                score = _AT_WORD_START
+            elif at >= 0 or _starts_word(key, word) >= 0:
+                score = _AT_WORD_START
+            elif word in title or word in key or _starts_word(tags, word) >= 0:
+                score, at = _IN_NAME, title.find(word)
+            elif word in body:
+                score, body_only = _IN_BODY, True
+            else:
+                break
+            if at >= 0:
+                spans.append((at, at + len(word)))
+            total += score
+        else:
+            scored.append((total, index, TemplateMatch(template, tuple(sorted(spans)), body_only)))
+    scored.sort(key=lambda entry: entry[:2])
+    return [match for _, _, match in scored]
+
+
+def unfilled_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each placeholder still in a filled text (what ``unfilled`` finds), to
+    highlight it."""
+    return [(m.start(), m.end(), m.group(1)) for m in _LEFT.finditer(text)]

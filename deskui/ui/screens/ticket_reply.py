@@ -176,10 +176,7 @@ class ReplyBox:
 
     def _template_for(self, key: str):
         """The template ``key`` in the buyer's language, else in any language."""
-        from deskui.replies.templates import guess_language
-
-        buyer_text = " ".join(m.body[:500] for m in self.store.thread(self.ticket_id) if m.direction == "in")
-        language = guess_language(buyer_text or (self.context.ticket["subject"] if self.context else "") or "")
+        language = self._buyer_language()
         found = [t for t in self.app.templates.templates if t.key == key]
         return next((t for t in found if t.language == language), found[0] if found else None)
 
@@ -234,41 +231,76 @@ class ReplyBox:
         files = ReplyFiles(self.app.store.conn, self.app.clock, self.ticket_id, self.app.agent, self.context.ticket["channel"])
         self.app.push_screen(AttachScreen(files))
 
+    def _buyer_language(self) -> str:
+        from deskui.replies.templates import guess_language
+
+        buyer_text = " ".join(m.body[:500] for m in self.store.thread(self.ticket_id) if m.direction == "in")
+        return guess_language(buyer_text or (self.context.ticket["subject"] if self.context else "") or "")
+
+    def _fill(self, template) -> tuple[str, list[str]]:
+        """The template filled for this ticket: what the picker previews is what goes in the box."""
+        from deskui.replies.templates import fill
+
+        return fill(template.body, self.context, agent=self.app.agent)
+
     def action_templates(self) -> None:
-        from deskui.replies.templates import guess_language, suggest
+        """t / ctrl+t: the template picker (filter as you type, preview filled for this ticket)."""
+        from deskui.replies.linter import lint
+        from deskui.replies.templates import rank
+        from deskui.ui.screens.template_picker import TemplatePickerScreen
 
         if self.context is None:
             return
-        templates = self.app.templates.templates
-        buyer_text = " ".join(m.body[:500] for m in self.store.thread(self.ticket_id) if m.direction == "in")
-        language = guess_language(buyer_text or self.context.ticket["subject"] or "")
-        ranked = suggest(templates, self.context.ticket["category"], self.context.ticket["channel"], language)
-        options = []
-        for template in ranked:
-            label = Text(f"{template.language}  ", style="bold")
-            label.append(template.title)
-            if template.auto_ack:
-                label.append("  (auto-acknowledgement)", style="dim")
-            options.append((f"{template.language}/{template.key}", label))
+        if self.mode == "note" and self.editor.text.strip():
+            # a template is a reply: putting it in would throw the note away
+            self.notify("A template is a reply: save the note (ctrl+s) or leave it (esc) first.", markup=False)
+            return
+        ticket = self.context.ticket
+        language = self._buyer_language()
+        suggested, rest = rank(self.app.templates.templates, ticket["category"], ticket["channel"], language)
+        if not suggested and not rest:
+            self.notify(f"No template fits the {ticket['channel']} channel (docs/replies.md).", markup=False)
+            return
+        rules, channel = self.app.lint_rules, ticket["channel"]
+        picker = TemplatePickerScreen(f"Templates ({language}, best match for this ticket first)", suggested, rest,
+                                      self._fill, lambda text: lint(text, channel, rules=rules))
+        self.app.push_screen(picker, self._template_chosen)
 
-        def chosen(key: str | None) -> None:
-            if key is None:
-                return
-            from deskui.replies.templates import fill
+    def _template_chosen(self, template) -> None:
+        if template is None:
+            return
+        if self.mode != "reply":
+            self.action_compose("reply")  # the saved draft (or text not saved yet) comes back into the box first
+        filled, missing = self._fill(template)
+        if not self.editor.text.strip():
+            self._put_template(template, filled, missing, "replace")
+            return
+        from deskui.ui.screens.template_picker import TemplateChoiceScreen
 
-            template = next(t for t in ranked if f"{t.language}/{t.key}" == key)
-            filled, missing = fill(template.body, self.context, agent=self.app.agent)
+        line, column = self.editor.cursor_location
+        self.app.push_screen(TemplateChoiceScreen(template.title, (line + 1, column + 1), len(self.editor.text)),
+                             lambda how: self._put_template(template, filled, missing, how))
+
+    def _put_template(self, template, filled: str, missing: list[str], how: str | None) -> None:
+        """Put a picked template in the reply box: "replace" its text, "insert" at the cursor, or
+        (None) leave it alone. The draft is written at once: the change is the agent's choice."""
+        if how is None:
+            self.editor.focus()
+            return
+        if how == "replace":
+            self.editor.load_text(filled)
             self._template_auto_ack = template.auto_ack
-            if self.mode == "reply" and self.editor.text.strip():
-                # What the agent already wrote is kept: the template goes in at the cursor.
-                self.editor.insert(filled)
-                self.editor.focus()
-            else:
-                self._open_composer("reply", filled)
-            if missing:
-                self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning")
-
-        self.app.push_screen(PickScreen(f"Templates ({language}, best match first)", options), chosen)
+        else:
+            self.editor.insert(filled)  # at the cursor; a selection stays, nothing typed is replaced
+            # text the agent wrote plus an acknowledgement may be a real answer or not: an
+            # acknowledgement flag is kept (the internal SLA keeps running), never invented away
+            self._template_auto_ack = self._template_auto_ack or template.auto_ack
+        self._draft_dirty = True
+        self._save_draft()
+        self._lint()
+        self.editor.focus()
+        if missing:
+            self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
 
     @tolerate_busy
     def action_send(self) -> None:
