@@ -164,8 +164,9 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
     Every word of ``query`` must be found (case- and accent-insensitive: "reclamation" finds
     "Réclamation") in the template's key, title, language, category or text. With an empty query
     the answer is ``suggested`` in its order; otherwise ``suggested`` then ``rest`` are searched and
-    ordered by where the words were found (a template of ``rest`` one step later, unless a word is
-    its language code), the ticket's ranking breaking ties."""
+    ordered by where the words were found, the ticket's ranking breaking ties. A template of
+    ``rest`` is found by its key, title, language or category only and comes one step later,
+    unless a word of the query is its language code."""
     words = fold(query).split()
     if not words:
         return [TemplateMatch(t) for t in suggested]
@@ -173,8 +174,10 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
     for index, template in enumerate([*suggested, *rest]):
         key, title, tags, body = _folded(template)
         # the templates not suggested (other languages) come after the suggested ones found as
-        # well, unless the query names their language ("fr damaged")
-        total = 1 if index >= len(suggested) and template.language not in words else 0
+        # well and are searched by name only, unless the query names their language ("fr damaged"):
+        # a word in the text of five translations is noise
+        elsewhere = index >= len(suggested) and template.language not in words
+        total = 1 if elsewhere else 0
         spans, body_only = [], False
         for word in words:
             at = _starts_word(title, word)
@@ -184,7 +187,7 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
                 score = _AT_WORD_START
             elif word in title or word in key or _starts_word(tags, word) >= 0:
                 score, at = _IN_NAME, title.find(word)
-            elif word in body:
+            elif not elsewhere and word in body:
                 score, body_only = _IN_BODY, True
             else:
                 break

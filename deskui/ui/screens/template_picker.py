@@ -53,11 +53,12 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
         self.fill, self.lint = fill, lint
         self.matches: list[TemplateMatch] = []
         self._previews: dict[int, Text] = {}  # id(template) -> its preview: fill + lint once each
+        self._marked: int | None = None  # the option whose label carries the ▸
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Static(Text(self.title_text, style="bold"), id="picker-title", markup=False)
-            yield Input(placeholder="type to filter: key, title or text", id="picker-filter")
+            yield Input(placeholder="type to filter: key, title or text", id="picker-filter", compact=True)
             with Container(id="picker-body"):
                 with Vertical(id="picker-left"):
                     templates = OptionList(id="picker-list")
@@ -88,7 +89,9 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
         self.matches = match_templates(query, self.suggested, self.rest)
         templates = self.query_one("#picker-list", OptionList)
         templates.clear_options()
-        templates.add_options([Option(self._label(match), id=str(number)) for number, match in enumerate(self.matches)])
+        templates.add_options([Option(self._label(match, number == 0), id=str(number))
+                               for number, match in enumerate(self.matches)])
+        self._marked = 0
         none = self.query_one("#picker-none", Static)
         none.update(Text(f"no template matches “{one_line(query, limit=40)}”", style="italic") if not self.matches else "")
         none.display = not self.matches
@@ -97,7 +100,7 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
             templates.highlighted = 0
         self._preview()
 
-    def _label(self, match: TemplateMatch) -> Text:
+    def _label(self, match: TemplateMatch, marked: bool = False) -> Text:
         template = match.template
         shown = one_line(template.title, limit=120)
         title = Text(shown)
@@ -105,6 +108,7 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
             for start, end in match.title_spans:
                 title.stylize("bold underline", start, end)
         label = Text(no_wrap=True, overflow="ellipsis")
+        label.append("▸ " if marked else "  ", style="bold")  # the choice is marked, not only coloured
         label.append(f"{template.language} ", style="bold")
         label.append_text(title)
         if template.auto_ack:
@@ -125,6 +129,13 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
 
     @on(OptionList.OptionHighlighted, "#picker-list")
     def _highlighted(self) -> None:
+        templates = self.query_one("#picker-list", OptionList)
+        highlighted = templates.highlighted
+        if highlighted != self._marked and highlighted is not None:
+            if self._marked is not None and self._marked < len(self.matches):
+                templates.replace_option_prompt_at_index(self._marked, self._label(self.matches[self._marked]))
+            templates.replace_option_prompt_at_index(highlighted, self._label(self.matches[highlighted], True))
+            self._marked = highlighted
         self._preview()
 
     def selected(self) -> Template | None:
@@ -152,7 +163,7 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
         text = Text()
         text.append(one_line(template.title, limit=200) + "\n", style="bold")
         where = "every channel" if not template.channels else ", ".join(sorted(template.channels))
-        text.append(f"{template.language} · {template.category or 'any category'} · {where} · {template.key}\n", style="dim")
+        text.append(f"{template.language}/{template.key}.txt · {template.category or 'any category'} · {where}\n", style="dim")
         if template.auto_ack:
             text.append("automatic acknowledgement: the internal SLA keeps running\n", style="italic")
         spans = unfilled_spans(shown)
