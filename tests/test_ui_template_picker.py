@@ -281,6 +281,53 @@ async def test_a_note_being_written_is_not_thrown_away(desk):
         assert any("save the note" in str(n.message) for n in app._notifications)
 
 
+@pytest.mark.parametrize("key", ["i", "escape"])
+async def test_a_macro_asks_too_before_its_template_touches_the_text(desk, key):
+    import tomllib
+
+    from deskui.macros import parse_macros
+    from tests.test_macros import CONFIG
+
+    path, ids = desk
+    app = app_for(path)
+    app.macros = parse_macros(tomllib.loads(CONFIG), CONFIG, "config.toml")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.push_screen(TicketScreen(ids["breached"]))
+        await settle(pilot)
+        await pilot.press("r", *"Bonjour Claire, ", "escape")  # the draft is saved, the box hidden
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("enter")  # "Damaged: replacement sent"
+        await pilot_wait_for(pilot, lambda: isinstance(app.screen, TemplateChoiceScreen), what="the question")
+        await pilot.press(key)
+        await settle(pilot)
+        screen = app.screen
+        assert screen.editor.text.startswith("Bonjour Claire, ")
+        if key == "i":
+            assert len(screen.editor.text) > 100 and screen._macro is not None  # its actions wait for the send
+            assert "once sent" in str(screen.query_one("#composer-title").render())
+        else:
+            assert screen.editor.text == "Bonjour Claire, " and screen._macro is None
+        await pilot_wait_for(pilot, lambda: draft_of(path, ids["breached"]) == screen.editor.text, what="the draft saved")
+
+
+@pytest.mark.parametrize("size, wide", [((80, 24), False), ((200, 50), True)], ids=["80x24", "200x50"])
+async def test_the_preview_goes_under_the_list_or_beside_it(desk, size, wide):
+    path, ids = desk
+    app = app_for(path)
+    async with app.run_test(size=size) as pilot:
+        picker = await open_picker(pilot, ids["wide"])
+        listing = picker.query_one("#picker-list").region
+        box = picker.query_one("#picker-preview-box").region
+        assert listing.height >= 5 and box.height >= 8
+        if wide:
+            assert box.x >= listing.right and box.y == listing.y
+        else:
+            assert box.y >= listing.bottom and box.width >= 70
+        assert picker.query_one("#picker-keys").region.bottom <= size[1]
+
+
 # -- the look --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
 def test_picker_snapshot_with_a_wide_buyer_name(snap_compare, tmp_path, size):

@@ -163,16 +163,13 @@ class ReplyBox:
             self.notify(f"Macro {one_line(macro.name, limit=40)}: no template {one_line(macro.template, limit=40)}.",
                         severity="error", markup=False)
             return
-        from deskui.replies.templates import fill
 
-        filled, missing = fill(template.body, self.context, agent=self.app.agent)
-        self._template_auto_ack = template.auto_ack
-        self._macro = macro
-        self._open_composer("reply", filled)
-        self.query_one("#composer-title", Static).update(
-            Text(f"Macro {one_line(macro.name, limit=40)} — once sent: {macro.describe()} · ctrl+s send · esc leave"))
-        if missing:
-            self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
+        def placed() -> None:  # its actions wait for the send; the title says which ones
+            self._macro = macro
+            self.query_one("#composer-title", Static).update(
+                Text(f"Macro {one_line(macro.name, limit=40)} — once sent: {macro.describe()} · ctrl+s send · esc leave"))
+
+        self._template_chosen(template, placed)
 
     def _template_for(self, key: str):
         """The template ``key`` in the buyer's language, else in any language."""
@@ -266,22 +263,28 @@ class ReplyBox:
                                       self._fill, lambda text: lint(text, channel, rules=rules))
         self.app.push_screen(picker, self._template_chosen)
 
-    def _template_chosen(self, template) -> None:
+    def _template_chosen(self, template, placed=None) -> None:
+        """A template picked (from the picker or a macro) goes into the reply box; text already
+        there is replaced or kept only as the agent answers. ``placed`` runs once it is in."""
         if template is None:
+            return
+        if self.mode == "note" and self.editor.text.strip():
+            self.notify("A template is a reply: save the note (ctrl+s) or leave it (esc) first.", markup=False)
             return
         if self.mode != "reply":
             self.action_compose("reply")  # the saved draft (or text not saved yet) comes back into the box first
+            self.editor.move_cursor(self.editor.document.end)  # and an insert goes after it, not before
         filled, missing = self._fill(template)
         if not self.editor.text.strip():
-            self._put_template(template, filled, missing, "replace")
+            self._put_template(template, filled, missing, "replace", placed)
             return
         from deskui.ui.screens.template_picker import TemplateChoiceScreen
 
         line, column = self.editor.cursor_location
         self.app.push_screen(TemplateChoiceScreen(template.title, (line + 1, column + 1), len(self.editor.text)),
-                             lambda how: self._put_template(template, filled, missing, how))
+                             lambda how: self._put_template(template, filled, missing, how, placed))
 
-    def _put_template(self, template, filled: str, missing: list[str], how: str | None) -> None:
+    def _put_template(self, template, filled: str, missing: list[str], how: str | None, placed=None) -> None:
         """Put a picked template in the reply box: "replace" its text, "insert" at the cursor, or
         (None) leave it alone. The draft is written at once: the change is the agent's choice."""
         if how is None:
@@ -299,6 +302,8 @@ class ReplyBox:
         self._save_draft()
         self._lint()
         self.editor.focus()
+        if placed is not None:
+            placed()
         if missing:
             self.notify(f"Fill in before sending: {', '.join(missing)}", severity="warning", markup=False)
 
