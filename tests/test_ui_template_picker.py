@@ -133,6 +133,8 @@ async def test_empty_filter_keeps_the_ticket_ranking_and_typing_narrows_it(desk)
         assert picker.query_one(OptionList).highlighted == 1
         assert app.focused is picker.query_one(Input)  # up/down move in the list, the focus stays
         assert picker.selected() is picker.matches[1].template
+        await pilot.press("tab")
+        assert app.focused is picker.query_one(Input)  # nothing else takes the focus from the filter
         await type_filter(pilot, picker, "refund photo")  # every word must be found
         assert shown(picker) == ["en/damaged"]
 

@@ -65,7 +65,9 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
                     templates.can_focus = False  # the filter keeps the focus; up/down are bound here
                     yield templates
                     yield Static("", id="picker-none", markup=False)
-                with VerticalScroll(id="picker-preview-box"):
+                preview = VerticalScroll(id="picker-preview-box")
+                preview.can_focus = False  # tab never takes the focus from the filter; pgup/pgdn scroll it
+                with preview:
                     yield Static("", id="picker-preview", markup=False)
             yield Static(Text("↑↓ choose · enter pick · esc cancel · pgup/pgdn scroll the preview", style="dim"),
                          id="picker-keys", markup=False)

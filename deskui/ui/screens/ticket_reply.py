@@ -259,7 +259,9 @@ class ReplyBox:
             self.notify(f"No template fits the {ticket['channel']} channel (docs/replies.md).", markup=False)
             return
         rules, channel = self.app.lint_rules, ticket["channel"]
-        picker = TemplatePickerScreen(f"Templates ({language}, best match for this ticket first)", suggested, rest,
+        about = ", ".join(one_line(part, limit=30) for part in (ticket["category"] or "no category", channel, language))
+        title = f"Templates for #{self.ticket_id} ({about}): best first"
+        picker = TemplatePickerScreen(title, suggested, rest,
                                       self._fill, lambda text: lint(text, channel, rules=rules))
         self.app.push_screen(picker, self._template_chosen)
 
