@@ -99,3 +99,12 @@ def test_unfilled_spans_point_at_what_unfilled_lists():
     assert [name for _, _, name in spans] == unfilled(text)
     assert [text[start:end] for start, end, _ in spans][:2] == ["{customer_first_name}", "{tracking_number}"]
     assert set(missing) <= {name for _, _, name in spans}
+
+
+def test_a_language_code_names_a_language_not_a_piece_of_a_word():
+    damaged_fr = template("damaged", "Article endommagé", "Bonjour", language="fr", category="damaged")
+    from_en = template("damaged", "Damaged item", "a photo from you", category="damaged")
+    assert keys(match_templates("fr dam", [from_en], [damaged_fr])) == ["fr/damaged"]
+    defective = template("defective", "Defective item", "sorry")
+    assert keys(match_templates("de", [defective], [damaged_fr, template("x", "Artikel", language="de")])) == [
+        "en/defective", "de/x"]

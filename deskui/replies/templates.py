@@ -166,12 +166,16 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
     the answer is ``suggested`` in its order; otherwise ``suggested`` then ``rest`` are searched and
     ordered by where the words were found, the ticket's ranking breaking ties. A template of
     ``rest`` is found by its key, title, language or category only and comes one step later,
-    unless a word of the query is its language code."""
+    unless a word of the query is its language code. A word that is a language code ("fr")
+    finds the templates in that language, or starting a word of a title or key ("de" finds
+    "Defective"), never a piece of a word elsewhere."""
     words = fold(query).split()
     if not words:
         return [TemplateMatch(t) for t in suggested]
+    candidates = [*suggested, *rest]
+    languages = {t.language for t in candidates}
     scored: list[tuple[int, int, TemplateMatch]] = []
-    for index, template in enumerate([*suggested, *rest]):
+    for index, template in enumerate(candidates):
         key, title, tags, body = _folded(template)
         # the templates not suggested (other languages) come after the suggested ones found as
         # well and are searched by name only, unless the query names their language ("fr damaged"):
@@ -185,6 +189,8 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
                 score = _AT_WORD_START
             elif at >= 0 or _starts_word(key, word) >= 0:
                 score = _AT_WORD_START
+            elif word in languages:  # "fr" names a language: not the "fr" of "from" in an English text
+                break
             elif word in title or word in key or _starts_word(tags, word) >= 0:
                 score, at = _IN_NAME, title.find(word)
             elif not elsewhere and word in body:
