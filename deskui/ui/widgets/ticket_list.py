@@ -43,6 +43,69 @@ class Column:
 # oldest first is the largest age first).
 SORT_COLUMN = {"risk": ("tier", "▲"), "due": ("countdown", "▲"), "oldest": ("age", "▼"), "channel": ("channel", "▲")}
 
+# The columns the chooser (C on the inbox, screens/columns.py) shows, hides and orders, in their
+# default order: the widest layout's. The cursor and mark signs are not a column to choose.
+CHOOSABLE = ("id", "countdown", "state", "tier", "channel", "customer", "subject", "order", "assignee", "age")
+# What the list cannot do without: the deadline and its state are what the inbox is sorted for,
+# and the subject is the flexible column every hidden one gives its width to.
+LOCKED = frozenset({"countdown", "state", "subject"})
+TITLES = {"id": "#ID", "countdown": "DUE", "state": "SLA", "tier": "TIER", "channel": "CHANNEL", "customer": "CUSTOMER",
+          "subject": "SUBJECT", "order": "ORDER", "assignee": "AGENT", "age": "AGE"}
+# The narrowest list each column appears in: a narrower one leaves it out even when chosen, so
+# the subject keeps room to be read (see layout()).
+MIN_WIDTH = {"id": 120, "order": 120, "customer": 90, "assignee": 90}
+
+
+@dataclass(frozen=True)
+class ColumnChoice:
+    """Which columns an agent shows and in which order (remembered per agent in ui_state)."""
+
+    order: tuple[str, ...] = CHOOSABLE
+    hidden: frozenset[str] = frozenset()
+
+    def shows(self, name: str) -> bool:
+        return name not in self.hidden
+
+    def toggled(self, name: str) -> ColumnChoice:
+        if name in LOCKED or name not in CHOOSABLE:
+            return self
+        return ColumnChoice(self.order, self.hidden ^ {name})
+
+    def moved(self, name: str, step: int) -> ColumnChoice:
+        """``name`` one place earlier (step -1) or later (+1); at an end it stays."""
+        order = list(self.order)
+        at = order.index(name)
+        to = at + step
+        if not 0 <= to < len(order):
+            return self
+        order[at], order[to] = order[to], order[at]
+        return ColumnChoice(tuple(order), self.hidden)
+
+    def to_state(self) -> dict:
+        return {"order": list(self.order), "hidden": sorted(self.hidden)}
+
+    @classmethod
+    def from_state(cls, value: object) -> ColumnChoice:
+        """A stored choice, read forgivingly: a file from a newer or older version may name
+        columns this one lacks (ignored) or lack ones it has (put back at their default place);
+        anything that is not the expected shape is the default."""
+        if not isinstance(value, dict):
+            return cls()
+        stored, hidden = value.get("order"), value.get("hidden")
+        order: list[str] = []
+        if isinstance(stored, list):
+            order = list(dict.fromkeys(name for name in stored if isinstance(name, str) and name in CHOOSABLE))
+        for index, name in enumerate(CHOOSABLE):
+            if name not in order:  # after the column it follows by default, else first
+                before = [n for n in CHOOSABLE[:index] if n in order]
+                order.insert(order.index(before[-1]) + 1 if before else 0, name)
+        chosen_hidden = frozenset(name for name in hidden if isinstance(name, str) and name in CHOOSABLE and name not in LOCKED) \
+            if isinstance(hidden, list) else frozenset()
+        return cls(tuple(order), chosen_hidden)
+
+
+DEFAULT_COLUMNS = ColumnChoice()
+
 
 def _title(column: Column, arrow: str) -> str:
     """A column's title with the sort marker; where both do not fit, the marker takes the
@@ -54,9 +117,10 @@ def _title(column: Column, arrow: str) -> str:
     return column.title[: max(column.width - 2, 0)] + arrow
 
 
-def layout(width: int) -> list[Column]:
-    """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
-    countdown, state and subject, which are what an agent decides on."""
+def layout(width: int, choice: ColumnChoice = DEFAULT_COLUMNS) -> list[Column]:
+    """Columns that fit ``width``, less the hidden ones, in the chosen order; the subject takes
+    what is left (so a hidden column's width goes to it). Narrow terminals keep the countdown,
+    state and subject, which are what an agent decides on."""
     if width >= 120:
         columns = [Column("mark", "", 3), Column("id", "#ID", 7), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
                    Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
@@ -68,9 +132,28 @@ def layout(width: int) -> list[Column]:
     else:
         columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
                    Column("channel", "CHAN", 5), Column("subject", "SUBJECT", 0), Column("age", "AGE", 4)]
+    if choice != DEFAULT_COLUMNS:
+        rank = {name: index for index, name in enumerate(choice.order)}
+        columns = [columns[0], *sorted((c for c in columns[1:] if choice.shows(c.name)), key=lambda c: rank.get(c.name, 0))]
     fixed = sum(column.width for column in columns)
     flexible = max(width - fixed, 8)
     return [Column(c.name, c.title, c.width or flexible) for c in columns]
+
+
+def header_text(columns: list[Column], sort: str) -> str:
+    """The header line: each title in its column, the sort marker on the sorted one; when that
+    column is hidden the subject's title says what the list is sorted by ("SUBJECT · by AGE▼")."""
+    marked, arrow = SORT_COLUMN.get(sort, (None, ""))
+    shown = {c.name for c in columns}
+    parts = []
+    for c in columns:
+        if c.name == "mark":
+            parts.append(" " * c.width)
+        elif c.name == "subject" and marked and marked not in shown:
+            parts.append(_fit(f"{c.title} · by {TITLES[marked]}{arrow}", c.width))
+        else:
+            parts.append(_fit(_title(c, arrow if c.name == marked else ""), c.width))
+    return "".join(parts)
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
@@ -171,15 +254,17 @@ class TicketList(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
-    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, zone: tzinfo = UTC, *, id: str | None = None) -> None:
+    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, zone: tzinfo = UTC, *,
+                 columns: ColumnChoice = DEFAULT_COLUMNS, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.choice = columns
         self.query_view = query
         self.clock = clock
         self.policy = policy
         self.zone = zone
         self._count = 0
-        self._columns: list[Column] = layout(80)
-        self._columns_width = 80
+        self._columns: list[Column] = layout(80, columns)
+        self._columns_width: int | None = 80
         self._highlighted: int | None = None
         # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
         self.presence: dict[int, str] = {}
@@ -211,6 +296,19 @@ class TicketList(ScrollView, can_focus=True):
     def set_marks(self, ticket_ids: set[int]) -> None:
         self.marked = set(ticket_ids)
         self.refresh()
+
+    def set_columns(self, choice: ColumnChoice) -> None:
+        """Show ``choice``'s columns: a repaint of the rows already read, never a new query."""
+        if choice != self.choice:
+            self.choice = choice
+            self._columns_width = None  # laid out again at the next line drawn
+            self._drawn.clear()
+            self.refresh()
+
+    @property
+    def columns(self) -> list[Column]:
+        """The columns as last drawn (the header's titles and widths)."""
+        return list(self._columns)
 
     def set_presence(self, presence: dict[int, str]) -> None:
         if presence != self.presence:
@@ -320,13 +418,11 @@ class TicketList(ScrollView, can_focus=True):
         if width != self._columns_width:
             # The width a line is drawn at decides the columns: a scrollbar that comes or goes
             # after a filter changes it without a resize event.
-            self._columns, self._columns_width = layout(width), width
+            self._columns, self._columns_width = layout(width, self.choice), width
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
-            marked, arrow = SORT_COLUMN.get(self.query_view.sort, (None, ""))
-            text = "".join(" " * c.width if c.name == "mark" else _fit(_title(c, arrow if c.name == marked else ""), c.width)
-                           for c in self._columns)
+            text = header_text(self._columns, self.query_view.sort)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
         if index >= self._count:
