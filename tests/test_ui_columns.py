@@ -3,6 +3,8 @@
 import json
 import re
 
+import pytest
+
 from rich.cells import cell_len
 
 from deskui.clock import FixedClock
@@ -246,3 +248,75 @@ def test_the_default_choice_lays_out_as_before():
     subject = next(c.width for c in hidden if c.name == "subject")
     assert subject == next(c.width for c in layout(80) if c.name == "subject") + 10
     assert sum(c.width for c in hidden) == 80
+
+
+async def test_the_palette_opens_the_chooser_on_the_inbox_and_from_a_ticket(tmp_path):
+    from tests.test_ui_palette import _hits, open_from_palette
+
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    async with _app(path).run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        hits = await open_from_palette(pilot, "columns", "Columns")
+        assert isinstance(pilot.app.screen, ColumnsScreen)
+        assert sum("olumns" in hit for hit in hits) == 1  # the binding's command, not a second one
+        await pilot.press("escape")
+        await pilot.pause()
+        from deskui.ui.screens.ticket import TicketScreen
+
+        await pilot.app.push_screen(TicketScreen(ids["met"]))
+        await settle(pilot)
+        await open_from_palette(pilot, "inbox columns", "Inbox columns")
+        await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, ColumnsScreen), what="the chooser over the inbox")
+        assert not any(isinstance(screen, TicketScreen) for screen in pilot.app.screen_stack)
+        assert _hits(pilot.app) == []
+
+
+async def test_help_lists_the_key(tmp_path):
+    from deskui.ui.screens.help import HelpScreen
+
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    async with _app(path).run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
+        assert ("C", "Columns: show, hide, reorder") in pilot.app.screen.rows
+
+
+# -- the look, pinned (frozen clock; wide characters in the rows) ---------------------------
+@pytest.fixture
+def wide_inbox(tmp_path):
+    path = tmp_path / "inbox.db"
+    build(path, NOW)
+    add_wide_rows(path)
+    return path
+
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+
+
+@SIZES
+def test_chooser_snapshot(snap_compare, wide_inbox, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await _open(pilot)
+        await _go_to(pilot, "channel")
+        await pilot.press("space")  # one hidden: its mark empty, the list behind without it
+        await settle(pilot)
+
+    assert snap_compare(_app(wide_inbox), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_inbox_with_columns_hidden_snapshot(snap_compare, wide_inbox, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await _open(pilot)
+        for name in ("tier", "channel"):
+            await _go_to(pilot, name)
+            await pilot.press("space")
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(_app(wide_inbox), terminal_size=size, run_before=run_before)

@@ -55,6 +55,8 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
         Binding("J,shift+down", "move(1)", "Move down", id="columns.down"),
         Binding("j", "cursor(1)", "Down", show=False, id="columns.cursor_down"),
         Binding("k", "cursor(-1)", "Up", show=False, id="columns.cursor_up"),
+        Binding("g", "cursor(-99)", "First", show=False, id="columns.first"),
+        Binding("G", "cursor(99)", "Last", show=False, id="columns.last"),
         Binding("r", "reset", "Default", id="columns.reset"),
         # priority: the list under the box would take enter as "select"; here it closes.
         Binding("enter", "done", "Done", priority=True, id="columns.done"),
@@ -132,8 +134,12 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
             self._show(self.choice.moved(name, step), highlight=name)
 
     def action_cursor(self, step: int) -> None:
+        """j/k one row, g/G (±99) to the ends, as on the list."""
         options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+        if abs(step) > 1:
+            options.action_last() if step > 0 else options.action_first()
+        else:
+            options.action_cursor_down() if step > 0 else options.action_cursor_up()
 
     def action_reset(self) -> None:
         self._show(DEFAULT_COLUMNS)

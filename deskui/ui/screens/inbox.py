@@ -63,7 +63,7 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
         Binding("R", "bulk_reply", "Reply to marked", show=False, id="inbox.bulk_reply"),
         Binding("number_sign", "goto", "Go to #", show=False, id="inbox.goto"),
-        Binding("C", "columns", "Columns", show=False, id="inbox.columns"),
+        Binding("C", "columns", "Columns: show, hide, reorder", show=False, id="inbox.columns"),
         *[Binding(str(key), f"view({key})", f"View {key}", show=False, id=f"inbox.view{key}") for key in range(1, 10)],
     ]
 
