@@ -19,8 +19,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from deskui.ui.ui_state import read_columns, write_columns
-from deskui.ui.widgets.ticket_list import (CHOOSABLE, DEFAULT_COLUMNS, LOCKED, MIN_WIDTH, SORT_COLUMN, TITLES,
-                                           ColumnChoice)
+from deskui.ui.widgets.ticket_columns import (CHOOSABLE, DEFAULT_COLUMNS, LOCKED, MIN_WIDTH, SORT_COLUMN, TITLES,
+                                              ColumnChoice)
 
 WHAT = {"id": "the ticket's number", "countdown": "time left to the SLA deadline", "state": "SLA state: on track, at risk, breached…",
         "tier": "priority tier", "channel": "marketplace or shop", "customer": "the buyer's name",
