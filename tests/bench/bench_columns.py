@@ -12,6 +12,11 @@ visible rows again; medians in ms, with the cursor at the top and on the last ti
 the list's own part alone (lay out and draw the visible rows, after a repaint or a re-read).
 The rest of a key's time is Textual's: the chooser is a translucent modal, so each change
 repaints the inbox under it blended (Screen.render -> BackgroundScreen), as any modal does.
+
+Measured 2026-12-03 on demo100k (40,142 open) at 200x50, 2 cores at load 6.8, medians of 9: key to
+rows redrawn 126-186 ms either way (Textual's key handling and the blended repaint dominate; a
+key in the box that changes nothing costs ~85 ms at that load); the list's own work 13-16 ms
+(repaint, 0 SQL statements) against 29-34 ms (re-query, 6-7 statements).
 """
 
 from __future__ import annotations
