@@ -282,6 +282,12 @@ async def test_help_lists_the_key(tmp_path):
         await pilot.press("question_mark")
         await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the help screen")
         assert ("C", "Columns: show, hide, reorder") in pilot.app.screen.rows
+        await pilot.press("escape")
+        await _open(pilot)
+        await pilot.press("question_mark")  # in the chooser: its own keys
+        await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), what="the chooser's help")
+        described = dict((description, keys) for keys, description in pilot.app.screen.rows)
+        assert described["Show/hide"] == "space" and "K" in described["Move up"] and "J" in described["Move down"]
 
 
 # -- the look, pinned (frozen clock; wide characters in the rows) ---------------------------

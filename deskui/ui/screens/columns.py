@@ -61,6 +61,7 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
         # priority: the list under the box would take enter as "select"; here it closes.
         Binding("enter", "done", "Done", priority=True, id="columns.done"),
         Binding("escape,q,C", "done", "Close", show=False, id="columns.close"),
+        Binding("question_mark", "help", "Help", show=False, id="columns.help"),
     ]
 
     def __init__(self, choice: ColumnChoice, *, width: int, sort: str, on_change: Callable[[ColumnChoice], None]) -> None:
@@ -75,7 +76,7 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
             yield Static(Text("Columns of the inbox", style="bold"), markup=False)
             yield OptionList(*self._options(), id="columns")
             yield Static(Text(LOCKED_NOTE, style="dim"), markup=False, id="locked")
-            yield Static(Text("space show/hide · K/J or shift+↑↓ move · r default · enter/esc done", style="dim"),
+            yield Static(Text("space show/hide · K/J move · r default · enter/esc done · ? all keys", style="dim"),
                          markup=False, id="keys")
 
     def on_mount(self) -> None:
@@ -143,6 +144,11 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
 
     def action_reset(self) -> None:
         self._show(DEFAULT_COLUMNS)
+
+    def action_help(self) -> None:
+        from deskui.ui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.app.binding_rows(), "Column chooser keys"))
 
     def action_done(self) -> None:
         self.dismiss(self.choice)
