@@ -6,6 +6,7 @@
 - ``MacroCommands``: the config's ``[[macros]]``; on a ticket one runs as ``m`` runs it, on the
   inbox on the highlighted ticket (the hit names it), elsewhere the hit says where macros work.
 - ``ViewCommands``: the saved views of keys 1-9, applied on the inbox.
+- ``ColumnCommands``: the inbox's column chooser (``C`` there) from any other screen.
 
 Every name, subject, e-mail and config string is shown as ``Content`` built from plain text,
 never parsed as markup (``Matcher.highlight`` parses its candidate as markup: not used here).
@@ -237,6 +238,41 @@ async def show_view(app, key: int) -> None:
     app.screen.action_view(key)
 
 
+class ColumnCommands(Provider):
+    """"Inbox columns": back down to the inbox and open its column chooser. On the inbox itself the
+    palette already lists its binding ("Columns", key C, from the app's system commands): this
+    provider stays quiet there rather than list it twice."""
+
+    NAME = "Inbox columns: show, hide, reorder"
+
+    def _wanted(self) -> bool:
+        from deskui.ui.screens.inbox import InboxScreen
+
+        return not isinstance(self.screen, InboxScreen)
+
+    async def discover(self) -> Hits:
+        if self._wanted():
+            yield DiscoveryHit(Content(self.NAME), partial(show_columns, self.app), text=self.NAME, help="key C on the inbox")
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        if self._wanted() and (score := matcher.match(self.NAME)) > 0:
+            yield Hit(score, plain_highlight(matcher, self.NAME), partial(show_columns, self.app), text=self.NAME,
+                      help="key C on the inbox")
+
+
+async def show_columns(app) -> None:
+    """The inbox (the one under this screen, or a new one) with its column chooser open."""
+    from deskui.ui.screens.inbox import InboxScreen
+
+    if any(isinstance(screen, InboxScreen) for screen in app.screen_stack):
+        while not isinstance(app.screen, InboxScreen):
+            await app.pop_screen()
+    else:
+        await app.push_screen(InboxScreen())
+    app.screen.action_columns()
+
+
 def _plain_help(text: str) -> str:
     """Help text as markup that reads as ``text`` (the palette parses help as markup)."""
     from textual.markup import escape
@@ -244,4 +280,4 @@ def _plain_help(text: str) -> str:
     return escape(text)
 
 
-PALETTE_PROVIDERS = (TicketCommands, MacroCommands, ViewCommands)
+PALETTE_PROVIDERS = (TicketCommands, MacroCommands, ViewCommands, ColumnCommands)

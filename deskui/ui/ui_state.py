@@ -1,6 +1,6 @@
-"""What the UI remembers between launches (the theme picked in the palette), per user, in a small
-JSON file: ``$DESKUI_STATE_DIR/ui.json``, else platformdirs' user state folder
-(``$XDG_STATE_HOME/deskui/``, ``~/.local/state/deskui/`` on Linux)."""
+"""What the UI remembers between launches (the theme picked in the palette, each agent's inbox
+columns), per user, in a small JSON file: ``$DESKUI_STATE_DIR/ui.json``, else platformdirs' user
+state folder (``$XDG_STATE_HOME/deskui/``, ``~/.local/state/deskui/`` on Linux)."""
 
 from __future__ import annotations
 
@@ -45,3 +45,18 @@ def write_state(folder: Path, **changes) -> bool:
     except OSError:
         return False
     return True
+
+
+def read_columns(folder: Path, agent: str) -> object:
+    """``agent``'s stored inbox columns as written (``ColumnChoice.from_state`` checks them), or
+    None. Kept per agent: people sharing a login folder (a shared desk) choose their own."""
+    columns = read_state(folder).get("columns")
+    return columns.get(agent) if isinstance(columns, dict) else None
+
+
+def write_columns(folder: Path, agent: str, choice: dict) -> bool:
+    """Store ``agent``'s columns, keeping the other agents' (and a corrupt entry is replaced)."""
+    columns = read_state(folder).get("columns")
+    columns = dict(columns) if isinstance(columns, dict) else {}
+    columns[agent] = choice
+    return write_state(folder, columns=columns)

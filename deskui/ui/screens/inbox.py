@@ -20,6 +20,7 @@ from deskui.policy.model import CHANNELS
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, KeptCounts, state_counts
 from deskui.text import one_line
 from deskui.ui.changes import StoreChanged
+from deskui.ui.screens.columns import remembered_columns
 from deskui.ui.screens.dialogs import PromptScreen
 from deskui.ui.screens.inbox_bulk import InboxBulk
 from deskui.ui.widgets.order_panel import OrderPanel
@@ -62,6 +63,7 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         Binding("z", "undo", "Undo", show=False, id="inbox.undo"),
         Binding("R", "bulk_reply", "Reply to marked", show=False, id="inbox.bulk_reply"),
         Binding("number_sign", "goto", "Go to #", show=False, id="inbox.goto"),
+        Binding("C", "columns", "Columns: show, hide, reorder", show=False, id="inbox.columns"),
         *[Binding(str(key), f"view({key})", f"View {key}", show=False, id=f"inbox.view{key}") for key in range(1, 10)],
     ]
 
@@ -75,7 +77,7 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         self._views_stale = True
         self._views_counted_at = None
         self._counting_views = False  # one views count in flight at most
-        self.ticket_list = TicketList(self.query_view, app.clock, app.policy, app.zone, id="tickets")
+        self.ticket_list = TicketList(self.query_view, app.clock, app.policy, app.zone, columns=remembered_columns(app), id="tickets")
         self.panel = OrderPanel(app.clock, app.policy, id="panel")
         self.status_bar = StatusBar(app.agent, app.zone, id="status")
         self._ticks = 0
@@ -278,6 +280,17 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
             self.app.push_screen(TicketScreen(ticket_id))
 
         self.app.push_screen(PromptScreen("Go to ticket", placeholder="#1234 or an order number"), chosen)
+
+    def action_columns(self) -> None:
+        """C: show, hide and order the list's columns (screens/columns.py); the list follows each
+        change from the rows it holds, and the choice is remembered when the box closes."""
+        from deskui.ui.screens.columns import ColumnsScreen, remember_columns
+
+        ticket_list = self.ticket_list
+        before = ticket_list.choice
+        box = ColumnsScreen(before, width=ticket_list.scrollable_content_region.width,
+                            sort=self.query_view.sort, on_change=ticket_list.set_columns)
+        self.app.push_screen(box, lambda choice: remember_columns(self.app, choice) if choice and choice != before else None)
 
     def _show_mailboxes(self) -> None:
         """The mail connection as `deskui sync` wrote it (it may run as its own service)."""

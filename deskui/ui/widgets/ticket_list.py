@@ -7,10 +7,8 @@ visible lines: no re-sort, no re-query, no strings written into cells.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -27,60 +25,14 @@ from deskui.policy.model import Policy
 from deskui.sla import SlaState
 from deskui.store.inbox import InboxQuery, InboxRow
 from deskui.text import one_line
+from deskui.ui.widgets.ticket_columns import (CHOOSABLE, DEFAULT_COLUMNS, LOCKED, MIN_WIDTH, SORT_COLUMN, TITLES, Column,
+                                              ColumnChoice, _fit, header_text, layout)
+
+__all__ = ["CHOOSABLE", "DEFAULT_COLUMNS", "LOCKED", "MIN_WIDTH", "SORT_COLUMN", "TITLES", "Column", "ColumnChoice",
+           "TicketList", "countdown_text", "format_age", "format_wake", "header_text", "layout"]
 
 CHANNEL_SHORT = {"amazon": "AMZ", "shopify": "SHOP", "ebay": "EBAY", "walmart": "WMT", "tiktok": "TTS", "instagram": "IG"}
 TIER_SHORT = {"critical": "CRIT", "high": "HIGH", "clv": "CLV", "standard": "STD", "normal": "NORM"}
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    title: str
-    width: int  # 0 = takes the space left
-
-
-# The column each sort orders by and which way, marked in the header (risk orders by tier first;
-# oldest first is the largest age first).
-SORT_COLUMN = {"risk": ("tier", "▲"), "due": ("countdown", "▲"), "oldest": ("age", "▼"), "channel": ("channel", "▲")}
-
-
-def _title(column: Column, arrow: str) -> str:
-    """A column's title with the sort marker; where both do not fit, the marker takes the
-    title's last cell ("TIE▲"), so the sort stays visible and the title is never "…"."""
-    if not arrow or not column.title:
-        return column.title
-    if cell_len(column.title) + 1 <= column.width - 1:
-        return column.title + arrow
-    return column.title[: max(column.width - 2, 0)] + arrow
-
-
-def layout(width: int) -> list[Column]:
-    """Columns that fit ``width``; the subject takes what is left. Narrow terminals keep the
-    countdown, state and subject, which are what an agent decides on."""
-    if width >= 120:
-        columns = [Column("mark", "", 3), Column("id", "#ID", 7), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 9),
-                   Column("channel", "CHANNEL", 10), Column("customer", "CUSTOMER", 16), Column("subject", "SUBJECT", 0),
-                   Column("order", "ORDER", 20), Column("assignee", "AGENT", 10), Column("age", "AGE", 5)]
-    elif width >= 90:
-        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "SLA", 11), Column("tier", "TIER", 5),
-                   Column("channel", "CHAN", 5), Column("customer", "CUSTOMER", 13), Column("subject", "SUBJECT", 0),
-                   Column("assignee", "AGENT", 8), Column("age", "AGE", 4)]
-    else:
-        columns = [Column("mark", "", 3), Column("countdown", "DUE", 8), Column("state", "", 2), Column("tier", "TIER", 5),
-                   Column("channel", "CHAN", 5), Column("subject", "SUBJECT", 0), Column("age", "AGE", 4)]
-    fixed = sum(column.width for column in columns)
-    flexible = max(width - fixed, 8)
-    return [Column(c.name, c.title, c.width or flexible) for c in columns]
-
-
-def _fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` in ``width`` terminal cells, one of them the gap to the next column. Cells, not
-    characters: CJK and emoji take two, and counting characters shifts every later column."""
-    room = width - 1
-    if cell_len(text) > room:
-        text = set_cell_size(text, max(room - 1, 0)).rstrip() + "…" if room > 0 else ""
-    padding = " " * (room - cell_len(text))
-    return (padding + text + " ") if right else (text + padding + " ")
 
 
 def format_age(now: datetime, created: datetime | None) -> str:
@@ -171,15 +123,17 @@ class TicketList(ScrollView, can_focus=True):
             super().__init__()
             self.ticket_id = ticket_id
 
-    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, zone: tzinfo = UTC, *, id: str | None = None) -> None:
+    def __init__(self, query: InboxQuery, clock: Clock, policy: Policy, zone: tzinfo = UTC, *,
+                 columns: ColumnChoice = DEFAULT_COLUMNS, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.choice = columns
         self.query_view = query
         self.clock = clock
         self.policy = policy
         self.zone = zone
         self._count = 0
-        self._columns: list[Column] = layout(80)
-        self._columns_width = 80
+        self._columns: list[Column] = layout(80, columns)
+        self._columns_width: int | None = 80
         self._highlighted: int | None = None
         # ticket id -> "✎ben" (replying) / "◉ben" (viewing): other agents on the visible rows
         self.presence: dict[int, str] = {}
@@ -211,6 +165,19 @@ class TicketList(ScrollView, can_focus=True):
     def set_marks(self, ticket_ids: set[int]) -> None:
         self.marked = set(ticket_ids)
         self.refresh()
+
+    def set_columns(self, choice: ColumnChoice) -> None:
+        """Show ``choice``'s columns: a repaint of the rows already read, never a new query."""
+        if choice != self.choice:
+            self.choice = choice
+            self._columns_width = None  # laid out again at the next line drawn
+            self._drawn.clear()
+            self.refresh()
+
+    @property
+    def columns(self) -> list[Column]:
+        """The columns as last drawn (the header's titles and widths)."""
+        return list(self._columns)
 
     def set_presence(self, presence: dict[int, str]) -> None:
         if presence != self.presence:
@@ -320,13 +287,11 @@ class TicketList(ScrollView, can_focus=True):
         if width != self._columns_width:
             # The width a line is drawn at decides the columns: a scrollbar that comes or goes
             # after a filter changes it without a resize event.
-            self._columns, self._columns_width = layout(width), width
+            self._columns, self._columns_width = layout(width, self.choice), width
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("ticket-list--header")
-            marked, arrow = SORT_COLUMN.get(self.query_view.sort, (None, ""))
-            text = "".join(" " * c.width if c.name == "mark" else _fit(_title(c, arrow if c.name == marked else ""), c.width)
-                           for c in self._columns)
+            text = header_text(self._columns, self.query_view.sort)
             return Strip([Segment(text.ljust(width)[:width], base + header)]).simplify()
         index = round(self.scroll_y) + y - 1
         if index >= self._count:
