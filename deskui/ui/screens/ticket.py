@@ -26,6 +26,7 @@ from deskui.text import one_line
 from deskui.timeutil import from_db
 from deskui.ui.busy import tolerate_busy
 from deskui.ui.changes import StoreChanged
+from deskui.ui.outage import OutageGuard
 from deskui.ui.screens.dialogs import PickScreen
 from deskui.ui.screens.ticket_actions import TicketActions
 from deskui.ui.screens.ticket_reply import ReplyBox
@@ -38,7 +39,7 @@ from deskui.ui.widgets.ticket_list import countdown_text, format_wake
 HEARTBEAT_SECONDS = 10.0
 
 
-class TicketScreen(ReplyBox, TicketActions, Screen[None]):
+class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
     BINDINGS = [
         Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
         Binding("n", "compose('note')", "Note", id="ticket.note"),
@@ -191,12 +192,17 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
             self._read_presence()
             self._reload()
 
+    def after_outage(self) -> None:
+        """The server answers again: what changed meanwhile (another agent's reply) is read."""
+        self._read_presence()
+        self._reload()
+
     def _read_presence(self) -> None:
         """Who else is here: read when presence rows change and with each heartbeat (stale
         heartbeats expire with time), not in the 1 s tick."""
         self._others = self.store.others_present(self.app.clock, self.ticket_id, self.app.agent)
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _heartbeat(self) -> None:
         if self.read_only:
             return
@@ -222,13 +228,13 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
             return
         self.app.pop_screen()
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _record_opened(self) -> None:
         if self.read_only:
             return
         self.store.record_opened(self.ticket_id, self.app.agent, self.opened_at)
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _leave(self) -> None:
         if self.read_only:
             return
