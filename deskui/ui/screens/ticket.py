@@ -71,6 +71,7 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
         self.opened_at: datetime | None = None
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
+        self._draft_read = False  # the saved draft was looked for (not yet when opened during an outage)
         self._leave_unsaved = False  # a leave was refused once because the draft could not be written
         self._send_key = uuid4().hex  # one per reply: a second send with it sends nothing
         self._template_auto_ack = False
@@ -104,15 +105,21 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
         app = self.app
         self.opened_at = app.clock.now()
         self.set_class(app.size.width < 100, "narrow")
+        # The timers first: a read below that meets a database outage ends on_mount (ui/outage.py),
+        # and after_outage reads the rest when the server answers.
+        self.set_interval(1.0, self._show_status)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
         self._record_opened()
         self._heartbeat()
         self._reload()
-        draft = self.store.load_draft(self.ticket_id, app.agent)
+        self._restore_draft()
+
+    def _restore_draft(self) -> None:
+        draft = self.store.load_draft(self.ticket_id, self.app.agent)
+        self._draft_read = True
         if draft:
             self._open_composer("reply", draft)
             self.notify("Your unsent draft is back.")
-        self.set_interval(1.0, self._show_status)
-        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
     def action_open_attachment(self) -> None:
         """o: a file the buyer sent, opened with the system's opener (a photo of the damage)."""
@@ -196,6 +203,8 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
         """The server answers again: what changed meanwhile (another agent's reply) is read."""
         self._read_presence()
         self._reload()
+        if not self._draft_read and self.mode is None:  # opened during the outage: the draft is read now
+            self._restore_draft()
 
     def _read_presence(self) -> None:
         """Who else is here: read when presence rows change and with each heartbeat (stale
