@@ -240,7 +240,9 @@ class BoardScreen(WorkerReports, Screen[None]):
         now = self.app.clock.now()
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("deskui board  ", style="bold")
-        title.append(f"{now.astimezone(self.app.zone):%a %d %b %H:%M:%S}  ")
+        # Narrow, a failure's line takes the day's place: the database's state must fit beside the time.
+        title.append(f"{now.astimezone(self.app.zone):%H:%M:%S}  " if self.has_class("narrow") and self.app.failures
+                     else f"{now.astimezone(self.app.zone):%a %d %b %H:%M:%S}  ")
         if self.paused:
             title.append(" PAUSED — p to resume ", style="bold reverse")
         if "database" in self.app.failures:  # counting from memory: the countdowns and states stay true
