@@ -167,6 +167,9 @@ async def test_keys_that_write_during_an_outage_are_refused_in_one_line_never_lo
         app.push_screen(TicketScreen(ticket))  # opened during the outage: nothing of it can be read yet
         await pilot_wait_for(pilot, lambda: isinstance(app.screen, TicketScreen), what="the ticket screen")
         screen = app.screen
+        await pilot_wait_for(pilot, lambda: screen.query("#status") and
+                             "this ticket is read when it answers" in text(screen, "#status"),
+                             what="the ticket screen to say why it is empty")
         own_server.restart()
         await pilot_wait_for(pilot, lambda: "database" not in app.failures, what="the server to answer")
         await pilot_wait_for(pilot, lambda: screen.context is not None, what="the ticket read once the server answers")

@@ -167,9 +167,12 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
         self._show_status()
 
     def _show_status(self) -> None:
-        if self.context is None:
-            return
         app = self.app
+        if self.context is None:
+            if app.failures.get("database"):  # opened during an outage: nothing of it could be read yet
+                self.query_one("#status", Static).update(
+                    Text(f"⚠ {app.failures['database']} · this ticket is read when it answers", style="bold red"))
+            return
         now = app.clock.now()
         ticket = self.context.ticket
         text = Text(no_wrap=True, overflow="ellipsis")
