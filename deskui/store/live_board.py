@@ -505,7 +505,7 @@ class LiveBoard:
                 attainment_today=attainment,
                 first_response_by_tier=first_by_tier,
             )
-        if missing:
+        if missing and conn is not None:  # None: from memory only, the missing ones left out
             self._read_details(conn, missing)
         # .get: a worker may drop a changed ticket's details meanwhile; it shows again next second
         data.next_breaches = [found for found in map(self._details.get, next_ids) if found is not None]

@@ -245,8 +245,11 @@ class Store:
         board.load(conn, now, day_start)
         return board
 
-    def board_snapshot(self, board: live_board.LiveBoard, now: datetime, handle: dict[str, float], *, limit: int):
-        return board.snapshot(self.conn, now, handle, limit=limit)
+    def board_snapshot(self, board: live_board.LiveBoard, now: datetime, handle: dict[str, float], *, limit: int,
+                       read_details: bool = True):
+        """``read_details`` False: from memory only (the server is away), without the tickets
+        whose subjects were never read."""
+        return board.snapshot(self.conn if read_details else None, now, handle, limit=limit)
 
     # -- a bulk reply (deskui/replies/bulk.py plans it) ---------------------------------
     def bulk_reply_targets(self, ticket_ids: Sequence[int]) -> list:

@@ -22,6 +22,7 @@ from deskui.store.service import Store
 from deskui.timeutil import zone
 from deskui.ui.changes import ChangeWatcher, StoreChanged, WatchFailed
 from deskui.ui.commands import PALETTE_PROVIDERS
+from deskui.ui.outage import REFUSED, DatabaseBack, OutageGuard, said
 
 ALERT_SECONDS = 60.0
 DATABASE_CHECK_SECONDS = 1.0  # a lost server is looked at this often (no round trip while all is well)
@@ -50,7 +51,7 @@ HIGH_CONTRAST = Theme(
 )
 
 
-class DeskApp(App[None]):
+class DeskApp(OutageGuard, App[None]):
     TITLE = "deskui"
     # The app's stylesheet, then one per screen (absolute: subclasses may live anywhere). All are
     # read at start: a screen pushed later brings no stylesheet of its own to parse.
@@ -179,17 +180,19 @@ class DeskApp(App[None]):
             del self.failures["database"]
             self.notify("The database server answers again.", title="Database", timeout=4, markup=False)
             self.refresh_bindings()
+            # Each screen reads again what it could not read meanwhile (ui/outage.py: after_outage).
+            for screen in self.screen_stack:
+                screen.post_message(DatabaseBack())
 
     async def run_action(self, action, default_namespace=None, *args, **kwargs) -> bool:
-        """A key whose work needs the server while it is away: said, not a crash."""
-        from deskui.store.db import is_connection_failure
-
+        """A key whose work needs the server while it is away: refused in one line, not a crash.
+        (Writes decorated with ``tolerate_busy`` say it themselves and never get here.)"""
         try:
             return await super().run_action(action, default_namespace, *args, **kwargs)
         except Exception as error:
-            if not is_connection_failure(error):
+            if not said(self, error):
                 raise
-            self.database_unreachable()
+            self.notify(REFUSED, title="Not done", severity="error", timeout=8, markup=False)
             return True
 
     @on(StoreChanged)
@@ -200,7 +203,6 @@ class DeskApp(App[None]):
 
     @on(WatchFailed)
     def _watch_failed(self, message: WatchFailed) -> None:
-        from deskui.store.db import is_connection_failure
         from deskui.text import one_line
 
         if message.error is None:
@@ -208,9 +210,8 @@ class DeskApp(App[None]):
             if self.failures.pop("changes", None) is not None:
                 self.refresh_bindings()
             return
-        if is_connection_failure(message.error):  # one line for the outage, not one per job
-            self._watch_lost = True
-            self.database_unreachable()
+        self._watch_lost = said(self, message.error)  # one line for the outage, not one per job
+        if self._watch_lost:
             return
         line = f"{WORKER_JOBS['changes']} failed: {one_line(str(message.error), limit=160) or type(message.error).__name__}"
         if self.failures.get("changes") != line:
@@ -240,10 +241,7 @@ class DeskApp(App[None]):
         if event.state is not WorkerState.ERROR:
             return
         error = worker.error
-        from deskui.store.db import is_connection_failure
-
-        if is_connection_failure(error):  # the outage's one line says it; the job is tried again
-            self.database_unreachable()
+        if said(self, error):  # the outage's one line says it; the job is tried again
             retry = getattr(worker.node, "retry", None)
             if callable(retry):
                 retry(group)
@@ -277,10 +275,9 @@ class DeskApp(App[None]):
     def _handle_exception(self, error: Exception) -> None:
         # A damaged or vanished database is the user's to fix, not a bug: one line naming the
         # file after the app closes (run_app raises it), and a non-zero exit, not a traceback.
-        from deskui.store.db import describe_failure, is_connection_failure
+        from deskui.store.db import describe_failure
 
-        if is_connection_failure(error):  # a timer's read met the outage: said, reconnecting, not fatal
-            self.database_unreachable()
+        if said(self, error):  # a timer's read met the outage: said, reconnecting, not fatal
             return
         problem = describe_failure(error, self.db_path)
         if problem is None:

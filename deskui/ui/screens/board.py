@@ -22,6 +22,7 @@ from deskui.timeutil import format_minutes
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.widgets.status_bar import STATE_STYLES
 from deskui.ui.changes import StoreChanged
+from deskui.ui.outage import said
 from deskui.ui.workers import WorkerReports
 
 RETRY_SECONDS = 0.5  # changed tickets whose re-read failed are read again this soon
@@ -80,7 +81,8 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.data: BoardData | None = None
         self.spikes: dict = {}
         self.live = LiveBoard(self.app.policy)
-        self._loaded = False
+        self._loaded = False  # ``live`` holds the open tickets (it goes on counting during a re-read)
+        self._reading = True  # a full read is under way: changes wait for it
         self._retry_load = False  # the last full read failed: the next tick reads again
         self._pending: set[int] = set()  # changed tickets not applied yet
         self._overflowed = False  # the feed lost track: everything is read again
@@ -131,7 +133,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.app.call_from_thread(self._loaded_board, live)
 
     def _loaded_board(self, live: LiveBoard) -> None:
-        self.live, self._loaded = live, True
+        self.live, self._loaded, self._reading = live, True, False
         self._tick()
         self._catch_up()  # what changed while it was read
         if self._handle is None:
@@ -171,7 +173,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._catch_up()
 
     def _catch_up(self) -> None:
-        if self.paused or not self._loaded:
+        if self.paused or self._reading or not self._loaded:
             return
         if self._overflowed:
             self._reload_all()
@@ -188,17 +190,20 @@ class BoardScreen(WorkerReports, Screen[None]):
     @work(thread=True, group="board-apply", exit_on_error=False)
     def _apply(self, ids: set[int]) -> None:
         failed: set[int] = set()
+        error = None
         try:
             with self.store.reading() as conn:
                 self.live.apply(conn, ids)
-        except (sqlite3.Error, StoreError):
-            failed = ids  # the file was unreadable for a moment: the next poll tries again
-        self.app.call_from_thread(self._applied, failed)
+        except (sqlite3.Error, StoreError) as problem:
+            failed, error = ids, problem  # the file was unreadable for a moment: the next poll tries again
+        self.app.call_from_thread(self._applied, failed, error)
 
-    def _applied(self, failed: set[int]) -> None:
+    def _applied(self, failed: set[int], error: BaseException | None = None) -> None:
         self._applying = False
         self._pending |= failed
         self._tick()
+        if error is not None and said(self.app, error):
+            return  # they wait for the server: its return reads the whole board again (after_outage)
         if failed:  # no poll comes back to them: look again shortly
             self.set_timer(RETRY_SECONDS, self._catch_up)
         else:
@@ -218,7 +223,15 @@ class BoardScreen(WorkerReports, Screen[None]):
         """Recount from memory (bisecting sorted due times, no file read) and redraw."""
         if not self._loaded or self.paused:
             return
-        self.data = self.store.board_snapshot(self.live, self.app.clock.now(), self._handle or {}, limit=MAX_CARDS)
+        now, handle = self.app.clock.now(), self._handle or {}
+        try:
+            self.data = self.store.board_snapshot(self.live, now, handle, limit=MAX_CARDS)
+        except (sqlite3.Error, StoreError) as error:
+            if not said(self.app, error):
+                raise
+            # The server is away: every number is in memory but the subjects of tickets newly
+            # among the next to breach; the board goes on counting without them.
+            self.data = self.store.board_snapshot(self.live, now, handle, limit=MAX_CARDS, read_details=False)
         self._render_tables()
 
     def _tick(self) -> None:
@@ -227,16 +240,21 @@ class BoardScreen(WorkerReports, Screen[None]):
         now = self.app.clock.now()
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append("deskui board  ", style="bold")
-        title.append(f"{now.astimezone(self.app.zone):%a %d %b %H:%M:%S}  ")
+        # Narrow, a failure's line takes the day's place: the database's state must fit beside the time.
+        title.append(f"{now.astimezone(self.app.zone):%H:%M:%S}  " if self.has_class("narrow") and self.app.failures
+                     else f"{now.astimezone(self.app.zone):%a %d %b %H:%M:%S}  ")
         if self.paused:
             title.append(" PAUSED — p to resume ", style="bold reverse")
-        if self.app.failures:
+        if "database" in self.app.failures:  # counting from memory: the countdowns and states stay true
+            title.append(self.app.failure_line() + " · counting from memory", style="bold red")
+        elif self.app.failures:
             title.append(self.app.failure_line() + " (trying again; r re-reads)", style="bold red")
         elif not self._loaded:
             title.append("reading the open tickets…", style="dim")
         self.query_one("#title", Static).update(title, layout=False)  # one line (board.tcss): nothing moves
-        if self._retry_load:
+        if self._retry_load and "database" not in self.app.failures:  # away: its return reads (after_outage)
             self._retry_load = False
+            self._reading = True
             self._load()
         if self.data is None:
             return
@@ -377,13 +395,19 @@ class BoardScreen(WorkerReports, Screen[None]):
         handle-time and activity jobs run again on their own timers."""
         if group in ("board-load", "board-apply"):
             self._applying = False
-            self._loaded = False
+            self._loaded = self._loaded and group == "board-load"  # a half-applied board is not shown
             self._retry_load = True
+
+    def after_outage(self) -> None:
+        """The server answers again: whatever was written meanwhile is read (notifications sent
+        while the feed was away are lost), the board counting from memory until it lands."""
+        self._retry_load = False
+        self._reload_all()
 
     def _reload_all(self) -> None:
         # Changes stop being applied until the new load lands: those committed meanwhile are kept
         # and applied to the new board (applying a ticket twice is harmless).
-        self._loaded = False
+        self._reading = True
         self._overflowed = False
         self._pending.clear()
         self._load()

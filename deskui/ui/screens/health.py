@@ -57,6 +57,7 @@ class HealthScreen(WorkerReports, Screen[None]):
         self.standalone = standalone
         self.days = days
         self.report: dict | None = None
+        self._failed = False  # the last check-up did not come back: the server's return computes it again
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Account-health check-up: computing…", style="bold"), id="title", markup=False)
@@ -73,12 +74,38 @@ class HealthScreen(WorkerReports, Screen[None]):
         self.action_reload()
 
     def action_reload(self) -> None:
+        if self.report is not None:  # the last report stays on screen until the new one is in
+            self._title(Text("computing the check-up again…", style="dim"))
         self._compute()
 
     def retry(self, group: str) -> None:
-        """The check-up failed (the app said so): say it where the title is, and wait for r."""
-        self.query_one("#title", Static).update(
-            Text(f"{self.app.failures.get(group, 'the check-up failed')} · r to try again", style="bold red"))
+        """The check-up failed (the app said so): say it where the title is, and wait for r (or,
+        when the database server was away, for it to answer again)."""
+        self._failed = True
+        problem = self.app.failures.get("database") or self.app.failures.get(group, "the check-up failed")
+        line = Text(f"⚠ {problem} · r to try again", style="bold red")
+        if self.report is not None:
+            line.append(f" · shown: the check-up of {self.report['generated_at']}", style="dim")
+        self._title(line)
+
+    def after_outage(self) -> None:
+        if self._failed:
+            self._compute()
+
+    def _title(self, status: Text | None = None) -> None:
+        title = Text(no_wrap=True, overflow="ellipsis")
+        if self.report is None:
+            title.append("Account-health check-up: ", style="bold")
+            title.append_text(status or Text("computing…"))
+        else:
+            window = self.report["window"]
+            title.append("Account-health check-up  ", style="bold")
+            if status is not None:
+                title.append_text(status)
+            else:
+                title.append(f"{window['days']} days to {self.report['generated_at']} "
+                             f"({window.get('timezone', 'UTC')} days) · r refresh")
+        self.query_one("#title", Static).update(title)
 
     @work(thread=True, exclusive=True, group="health", exit_on_error=False)
     def _compute(self) -> None:
@@ -89,12 +116,8 @@ class HealthScreen(WorkerReports, Screen[None]):
         self.app.call_from_thread(self._show, report)
 
     def _show(self, report: dict) -> None:
-        self.report = report
-        window = report["window"]
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("Account-health check-up  ", style="bold")
-        title.append(f"{window['days']} days to {report['generated_at']} ({window.get('timezone', 'UTC')} days) · r refresh")
-        self.query_one("#title", Static).update(title)
+        self.report, self._failed = report, False
+        self._title()
         self.query_one("#spikes", Static).update(self._spikes_text(report["spikes"]))
         trends = self.query_one("#trends", Vertical)
         trends.remove_children()

@@ -20,6 +20,7 @@ from deskui.policy.model import CHANNELS
 from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, KeptCounts, state_counts
 from deskui.text import one_line
 from deskui.ui.changes import StoreChanged
+from deskui.ui.outage import read_or
 from deskui.ui.screens.columns import remembered_columns
 from deskui.ui.screens.dialogs import PromptScreen
 from deskui.ui.screens.inbox_bulk import InboxBulk
@@ -240,18 +241,16 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         self._show_context(event.ticket_id)
 
     def _show_context(self, ticket_id: int | None) -> None:
-        from deskui.store.db import is_connection_failure
+        # During an outage the panel stays empty (no stale ticket's details under another row)
+        # until a highlight, or the server's return (after_outage), reads it again.
+        self.panel.show(read_or(self.app, None, self.store.ticket_context, ticket_id) if ticket_id is not None else None)
 
-        try:
-            context = self.store.ticket_context(ticket_id) if ticket_id is not None else None
-        except Exception as error:
-            # An exception here would end the screen's message loop: the outage is said on the
-            # status line and the panel stays empty until a highlight reads it again.
-            if not is_connection_failure(error):
-                raise
-            self.app.database_unreachable()
-            context = None
-        self.panel.show(context)
+    def after_outage(self) -> None:
+        """The server answers again: what changed meanwhile is read, as after a feed overflow."""
+        self.ticket_list.load()
+        self._show_view()
+        self._counts_stale = self._views_stale = True
+        self._show_context(self.ticket_list.highlighted_id)
 
     @on(TicketList.Selected)
     def _selected(self, event: TicketList.Selected) -> None:

@@ -26,6 +26,7 @@ from deskui.text import one_line
 from deskui.timeutil import from_db
 from deskui.ui.busy import tolerate_busy
 from deskui.ui.changes import StoreChanged
+from deskui.ui.outage import OutageGuard
 from deskui.ui.screens.dialogs import PickScreen
 from deskui.ui.screens.ticket_actions import TicketActions
 from deskui.ui.screens.ticket_reply import ReplyBox
@@ -38,7 +39,7 @@ from deskui.ui.widgets.ticket_list import countdown_text, format_wake
 HEARTBEAT_SECONDS = 10.0
 
 
-class TicketScreen(ReplyBox, TicketActions, Screen[None]):
+class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
     BINDINGS = [
         Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
         Binding("n", "compose('note')", "Note", id="ticket.note"),
@@ -70,6 +71,7 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
         self.opened_at: datetime | None = None
         self._draft_timer: Timer | None = None
         self._draft_dirty = False
+        self._draft_read = False  # the saved draft was looked for (not yet when opened during an outage)
         self._leave_unsaved = False  # a leave was refused once because the draft could not be written
         self._send_key = uuid4().hex  # one per reply: a second send with it sends nothing
         self._template_auto_ack = False
@@ -103,15 +105,21 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
         app = self.app
         self.opened_at = app.clock.now()
         self.set_class(app.size.width < 100, "narrow")
+        # The timers first: a read below that meets a database outage ends on_mount (ui/outage.py),
+        # and after_outage reads the rest when the server answers.
+        self.set_interval(1.0, self._show_status)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
         self._record_opened()
         self._heartbeat()
         self._reload()
-        draft = self.store.load_draft(self.ticket_id, app.agent)
+        self._restore_draft()
+
+    def _restore_draft(self) -> None:
+        draft = self.store.load_draft(self.ticket_id, self.app.agent)
+        self._draft_read = True
         if draft:
             self._open_composer("reply", draft)
             self.notify("Your unsent draft is back.")
-        self.set_interval(1.0, self._show_status)
-        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
     def action_open_attachment(self) -> None:
         """o: a file the buyer sent, opened with the system's opener (a photo of the damage)."""
@@ -159,9 +167,12 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
         self._show_status()
 
     def _show_status(self) -> None:
-        if self.context is None:
-            return
         app = self.app
+        if self.context is None:
+            if app.failures.get("database"):  # opened during an outage: nothing of it could be read yet
+                self.query_one("#status", Static).update(
+                    Text(f"⚠ {app.failures['database']} · this ticket is read when it answers", style="bold red"))
+            return
         now = app.clock.now()
         ticket = self.context.ticket
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -191,12 +202,19 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
             self._read_presence()
             self._reload()
 
+    def after_outage(self) -> None:
+        """The server answers again: what changed meanwhile (another agent's reply) is read."""
+        self._read_presence()
+        self._reload()
+        if not self._draft_read and self.mode is None:  # opened during the outage: the draft is read now
+            self._restore_draft()
+
     def _read_presence(self) -> None:
         """Who else is here: read when presence rows change and with each heartbeat (stale
         heartbeats expire with time), not in the 1 s tick."""
         self._others = self.store.others_present(self.app.clock, self.ticket_id, self.app.agent)
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _heartbeat(self) -> None:
         if self.read_only:
             return
@@ -222,13 +240,13 @@ class TicketScreen(ReplyBox, TicketActions, Screen[None]):
             return
         self.app.pop_screen()
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _record_opened(self) -> None:
         if self.read_only:
             return
         self.store.record_opened(self.ticket_id, self.app.agent, self.opened_at)
 
-    @tolerate_busy
+    @tolerate_busy(background=True)
     def _leave(self) -> None:
         if self.read_only:
             return
