@@ -18,6 +18,7 @@ from deskui.sla import STATE_SQL, SlaState, Timer
 from deskui.timeutil import UTC, from_db, to_db
 from deskui.views import View
 
+from deskui.store import search
 from deskui.store.schema import SORT_DUE, SORT_RANK
 
 # The index expressions, read through the alias t (SQLite matches them column for column).
@@ -173,12 +174,10 @@ class InboxQuery:
             clauses += view_clauses
             params += view_params
         if f.search:
-            pattern = "%" + f.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            clauses.append(
-                "(t.subject LIKE ? ESCAPE '\\' OR t.order_number LIKE ? ESCAPE '\\' OR c.name LIKE ? ESCAPE '\\' "
-                "OR EXISTS (SELECT 1 FROM messages m WHERE m.ticket_id = t.id AND m.body LIKE ? ESCAPE '\\'))"
-            )
-            params += [pattern] * 4
+            # From the trigram indexes (store/search.py): 13.6 s -> see docs/performance.md "Search".
+            sql, search_params = search.clause(self.conn, f.search)
+            clauses.append(sql)
+            params += search_params
         return " AND ".join(clauses), params
 
     def _view_where(self, view: View) -> tuple[list[str], list]:
@@ -265,8 +264,9 @@ class InboxQuery:
 
     @property
     def _source(self) -> str:
-        # Only a search reads the customer's name; a join for nothing costs 20x on a count.
-        if self.filter.search:
+        # Only the LIKE scan of a short search reads the customer's name; a join for nothing costs
+        # 20x on a count.
+        if self.filter.search and search.needs_customer_join(self.conn, self.filter.search):
             return "tickets t LEFT JOIN customers c ON c.id = t.customer_id"
         return "tickets t"
 
