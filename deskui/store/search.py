@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 MIN_INDEXED = 3  # a trigram index finds nothing shorter
-BATCH = 20_000  # pending rows per indexing transaction: the write lock is held ~0.1-0.3 s
+BATCH = 5_000  # pending rows per indexing transaction: the write lock is held ~0.05-0.2 s (100k demo, loaded)
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 # What each kind of pending row is, in the index and in its table.
