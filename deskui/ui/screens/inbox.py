@@ -408,7 +408,8 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
             return
         if self.query_view.filter != InboxFilter():
             kept = self._unsearched
-            if kept is not None and kept[0].filter == InboxFilter() and self.query_view.filter.search:
+            if (kept is not None and kept[0].filter == InboxFilter() and kept[0].sort == self.query_view.sort
+                    and self.query_view.filter.search):
                 self._restore_unsearched()
             else:
                 self._apply(InboxFilter())
@@ -419,7 +420,8 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
             # Kept as it is: its cached pages and count, and where the cursor was.
             self._unsearched = (self.query_view, self.ticket_list.cursor, self.ticket_list.scroll_y, self.ticket_list.highlighted_id)
             self._unsearched_stale = False
-        elif text is None and self._unsearched is not None and self._unsearched[0].filter == replace(current, search=None):
+        elif (text is None and self._unsearched is not None and self._unsearched[0].filter == replace(current, search=None)
+              and self._unsearched[0].sort == self.query_view.sort):
             self._restore_unsearched()
             return
         self._apply(replace(current, search=text))
