@@ -239,3 +239,21 @@ def test_a_full_disk_during_the_index_build_loses_nothing_and_the_build_goes_on_
             "subject": "after the disk filled", "order": None, "name": None, "bodies": ["refund later"]}
     assert search.index_pending(path) == 802
     check(conn, tickets, ["refund", "question 12", "later"])
+
+
+def test_a_search_with_many_matches_reads_its_pages_in_the_same_order(db_target):
+    """Past _WALK_FROM matches the pages walk the sort index instead of sorting the matches."""
+    conn = connect(db_target)
+    with write(conn):
+        for n in range(1200):
+            add(conn, f"Question {n}", None, None, ["refund" if n % 2 else "where is it"])
+        for hour in range(24):
+            conn.execute("UPDATE tickets SET tier_rank = id % 5, due_at = ? WHERE id % 24 = ?", (f"2026-11-25T{hour:02}:00:00Z", hour))
+    index(conn, db_target)
+    query = InboxQuery(conn, default_policy(), filter=InboxFilter(search="refund"), page_size=100)
+    assert query.count() == 600
+    expected = [row[0] for row in conn.execute(
+        "SELECT id FROM tickets t WHERE id % 2 = 0 ORDER BY coalesce(tier_rank, -1), "
+        "coalesce(CASE WHEN status = 'open' THEN due_at END, '9999'), id")]
+    assert [row.id for row in query.rows(0, 600)] == expected
+    assert [row.id for row in query.rows(250, 260)] == expected[250:260]

@@ -37,7 +37,7 @@ from deskui.store.schema import SCHEMA_VERSION  # noqa: E402
 class LikeQuery(InboxQuery):
     """The search as it was before schema 9: LIKE over every row, the customer joined."""
 
-    def _where(self):
+    def _where(self, walk: bool = False):
         text, self.filter = self.filter.search, replace(self.filter, search=None)
         try:
             where, params = super()._where()
