@@ -257,3 +257,16 @@ def test_a_search_with_many_matches_reads_its_pages_in_the_same_order(db_target)
         "coalesce(CASE WHEN status = 'open' THEN due_at END, '9999'), id")]
     assert [row.id for row in query.rows(0, 600)] == expected
     assert [row.id for row in query.rows(250, 260)] == expected[250:260]
+
+
+@pytest.mark.sqlite_only("the demo writes an SQLite file")
+def test_the_demo_file_is_searchable(tmp_path):
+    path = tmp_path / "demo.db"
+    subprocess.run([sys.executable, "-m", "deskui", "demo", "--tickets", "300", "--no-open", "--db", str(path)],
+                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    conn = connect(path)
+    expected = scanned(conn, "refund")
+    assert expected and search.pending(conn) > 0
+    assert found(conn, "refund") == expected
+    search.index_pending(path)
+    assert found(conn, "refund") == expected
