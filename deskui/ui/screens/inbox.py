@@ -124,6 +124,8 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         if self._indexing:
             self._index_again = True
             return
+        if self.store.read_only:
+            return  # nothing can be written: a search reads the pending rows by LIKE
         self._indexing, self._index_again = True, False
         self._index_worker()
 
