@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import string
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -140,7 +141,7 @@ def index_batch(conn: sqlite3.Connection, limit: int = BATCH) -> int:
 
 
 def index_pending(path: str | Path, *, connect: Callable | None = None, limit: int = BATCH,
-                  stop: Callable[[], bool] = lambda: False) -> int:
+                  stop: Callable[[], bool] = lambda: False, pause: float = 0.0) -> int:
     """Catch the index up with every pending row, batch after batch, on a connection of its own
     that is closed after any error (a full disk leaves FTS5's connection failing for good). Each
     batch commits: killed in the middle, the next run goes on from there. Rows indexed."""
@@ -156,6 +157,10 @@ def index_pending(path: str | Path, *, connect: Callable | None = None, limit: i
             total += done
             if done < limit:
                 break
+            if pause:
+                # Between batches the write lock is free: an agent's write waiting on its busy
+                # timeout gets it, instead of the next batch taking it at once.
+                time.sleep(pause)
     finally:
         conn.close()
     return total

@@ -130,7 +130,7 @@ class Store:
             return 0
         from deskui.store import search
 
-        return search.index_pending(self.path, connect=connect, stop=stop)
+        return search.index_pending(self.path, connect=connect, stop=stop, pause=0.05)
 
     def count_states(self, kept: inbox.KeptCounts, conn: sqlite3.Connection, now: datetime,
                      recount: Callable = inbox.state_counts) -> inbox.StateCounts:
