@@ -155,7 +155,7 @@ def index_pending(path: str | Path, *, connect: Callable | None = None, limit: i
         while not stop():
             done = index_batch(conn, limit)
             total += done
-            if done < limit:
+            if not done:  # asked again until nothing is left (a short batch once left 13,632 at 1M)
                 break
             if pause:
                 # Between batches the write lock is free: an agent's write waiting on its busy
