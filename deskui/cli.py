@@ -407,7 +407,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
-    """Triage every ticket another program wrote without a tier (for cron and scripts)."""
+    """Triage every ticket another program wrote without a tier, and index the rows written since
+    for the search (for cron and scripts)."""
     from deskui.clock import SystemClock
     from deskui.store.tickets import refresh_tickets
 
@@ -415,6 +416,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     conn = connect(_db_path(args.db))
     count = refresh_tickets(conn, policy, SystemClock().now())
     say(f"triaged {count} ticket(s)")
+    if getattr(conn, "backend", "sqlite") == "sqlite":
+        from deskui.store import search
+
+        indexed = search.index_pending(_db_path(args.db))  # rows written since, for the inbox's search
+        if indexed:
+            say(f"indexed {indexed} row(s) for search")
     return 0
 
 

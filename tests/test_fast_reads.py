@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from deskui.policy import default_policy
-from deskui.store import connect, write
+from deskui.store import connect, search, write
 from deskui.store.inbox import InboxFilter, InboxQuery
 from tests.helpers import add_ticket, insert_triaged_open_tickets
 
@@ -42,6 +42,10 @@ def test_the_search_finds_what_the_scan_finds_after_inserts_updates_renames_and_
         conn.execute("INSERT INTO messages (ticket_id, direction, body, sent_at) VALUES (?, 'in', 'ref only', '2026-11-25T10:00:00Z')", (first,))
     for text in SEARCHES:
         assert found(conn, text) == scanned(conn, text), text
+    assert search.index_pending(tmp_path / "desk.db") > 0
+    assert search.pending(conn) == 0
+    for text in SEARCHES:
+        assert found(conn, text) == scanned(conn, text), text
     with write(conn):
         conn.execute("UPDATE customers SET name = 'Jo Blue' WHERE external_id = 'jo'")
         conn.execute("UPDATE tickets SET subject = 'Damaged box' WHERE id = ?", (first,))
@@ -49,9 +53,11 @@ def test_the_search_finds_what_the_scan_finds_after_inserts_updates_renames_and_
         conn.execute("UPDATE messages SET ticket_id = ? WHERE body = 'nothing'", (first,))
         conn.execute("DELETE FROM messages WHERE body = 'ref only'")
         conn.execute("DELETE FROM tickets WHERE id = ?", (third,))
-    for text in SEARCHES + ["Jo Blue", "all fine", "nothing"]:
-        assert found(conn, text) == scanned(conn, text), text
-    assert found(conn, "refund") == {first}
+    for _ in ("pending", "indexed"):  # read by LIKE from search_pending, then from the index
+        for text in SEARCHES + ["Jo Blue", "all fine", "nothing"]:
+            assert found(conn, text) == scanned(conn, text), text
+        assert found(conn, "refund") == {first}
+        search.index_pending(tmp_path / "desk.db")
 
 
 @pytest.mark.parametrize("tickets, analysed", [(50, False), (12_000, True)])

@@ -294,3 +294,27 @@ async def test_a_long_write_lock_elsewhere_is_a_notice_not_a_crash(inbox_db, mon
         await pilot.press("a")
         await pilot.pause()
         assert connect(path).execute("SELECT assignee FROM tickets WHERE id = ?", (ids["imminent"],)).fetchone()[0] == "zoe"
+
+
+async def test_esc_after_a_search_puts_the_list_back_as_it_was_without_reading_it_again(inbox_db):
+    from deskui.store import search as store_search
+    from tests.helpers import pilot_wait_for
+
+    path, ids = inbox_db
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot_wait_for(pilot, lambda: store_search.pending(app.store.conn) == 0, what="the search index built")
+        await pilot.press("j", "j", "j")
+        ticket_list = app.screen.query_one(TicketList)
+        before, highlighted = app.screen.query_view, ticket_list.highlighted_id
+        await pilot.press("slash")
+        app.screen.query_one("#search").value = "crushed"
+        await pilot.press("enter")
+        await pilot_wait_for(pilot, lambda: ticket_list.count == 1, what="the search's one ticket")
+        assert ticket_list.highlighted_id == ids["imminent"]
+        await pilot.press("escape")
+        await pilot_wait_for(pilot, lambda: ticket_list.count == 9, what="the whole list again")
+        assert app.screen.query_view is before  # the kept view, its pages and count: nothing re-read
+        assert ticket_list.cursor == 3 and ticket_list.highlighted_id == highlighted
+        assert "all open tickets" in str(app.screen.query_one("#view").render())

@@ -419,11 +419,81 @@ DROP INDEX sla_clocks_stopped;
 CREATE INDEX sla_clocks_stopped ON sla_clocks (stopped_at, kind, outcome, tier, ticket_id, agent, started_at);
 """
 
+# Inbox search (store/search.py): substring search over message text, ticket subject and order
+# number, and the customer's name, from FTS5 trigram indexes. Contentless (the text is not stored
+# twice) and fed the ASCII-lowered text with a case-sensitive tokenizer, so a match is exactly
+# LIKE's (ASCII case folding only, as SQLite's LIKE and lower() fold). A message's index rowid is
+# ticket_id * 2^32 + id: a match is a ticket id with no lookup in messages (that lookup read most
+# of the messages table for a common word).
+# Writes never touch the FTS tables: FTS5 of SQLite 3.40.1 leaves a connection failing with
+# 'disk is full' after a transaction that wrote to it hit a full disk, even once there is room
+# (commit ec3cc68 went back to LIKE for that). A trigger only notes the row in search_pending
+# (with the text the index holds for it, if it holds any: a contentless index needs it to forget
+# a row); ``search.index_pending`` folds those rows in on a connection of its own, in short
+# transactions, and a search reads pending rows by LIKE. So this migration is quick at any size:
+# it notes every row; the index is built after it, in batches, resumed wherever it stopped.
+SCHEMA_SEARCH = """
+CREATE VIRTUAL TABLE search_messages USING fts5(body, content = '', tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE search_tickets USING fts5(subject, order_number, content = '', tokenize = 'trigram case_sensitive 1');
+CREATE VIRTUAL TABLE search_customers USING fts5(name, content = '', tokenize = 'trigram case_sensitive 1');
+CREATE TABLE search_pending (
+    kind TEXT NOT NULL,          -- 'm' messages, 't' tickets, 'c' customers
+    row_id INTEGER NOT NULL,
+    indexed INTEGER NOT NULL,    -- 1: the index holds old_a, old_b for this row (lower-cased there)
+    old_a TEXT,
+    old_b,                       -- a message's ticket_id; a ticket's order_number
+    PRIMARY KEY (kind, row_id)
+) WITHOUT ROWID;
+INSERT INTO search_pending (kind, row_id, indexed) SELECT 'm', id, 0 FROM messages;
+INSERT INTO search_pending (kind, row_id, indexed) SELECT 't', id, 0 FROM tickets;
+INSERT INTO search_pending (kind, row_id, indexed) SELECT 'c', id, 0 FROM customers;
+-- OR IGNORE keeps a row's first note since the index last read it: that one says what the index holds.
+CREATE TRIGGER messages_search_insert AFTER INSERT ON messages
+BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, row_id, indexed) VALUES ('m', new.id, 0);
+END;
+CREATE TRIGGER messages_search_update AFTER UPDATE OF body, ticket_id ON messages
+WHEN old.body IS NOT new.body OR old.ticket_id IS NOT new.ticket_id
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('m', old.id, 1, old.body, old.ticket_id);
+END;
+CREATE TRIGGER messages_search_delete AFTER DELETE ON messages
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('m', old.id, 1, old.body, old.ticket_id);
+END;
+CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets
+BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, row_id, indexed) VALUES ('t', new.id, 0);
+END;
+CREATE TRIGGER tickets_search_update AFTER UPDATE OF subject, order_number ON tickets
+WHEN old.subject IS NOT new.subject OR old.order_number IS NOT new.order_number
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('t', old.id, 1, old.subject, old.order_number);
+END;
+CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('t', old.id, 1, old.subject, old.order_number);
+END;
+CREATE TRIGGER customers_search_insert AFTER INSERT ON customers
+BEGIN
+    INSERT OR IGNORE INTO search_pending (kind, row_id, indexed) VALUES ('c', new.id, 0);
+END;
+CREATE TRIGGER customers_search_update AFTER UPDATE OF name ON customers WHEN old.name IS NOT new.name
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('c', old.id, 1, old.name, NULL);
+END;
+CREATE TRIGGER customers_search_delete AFTER DELETE ON customers
+BEGIN
+    INSERT OR IGNORE INTO search_pending VALUES ('c', old.id, 1, old.name, NULL);
+END;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
     SCHEMA_HEALTH_COVERING,
     SCHEMA_REPLY_ATTACHMENTS,
     SCHEMA_HEALTH_CLOCKS,
+    SCHEMA_SEARCH,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -123,6 +123,15 @@ class Store:
         """A view of the open tickets (pages, counts, positions); on ``conn`` for a worker."""
         return inbox.InboxQuery(conn or self.conn, policy, agent=agent, **view)
 
+    def index_search(self, stop: Callable[[], bool] = lambda: False) -> int:
+        """Catch the search index up with rows written since (store/search.py; a worker). PostgreSQL's
+        pg_trgm indexes are kept by the server itself."""
+        if self.backend == "postgresql":
+            return 0
+        from deskui.store import search
+
+        return search.index_pending(self.path, connect=connect, stop=stop, pause=0.05)
+
     def count_states(self, kept: inbox.KeptCounts, conn: sqlite3.Connection, now: datetime,
                      recount: Callable = inbox.state_counts) -> inbox.StateCounts:
         return kept.update(conn, now, recount=recount)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from deskui.store.db import StoreError, _split_sql
 from deskui.store.db import connect as sqlite_connect
+from deskui.store import search
 from deskui.store.postgres import db as pg
 from deskui.store.postgres.schema import BULK_COPY_SETTING
 from deskui.store.schema import MIGRATIONS
@@ -66,7 +67,10 @@ def contract_tables() -> tuple[Table, ...]:
     for script in MIGRATIONS:
         for statement in _split_sql(script):
             conn.execute(statement)
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")]
+    # The search's FTS5 tables (their shadow tables too) and pending notes are SQLite's own index
+    # of the copied rows, not rows: a SQLite destination builds its own (search.reindex_all).
+    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                                        "AND name NOT LIKE 'search\\_%' ESCAPE '\\' ORDER BY rowid")]
     parents = {name: {r[2] for r in conn.execute(f"PRAGMA foreign_key_list({name})")} - {name} for name in names}
     ordered: list[str] = []
     while len(ordered) < len(names):
@@ -119,6 +123,7 @@ class SqliteSide:
             done(len(batch))
 
     def commit(self, tables) -> None:
+        search.reindex_all(self.conn)  # its triggers were quiet: every row is noted for the index
         for statement in self._triggers:
             self.conn.execute(statement)
         self.conn.execute("COMMIT")

@@ -421,6 +421,29 @@ DROP INDEX sla_clocks_stopped;
 CREATE INDEX sla_clocks_stopped ON sla_clocks (stopped_at, kind, outcome, tier, ticket_id, agent, started_at);
 """
 
+# The inbox search (mirrors SQLite's SCHEMA_SEARCH, whose FTS5 tables and pending notes are
+# SQLite's own): the search is LIKE on lower(column) here, and pg_trgm's GIN indexes answer it
+# where the extension is installed (Debian's postgresql ships it in contrib) and this role may
+# create it (it is a trusted extension: a database owner may). Elsewhere the search scans, as before.
+SCHEMA_SEARCH = """
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm') THEN
+        RETURN;
+    END IF;
+    BEGIN
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    EXCEPTION WHEN insufficient_privilege THEN
+        RETURN;
+    END;
+    CREATE INDEX search_messages_trgm ON messages USING gin (lower(body) gin_trgm_ops);
+    CREATE INDEX search_tickets_subject_trgm ON tickets USING gin (lower(subject) gin_trgm_ops);
+    CREATE INDEX search_tickets_order_trgm ON tickets USING gin (lower(order_number) gin_trgm_ops);
+    CREATE INDEX search_customers_trgm ON customers USING gin (lower(name) gin_trgm_ops);
+END
+$$;
+"""
+
 # Entry N mirrors SQLite's MIGRATIONS[N]; tests/pg/test_pg_schema.py checks that both lists are
 # as long and build the same tables, columns and indexes.
 MIGRATIONS: list[str] = [
@@ -428,5 +451,6 @@ MIGRATIONS: list[str] = [
     SCHEMA_HEALTH_COVERING,
     SCHEMA_REPLY_ATTACHMENTS,
     SCHEMA_HEALTH_CLOCKS,
+    SCHEMA_SEARCH,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
