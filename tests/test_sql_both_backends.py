@@ -35,6 +35,15 @@ def test_nulls_sort_first_ascending_and_last_descending_as_sqlite_does(tickets):
                              "FROM tickets) ORDER BY n") == ["b", "c", "a", "d"]
     # a NULLS clause the query writes itself is kept
     assert subjects(tickets, "SELECT subject FROM tickets ORDER BY due_at NULLS LAST, id") == ["c", "b", "a", "d"]
+    # keys that are never NULL (PostgreSQL gets them without a NULLS clause, so their index serves the order)
+    assert subjects(tickets, "SELECT subject FROM tickets t ORDER BY coalesce(t.due_at, '9999') DESC, t.created_at") == \
+        ["d", "a", "b", "c"]
+    # a NOT NULL column of a table on the outer side of a join reads NULL where it has no row
+    with write(tickets):
+        tickets.execute("INSERT INTO customers (channel, external_id) VALUES ('amazon', 'x1')")
+        tickets.execute("UPDATE tickets SET customer_id = (SELECT max(id) FROM customers) WHERE subject = 'b'")
+    assert subjects(tickets, "SELECT t.subject FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+                             "ORDER BY c.external_id, t.created_at DESC") == ["c", "a", "d", "b"]
 
 
 def test_times_are_read_as_sqlite_reads_them(tickets):
