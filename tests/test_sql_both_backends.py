@@ -57,6 +57,16 @@ def test_times_are_read_as_sqlite_reads_them(tickets):
     assert day("2026-11-25") == pytest.approx(utc - 0.5, abs=1e-6)
     for garbage in ("soon", "yesterday", "2026-13-01", "2026-11-25T25:00:00Z"):
         assert day(garbage) is None, garbage
+    assert day(None) is None
+    # Unix seconds, of deskui's own form (PostgreSQL reads it by a cast) and of the others
+    def seconds(text):
+        return tickets.execute("SELECT CAST(strftime('%s', ?) AS INTEGER)", (text,)).fetchone()[0]
+
+    assert seconds("2026-11-25T12:00:00Z") == 1_795_608_000
+    assert seconds("2026-11-25T14:00:00+02:00") == seconds("2026-11-25 12:00:00") == 1_795_608_000
+    assert seconds("1969-12-31T23:59:59.5Z") == -1  # floored, as SQLite does
+    for nothing in (None, "soon", "2026-13-01T00:00:00Z", "2026-11-25T25:00:00Z"):
+        assert seconds(nothing) is None, nothing
     assert tickets.execute("SELECT strftime('%Y-%m-%d %H:%M', ?, '+90 minutes')",
                            ("2026-11-25T23:00:00Z",)).fetchone()[0] == "2026-11-26 00:30"
 

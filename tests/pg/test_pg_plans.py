@@ -73,3 +73,14 @@ def test_every_inbox_sort_reads_its_index_in_order(open_tickets, sort):
         plan = "\n".join(row[0] for row in execute("EXPLAIN " + sql, params))
         assert "Sort" not in plan, plan
         assert "Index" in plan, plan
+
+
+def test_time_functions_are_inlined_into_the_query(pg_conn):
+    """julianday() and strftime('%s') of a column are one expression of the query, not a call of a
+    SQL function per row (which cost the board 3.6 s for 40k open tickets)."""
+    for expression in ("CAST(strftime('%s', due_at) AS BIGINT)", "julianday(stopped_at) - julianday(started_at)"):
+        table = "tickets" if "due_at" in expression else "sla_clocks"
+        plan = "\n".join(row[0] for row in pg_conn.execute(f"EXPLAIN VERBOSE SELECT {expression} FROM {table}"))
+        output = plan.split("Output:", 1)[1]
+        assert "strftime(" not in output and "julianday(" not in output, plan
+        assert "deskui_epoch(" not in output, plan
