@@ -35,6 +35,15 @@ def test_nulls_sort_first_ascending_and_last_descending_as_sqlite_does(tickets):
                              "FROM tickets) ORDER BY n") == ["b", "c", "a", "d"]
     # a NULLS clause the query writes itself is kept
     assert subjects(tickets, "SELECT subject FROM tickets ORDER BY due_at NULLS LAST, id") == ["c", "b", "a", "d"]
+    # keys that are never NULL (PostgreSQL gets them without a NULLS clause, so their index serves the order)
+    assert subjects(tickets, "SELECT subject FROM tickets t ORDER BY coalesce(t.due_at, '9999') DESC, t.created_at") == \
+        ["d", "a", "b", "c"]
+    # a NOT NULL column of a table on the outer side of a join reads NULL where it has no row
+    with write(tickets):
+        tickets.execute("INSERT INTO customers (channel, external_id) VALUES ('amazon', 'x1')")
+        tickets.execute("UPDATE tickets SET customer_id = (SELECT max(id) FROM customers) WHERE subject = 'b'")
+    assert subjects(tickets, "SELECT t.subject FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+                             "ORDER BY c.external_id, t.created_at DESC") == ["c", "a", "d", "b"]
 
 
 def test_times_are_read_as_sqlite_reads_them(tickets):
@@ -48,6 +57,16 @@ def test_times_are_read_as_sqlite_reads_them(tickets):
     assert day("2026-11-25") == pytest.approx(utc - 0.5, abs=1e-6)
     for garbage in ("soon", "yesterday", "2026-13-01", "2026-11-25T25:00:00Z"):
         assert day(garbage) is None, garbage
+    assert day(None) is None
+    # Unix seconds, of deskui's own form (PostgreSQL reads it by a cast) and of the others
+    def seconds(text):
+        return tickets.execute("SELECT CAST(strftime('%s', ?) AS INTEGER)", (text,)).fetchone()[0]
+
+    assert seconds("2026-11-25T12:00:00Z") == 1_795_608_000
+    assert seconds("2026-11-25T14:00:00+02:00") == seconds("2026-11-25 12:00:00") == 1_795_608_000
+    assert seconds("1969-12-31T23:59:59.5Z") == -1  # floored, as SQLite does
+    for nothing in (None, "soon", "2026-13-01T00:00:00Z", "2026-11-25T25:00:00Z"):
+        assert seconds(nothing) is None, nothing
     assert tickets.execute("SELECT strftime('%Y-%m-%d %H:%M', ?, '+90 minutes')",
                            ("2026-11-25T23:00:00Z",)).fetchone()[0] == "2026-11-26 00:30"
 

@@ -99,8 +99,10 @@ def watch(open_feed: Callable[[], ChangeFeed], report: Callable[[ChangeSet], Non
         try:
             if feed is None:
                 feed = open_feed()
-            # A feed that can wait (PostgreSQL's LISTEN) waits inside poll, woken by a commit.
-            changes = feed.poll(timeout=POLL_SECONDS) if getattr(feed, "waits", False) else feed.poll()
+            # A feed that can wait (PostgreSQL's LISTEN) waits inside poll, woken by a commit, as
+            # long as it says (its wait bounds only how soon ``stop`` is seen).
+            changes = (feed.poll(timeout=getattr(feed, "wait_seconds", POLL_SECONDS)) if getattr(feed, "waits", False)
+                       else feed.poll())
         except (sqlite3.Error, StoreError) as error:
             if feed is not None:
                 feed.conn.close()

@@ -52,16 +52,78 @@ _NEVER_NULL = _never_null_columns(MIGRATIONS) | {"rowid", "seq"}
 _ORDER_END = re.compile(r"\b(LIMIT|OFFSET|ROWS|RANGE|GROUPS|UNION|EXCEPT|INTERSECT|FOR|FETCH)\b", re.IGNORECASE)
 
 
-def _order_item_like_sqlite(item: str) -> str:
+def _not_null_by_table(migrations: list[str]) -> dict[str, frozenset[str]]:
+    """Each table's NOT NULL (or primary key) columns, from its CREATE TABLE and ADD COLUMNs."""
+    found: dict[str, set[str]] = {}
+    text = "\n".join(migrations)
+    column = r"(\w+) (?:BIGINT|TEXT|DOUBLE PRECISION|BYTEA)\b(.*)"
+    for table, body in re.findall(r"CREATE TABLE (\w+) \((.*?)\n\);", text, re.DOTALL):
+        for name, rest in re.findall(rf"(?m)^\s+{column}$", body):
+            if re.search(r"\bNOT NULL\b|\bPRIMARY KEY\b", rest):
+                found.setdefault(table, set()).add(name.lower())
+    for table, name, rest in re.findall(rf"(?m)^ALTER TABLE (\w+) ADD COLUMN {column}$", text):
+        if re.search(r"\bNOT NULL\b|\bPRIMARY KEY\b", rest):
+            found.setdefault(table, set()).add(name.lower())
+    return {table: frozenset(names) for table, names in found.items()}
+
+
+_NOT_NULL_IN = _not_null_by_table(MIGRATIONS)
+_SQL_WORDS = frozenset("""WHERE JOIN LEFT RIGHT FULL INNER OUTER CROSS NATURAL ON USING ORDER GROUP HAVING LIMIT OFFSET
+    UNION EXCEPT INTERSECT WINDOW FOR SET VALUES RETURNING AS""".split())
+
+
+def _inner_aliases(sql: str) -> dict[str, str]:
+    """alias (or table name) -> table, for the tables a statement reads in FROM or an inner JOIN.
+    A table on the nullable side of an outer join is left out: its NOT NULL columns read NULL
+    where it has no row."""
+    aliases: dict[str, str] = {}
+    for match in re.finditer(r"\b(LEFT|RIGHT|FULL)?(?:\s+OUTER)?\s*\b(?:FROM|JOIN)\s+(\w+)(?:\s+(?:AS\s+)?(\w+))?",
+                             sql, re.IGNORECASE):
+        outer, table, alias = match.group(1), match.group(2).lower(), match.group(3)
+        if outer or table not in _NOT_NULL_IN:
+            continue
+        aliases[table] = table
+        if alias and alias.upper() not in _SQL_WORDS:
+            aliases[alias.lower()] = table
+    return aliases
+
+
+def _never_null_literal_coalesce(expression: str) -> bool:
+    """``coalesce(..., 'literal')`` or ``coalesce(..., -1)``: never NULL, whatever comes before."""
+    match = re.fullmatch(r"coalesce\((.*)\)", expression, re.IGNORECASE | re.DOTALL)
+    if not match:
+        return False
+    depth, last = 0, 0
+    body = match.group(1)
+    for at, char in enumerate(body):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False  # "coalesce(a) + f(b)": the parentheses do not enclose one call
+        elif char == "," and depth == 0:
+            last = at + 1
+    return depth == 0 and bool(re.fullmatch(r"\s*(-?\d+(\.\d+)?|'[^']*')\s*", body[last:]))
+
+
+def _order_item_like_sqlite(item: str, aliases: dict[str, str] | None = None) -> str:
     """One ORDER BY term with SQLite's place for NULLs: first ascending, last descending
-    (PostgreSQL's default is the opposite)."""
+    (PostgreSQL's default is the opposite). A term that is never NULL keeps its plain form, so
+    an index on it serves the order: with a NULLS clause the inbox's sorts sorted every open
+    ticket (150 ms at 100k) instead of reading 100 rows of their index (9 ms)."""
     stripped = item.strip()
     if not stripped or re.search(r"\bNULLS\s+(FIRST|LAST)\b", stripped, re.IGNORECASE):
         return item
     descending = re.search(r"\s+DESC$", stripped, re.IGNORECASE)
     expression = re.sub(r"\s+(ASC|DESC)$", "", stripped, flags=re.IGNORECASE)
-    column = re.fullmatch(r"(?:\w+\.)?(\w+)", expression)
-    if (column and column.group(1).lower() in _NEVER_NULL) or re.fullmatch(r"random\(\)|count\(\*\)", expression, re.IGNORECASE):
+    column = re.fullmatch(r"(?:(\w+)\.)?(\w+)", expression)
+    if column:
+        name = column.group(2).lower()
+        table = (aliases or {}).get((column.group(1) or "").lower())
+        if name in _NEVER_NULL or (table is not None and name in _NOT_NULL_IN[table]):
+            return item
+    if re.fullmatch(r"random\(\)|count\(\*\)", expression, re.IGNORECASE) or _never_null_literal_coalesce(expression):
         return item
     leading = item[:len(item) - len(item.lstrip())]
     trailing = item[len(item.rstrip()):]
@@ -71,6 +133,7 @@ def _order_item_like_sqlite(item: str) -> str:
 def _nulls_like_sqlite(sql: str) -> str:
     """Every ORDER BY (of a query, a window, an aggregate) puts NULLs where SQLite does, so rows
     with a NULL key come in the same order on both backends."""
+    aliases = _inner_aliases(sql)
     out, at = [], 0
     for match in re.finditer(r"\bORDER\s+BY\b", sql, re.IGNORECASE):
         if match.start() < at:
@@ -98,7 +161,7 @@ def _nulls_like_sqlite(sql: str) -> str:
             end += 1
         items.append(sql[item_start:end])
         out.append(sql[at:start])
-        out.append(",".join(_order_item_like_sqlite(item) for item in items))
+        out.append(",".join(_order_item_like_sqlite(item, aliases) for item in items))
         at = end
     out.append(sql[at:])
     return "".join(out)
