@@ -104,3 +104,14 @@ def dump_store(target) -> list:
     with contextlib.closing(connect(target)) as conn:
         return [(table, sorted(map(repr, map(tuple, conn.execute(f"SELECT * FROM {table}")))))
                 for table in table_names(conn)]
+
+
+def scalar(target, sql: str, params=()):
+    """The first column of the first row of ``sql`` in the database at ``target`` (a path or a
+    URL), through a connection of its own, closed after."""
+    import contextlib
+
+    from deskui.store import connect
+
+    with contextlib.closing(connect(target)) as conn:
+        return conn.execute(sql, params).fetchone()[0]

@@ -16,7 +16,7 @@ from deskui.ingest.base import MAX_LINE_BYTES
 from deskui.policy import default_policy
 from deskui.store import connect, write
 from tests.conftest import NOW
-from tests.helpers import dump_store as dump
+from tests.helpers import dump_store as dump, scalar
 from tests.test_cli import ROOT, deskui
 
 FIXTURES = ROOT / "fixtures"
@@ -24,12 +24,6 @@ TICKETS_HEADER = "channel,external_id,body,sent_at\n"
 
 
 pytestmark = pytest.mark.backends
-
-
-def one(target, sql):
-    """The first column of the first row of ``sql`` in the database at ``target`` (a path or a URL)."""
-    with contextlib.closing(connect(target)) as conn:
-        return conn.execute(sql).fetchone()[0]
 
 
 @pytest.fixture
@@ -77,7 +71,7 @@ def test_a_body_far_above_csvs_default_field_limit_imports_whole(db_path, tmp_pa
         out.write(TICKETS_HEADER + 'shopify,t1,"' + body + '",2026-11-25T10:00:00Z\n')
     result = deskui("import", "--db", str(db_path), str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert one(db_path, "SELECT body FROM messages") == body
+    assert scalar(db_path, "SELECT body FROM messages") == body
 
 
 # ---------------------------------------------------------------------- nesting
@@ -101,7 +95,7 @@ def test_a_utf16_csv_is_read_not_called_binary(db_path, tmp_path, encoding, bom)
     path.write_bytes(bom + text.encode(encoding))
     result = deskui("import", "--db", str(db_path), str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert one(db_path, "SELECT body FROM messages") == "Où est mon colis ? Ça fait 3 semaines\nmerci"
+    assert scalar(db_path, "SELECT body FROM messages") == "Où est mon colis ? Ça fait 3 semaines\nmerci"
 
 
 def test_an_amazon_report_saved_as_excel_unicode_text_imports_like_the_original(tmp_path):
@@ -152,7 +146,7 @@ def test_ambiguous_dates_need_the_order_and_the_order_is_followed(db_path, tmp_p
     for flag, stored in (("--dayfirst", "2026-02-01T10:00:00Z"), ("--monthfirst", "2026-01-02T10:00:00Z")):
         result = deskui("import", "--db", str(db_path), flag, str(path))
         assert result.returncode == 0, result.stdout + result.stderr
-        assert one(db_path, "SELECT sent_at FROM messages") == stored
+        assert scalar(db_path, "SELECT sent_at FROM messages") == stored
         with contextlib.closing(connect(db_path)) as conn, write(conn):
             conn.execute("DELETE FROM tickets")
 
