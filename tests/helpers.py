@@ -81,3 +81,37 @@ async def pilot_wait_for(pilot, condition, *, timeout: float = 60.0, what: str =
             return value
         await pilot.pause(0.02)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def table_names(conn) -> list[str]:
+    """The deskui tables of an open store, by name, on either backend (PostgreSQL's schema-version
+    table is its own bookkeeping, not data: left out)."""
+    if getattr(conn, "backend", "sqlite") == "postgresql":
+        sql = ("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+               "AND tablename != 'deskui_schema_version' ORDER BY tablename")
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+    return [row[0] for row in conn.execute(sql)]
+
+
+def dump_store(target) -> list:
+    """Everything a database (a path or a URL) holds, table by table, to compare before and after
+    a refused write."""
+    import contextlib
+
+    from deskui.store import connect
+
+    with contextlib.closing(connect(target)) as conn:
+        return [(table, sorted(map(repr, map(tuple, conn.execute(f"SELECT * FROM {table}")))))
+                for table in table_names(conn)]
+
+
+def scalar(target, sql: str, params=()):
+    """The first column of the first row of ``sql`` in the database at ``target`` (a path or a
+    URL), through a connection of its own, closed after."""
+    import contextlib
+
+    from deskui.store import connect
+
+    with contextlib.closing(connect(target)) as conn:
+        return conn.execute(sql, params).fetchone()[0]

@@ -13,31 +13,46 @@ from deskui.store.context import headline_timer
 from deskui import sla
 from deskui.demo import PRODUCTS, SPIKE_PRODUCT, DemoExists, generate
 from deskui.policy import CHANNELS
-from deskui.store import connect
+from deskui.store import connect, write
 from deskui.timeutil import from_db, to_db
-from tests.conftest import NOW
+from tests.conftest import NOW, PG_TEMPLATE
 
 TICKETS = 300
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    calls = []
-    summary = generate(path, seed=7, tickets=TICKETS, now=NOW, progress=lambda done, total: calls.append((done, total)))
-    return path, summary, calls
+def built():
+    """The module's demo per backend, made by the first test that asks for it: (target, summary,
+    progress calls)."""
+    return {}
+
+
+@pytest.fixture
+def demo(backend, built, tmp_path_factory, request):
+    if backend not in built:
+        if backend == "sqlite":
+            target = tmp_path_factory.mktemp("demo") / "demo.db"
+        else:  # the database lives as long as the session's server; the test reads it only
+            server = request.getfixturevalue("pg_server")
+            target = server.url(server.create_database(template=PG_TEMPLATE))
+        calls = []
+        summary = generate(target, seed=7, tickets=TICKETS, now=NOW, progress=lambda done, total: calls.append((done, total)))
+        built[backend] = (target, summary, calls)
+    return built[backend]
 
 
 @pytest.fixture
 def db(demo):
-    conn = sqlite3.connect(demo[0])
-    conn.row_factory = sqlite3.Row
+    conn = connect(demo[0])
     yield conn
     conn.close()
 
 
-def _digest(path) -> str:
-    conn = sqlite3.connect(path)
+def _digest(target) -> str:
+    conn = connect(target)
     digest = hashlib.sha256()
     for table in ("tickets", "messages", "orders", "order_items", "events", "sla_clocks", "tags"):
         for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2"):
@@ -46,13 +61,13 @@ def _digest(path) -> str:
     return digest.hexdigest()
 
 
-def test_same_seed_same_rows_and_another_seed_others(demo, tmp_path):
-    again = tmp_path / "again.db"
-    generate(again, seed=7, tickets=TICKETS, now=NOW)
-    assert _digest(again) == _digest(demo[0])
-    other = tmp_path / "other.db"
-    generate(other, seed=8, tickets=TICKETS, now=NOW)
-    assert _digest(other) != _digest(demo[0])
+def test_same_seed_same_rows_and_another_seed_others(demo, db_factory):
+    with db_factory() as again:
+        generate(again, seed=7, tickets=TICKETS, now=NOW)
+        assert _digest(again) == _digest(demo[0])
+    with db_factory() as other:
+        generate(other, seed=8, tickets=TICKETS, now=NOW)
+        assert _digest(other) != _digest(demo[0])
 
 
 def test_summary_counts_match_the_file(demo, db):
@@ -241,17 +256,19 @@ def test_damaged_spike_on_one_asin_in_the_last_three_days(tmp_path):
     assert recent >= 10 and recent > 4 * max(1, before)
 
 
-def test_meta_rows_and_a_normal_deskui_file(demo):
+def test_meta_rows_and_a_normal_deskui_file(demo, backend):
     conn = connect(demo[0])
     meta = dict(conn.execute("SELECT key, value FROM meta"))
     assert meta["dataset"] == "demo"
     assert meta["demo_seed"] == "7"
     assert meta["demo_tickets"] == str(TICKETS)
     assert meta["generated_at"] == to_db(NOW)
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    if backend == "sqlite":
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
 
 
+@pytest.mark.sqlite_only("compares sqlite_master; on PostgreSQL the demo drops nothing (it quiets the triggers)")
 def test_schema_triggers_and_indexes_are_back(demo, tmp_path):
     fresh = tmp_path / "fresh.db"
     connect(fresh, create=True).close()
@@ -263,9 +280,16 @@ def test_schema_triggers_and_indexes_are_back(demo, tmp_path):
         return {item for item in found if not item[1].startswith("sqlite_stat")}
 
     assert objects(demo[0]) == objects(fresh)
-    # and the change feed works again for the processes that open the file
+
+
+def test_the_change_feed_is_empty_after_the_demo_and_works_again(demo):
+    """The demo's bulk rows write no feed rows (nobody watches a database being built); the
+    processes that open it afterwards get the feed."""
     conn = connect(demo[0])
-    conn.execute("UPDATE tickets SET subject = subject WHERE id = 1")
+    before = conn.execute("SELECT count(*) FROM changes").fetchone()[0]
+    with write(conn):
+        conn.execute("UPDATE tickets SET subject = subject || '' WHERE id = 1")
+    assert before == 0  # the module's demo: no other test writes to it
     assert conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 1
     conn.close()
 
@@ -315,24 +339,28 @@ def test_refuses_nonsense(tmp_path):
         generate(tmp_path / "x.db", tickets=10, now=NOW.replace(tzinfo=None))
 
 
-def test_live_feed_writes_untriaged_buyer_messages(tmp_path):
+def test_live_feed_writes_untriaged_buyer_messages(db_factory):
     import threading
 
     from deskui.clock import FixedClock
     from deskui.demo import generate, live_feed
-    from deskui.store import connect
+    from deskui.store import connect, write
 
-    path = tmp_path / "live.db"
-    generate(path, seed=3, tickets=200, now=NOW, force=True)
-    before = connect(path).execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0]
-    stop = threading.Event()
-    feed = threading.Thread(target=live_feed, args=(path, FixedClock(NOW), stop), kwargs={"interval": (0.01, 0.02)})
-    feed.start()
-    import time
+    from tests.faults import wait_for
 
-    time.sleep(0.5)
-    stop.set()
-    feed.join(timeout=5)
-    conn = connect(path)
-    assert conn.execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0] > before
-    assert conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] > 0
+    with db_factory() as path:
+        generate(path, seed=3, tickets=200, now=NOW, force=True)
+        conn = connect(path)
+        before = conn.execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] == 0
+        stop = threading.Event()
+        feed = threading.Thread(target=live_feed, args=(path, FixedClock(NOW), stop), kwargs={"interval": (0.01, 0.02)})
+        feed.start()
+        try:
+            wait_for(lambda: conn.execute("SELECT count(*) FROM messages WHERE direction = 'in'").fetchone()[0] > before + 2,
+                     what="the live feed's buyer messages")
+        finally:
+            stop.set()
+            feed.join(timeout=5)
+        assert conn.execute("SELECT count(*) FROM tickets WHERE needs_triage = 1").fetchone()[0] > 0
+        conn.close()

@@ -1,11 +1,11 @@
 """The demo package's seams: its texts as data files, a light ``__init__``, and the triage it
 does in memory (``deskui/store/demo_rows.py``) giving exactly what ``refresh_tickets`` gives."""
 
-import shutil
-import sqlite3
 import string
 import subprocess
 import sys
+
+import pytest
 
 from deskui.demo.texts import LANGUAGES, _read, texts
 from deskui.demo import generate
@@ -14,27 +14,29 @@ from deskui.store.tickets import refresh_tickets, sync_response_outcomes
 from tests.conftest import NOW
 
 
-def _rows(path, table):
-    conn = sqlite3.connect(path)
+pytestmark = pytest.mark.backends
+
+
+def _rows(target, table):
+    conn = connect(target)
     try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+        return [tuple(row) for row in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
     finally:
         conn.close()
 
 
-def test_triage_in_memory_is_what_refresh_derives(tmp_path):
-    built = tmp_path / "demo.db"
-    generate(built, seed=5, tickets=400, now=NOW)
-    again = tmp_path / "again.db"
-    shutil.copy(built, again)
-    conn = connect(again)
-    conn.execute("UPDATE tickets SET needs_triage = 1, tier = NULL, tier_rank = NULL, category = NULL, evidence = NULL, "
-                 "due_at = NULL, sla_due_at = NULL, response_outcome = NULL, first_response_at = NULL")
-    conn.commit()
-    assert refresh_tickets(conn, connect_policy(), NOW) == 400
-    sync_response_outcomes(conn)
-    conn.close()
-    assert _rows(again, "tickets") == _rows(built, "tickets")
+def test_triage_in_memory_is_what_refresh_derives(db_factory):
+    with db_factory() as target:
+        generate(target, seed=5, tickets=400, now=NOW)
+        built = _rows(target, "tickets")
+        conn = connect(target)
+        conn.execute("UPDATE tickets SET needs_triage = 1, tier = NULL, tier_rank = NULL, category = NULL, evidence = NULL, "
+                     "due_at = NULL, sla_due_at = NULL, response_outcome = NULL, first_response_at = NULL")
+        conn.commit()
+        assert refresh_tickets(conn, connect_policy(), NOW) == 400
+        sync_response_outcomes(conn)
+        conn.close()
+        assert _rows(target, "tickets") == built
 
 
 def connect_policy():

@@ -6,7 +6,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+from tests.helpers import scalar
 from tests.test_cli import ROOT, deskui
+
+pytestmark = pytest.mark.backends
 
 FIXTURES = ROOT / "fixtures"
 
@@ -23,20 +28,16 @@ def test_import_then_reimport_changes_nothing(db_path):
 
 
 def test_bad_file_is_named_with_line_and_field_and_stores_nothing(db_path):
-    import sqlite3
-
     result = deskui("import", "--db", str(db_path), str(FIXTURES / "bad/amazon-bad-price.txt"))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "amazon-bad-price.txt:3: field item-price" in result.stdout
-    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+    assert scalar(db_path, "SELECT count(*) FROM orders") == 0
 
 
 def test_dry_run_stores_nothing(db_path):
-    import sqlite3
-
     result = deskui("import", "--db", str(db_path), "--dry-run", str(FIXTURES / "shopify/orders-export.csv"))
     assert result.returncode == 0 and "added" in result.stdout
-    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+    assert scalar(db_path, "SELECT count(*) FROM orders") == 0
 
 
 def test_watch_imports_files_as_they_arrive(db_path, tmp_path):
@@ -59,9 +60,7 @@ def test_watch_imports_files_as_they_arrive(db_path, tmp_path):
     assert (inbox / "failed/report.txt").exists()
     error = (inbox / "failed/report.txt.error.txt").read_text()
     assert "field purchase-date" in error
-    import sqlite3
-
-    assert sqlite3.connect(db_path).execute("SELECT count(*) FROM tickets").fetchone()[0] == 1
+    assert scalar(db_path, "SELECT count(*) FROM tickets") == 1
 
 
 def test_an_agent_writes_between_the_triage_batches_of_another_process_import(db_path, tmp_path):

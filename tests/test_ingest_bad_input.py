@@ -3,10 +3,10 @@ traceback"): each now gives one line naming the file, line or field and what to 
 exit, and leaves the database as it was. Real files, real `deskui import` processes."""
 
 import codecs
+import contextlib
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 
 import pytest
@@ -14,21 +14,16 @@ import pytest
 from deskui.ingest import import_file
 from deskui.ingest.base import MAX_LINE_BYTES
 from deskui.policy import default_policy
+from deskui.store import connect, write
 from tests.conftest import NOW
+from tests.helpers import dump_store as dump, scalar
 from tests.test_cli import ROOT, deskui
 
 FIXTURES = ROOT / "fixtures"
 TICKETS_HEADER = "channel,external_id,body,sent_at\n"
 
 
-def dump(path) -> list:
-    """Everything a database holds, to compare before and after a failed import."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return [(table, sorted(map(repr, conn.execute(f"SELECT * FROM {table}")))) for table in tables]
-    finally:
-        conn.close()
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -76,7 +71,7 @@ def test_a_body_far_above_csvs_default_field_limit_imports_whole(db_path, tmp_pa
         out.write(TICKETS_HEADER + 'shopify,t1,"' + body + '",2026-11-25T10:00:00Z\n')
     result = deskui("import", "--db", str(db_path), str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sqlite3.connect(db_path).execute("SELECT body FROM messages").fetchone()[0] == body
+    assert scalar(db_path, "SELECT body FROM messages") == body
 
 
 # ---------------------------------------------------------------------- nesting
@@ -100,13 +95,11 @@ def test_a_utf16_csv_is_read_not_called_binary(db_path, tmp_path, encoding, bom)
     path.write_bytes(bom + text.encode(encoding))
     result = deskui("import", "--db", str(db_path), str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sqlite3.connect(db_path).execute("SELECT body FROM messages").fetchone()[0] == "Où est mon colis ? Ça fait 3 semaines\nmerci"
+    assert scalar(db_path, "SELECT body FROM messages") == "Où est mon colis ? Ça fait 3 semaines\nmerci"
 
 
 def test_an_amazon_report_saved_as_excel_unicode_text_imports_like_the_original(tmp_path):
     """Excel's "Unicode Text" is UTF-16 LE with a BOM: the same report, the same rows."""
-    from deskui.store import connect
-
     original = FIXTURES / "amazon/orders-by-order-date.txt"
     wide = tmp_path / "orders-unicode.txt"
     wide.write_bytes(codecs.BOM_UTF16_LE + original.read_text(encoding="utf-8").encode("utf-16-le"))
@@ -153,8 +146,9 @@ def test_ambiguous_dates_need_the_order_and_the_order_is_followed(db_path, tmp_p
     for flag, stored in (("--dayfirst", "2026-02-01T10:00:00Z"), ("--monthfirst", "2026-01-02T10:00:00Z")):
         result = deskui("import", "--db", str(db_path), flag, str(path))
         assert result.returncode == 0, result.stdout + result.stderr
-        assert sqlite3.connect(db_path).execute("SELECT sent_at FROM messages").fetchone()[0] == stored
-        sqlite3.connect(db_path).execute("DELETE FROM tickets").connection.commit()
+        assert scalar(db_path, "SELECT sent_at FROM messages") == stored
+        with contextlib.closing(connect(db_path)) as conn, write(conn):
+            conn.execute("DELETE FROM tickets")
 
 
 def test_a_partial_time_is_refused_naming_what_is_missing(db_path, tmp_path):

@@ -7,17 +7,17 @@ import pytest
 
 from deskui.ingest import FORMATS, ImportFailed, detect_format, import_file
 from deskui.policy import default_policy
-from deskui.store import connect
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db(tmp_path):
-    conn = connect(tmp_path / "x.db", create=True)
-    yield conn
-    conn.close()
+def db(conn):
+    return conn
 
 
 def run(conn, name, **options):

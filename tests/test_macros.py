@@ -8,6 +8,8 @@ from deskui.macros import Macro, MacroError, parse_macros
 from tests.conftest import NOW
 from tests.inbox_data import build
 
+pytestmark = pytest.mark.backends
+
 CONFIG = """\
 [[macros]]
 name = "Damaged: replacement sent"
@@ -39,14 +41,14 @@ def test_a_bad_macro_names_file_line_and_field(table, line, field):
     assert (problem.line, problem.field) == (line, field)
 
 
-async def test_a_macro_fills_the_reply_and_acts_only_when_it_is_sent(tmp_path):
+async def test_a_macro_fills_the_reply_and_acts_only_when_it_is_sent(db_target):
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.store import connect
     from deskui.ui.app import DeskApp
     from deskui.ui.screens.ticket import TicketScreen
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     macros = parse_macros(tomllib.loads(CONFIG), CONFIG, "config.toml")
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana", macros=macros)

@@ -5,12 +5,16 @@ it, and the kept counts follow another process's writes."""
 import asyncio
 import threading
 
+import pytest
+
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import connect, write
 from deskui.ui.app import DeskApp
 from tests.conftest import NOW
 from tests.inbox_data import build
+
+pytestmark = pytest.mark.backends
 
 
 async def wait_for(pilot, condition, timeout=20.0):
@@ -22,10 +26,10 @@ async def wait_for(pilot, condition, timeout=20.0):
         await pilot.pause(0.05)
 
 
-async def test_one_count_worker_at_most_and_the_request_made_meanwhile_runs_after_it(tmp_path, monkeypatch):
+async def test_one_count_worker_at_most_and_the_request_made_meanwhile_runs_after_it(db_target, monkeypatch):
     import deskui.ui.screens.inbox as inbox
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     real, calls, gate = inbox.state_counts, [], threading.Event()
     running, peak = [0], [0]

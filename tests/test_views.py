@@ -8,6 +8,8 @@ from deskui.views import BUILTIN_VIEWS, View, ViewError, parse_views, views_by_k
 from tests.conftest import NOW
 from tests.inbox_data import build
 
+pytestmark = pytest.mark.backends
+
 CONFIG = """\
 agent = "ana"
 
@@ -56,10 +58,10 @@ def test_a_bad_view_in_the_config_file_is_one_line(tmp_path):
     assert str(raised.value).startswith(f"{path}:3: views[0].sort: unknown sort")
 
 
-def test_views_filter_the_inbox(tmp_path, policy):
+def test_views_filter_the_inbox(db_target, policy):
     from deskui.store import connect
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     conn = connect(path)
 
@@ -80,13 +82,13 @@ def test_views_filter_the_inbox(tmp_path, policy):
     assert shown(View("shop", channels=("shopify",), tiers=("clv",))) == {ids["at_risk"]}
 
 
-async def test_number_keys_switch_views_and_the_line_counts_them(tmp_path):
+async def test_number_keys_switch_views_and_the_line_counts_them(db_target):
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.ui.app import DeskApp
     from deskui.ui.widgets.ticket_list import TicketList
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana",
                   views=[View("Shop refunds", 7, channels=("shopify",))])
@@ -107,12 +109,12 @@ async def test_number_keys_switch_views_and_the_line_counts_them(tmp_path):
         assert app.screen.query_one(TicketList).count == len(ids)  # every open ticket again
 
 
-async def test_views_are_counted_when_tickets_change_not_each_time_the_header_counts_move(tmp_path):
+async def test_views_are_counted_when_tickets_change_not_each_time_the_header_counts_move(db_target):
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.ui.app import DeskApp
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(160, 45)) as pilot:

@@ -10,6 +10,7 @@ seconds) are ordinary ones.
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 from collections import defaultdict
@@ -102,6 +103,14 @@ def insert_rows(conn: sqlite3.Connection, rows: dict[str, list[tuple]], clocks: 
     in its fastest form (list mode, the largest batch) took 9.80 s against 4.66 s, 2.1x slower,
     1.5x-2.7x on every table: it rebuilds a multi-row INSERT and flattens its values per batch."""
     with write(conn):
+        if getattr(conn, "backend", "sqlite") != "sqlite":
+            # begin_bulk's sqlite_master read finds nothing to drop on PostgreSQL, so the triggers
+            # stay: quieted for this transaction instead (the demo writes only into a database
+            # with no tickets), else messages_inbound flags every triaged ticket for triage again
+            # and the change feed gets a row per row written.
+            from deskui.store.postgres.schema import BULK_COPY_SETTING
+
+            conn.execute(f"SET LOCAL {BULK_COPY_SETTING} = 'on'")
         for table, statement in INSERTS.items():
             if rows[table]:
                 conn.executemany(statement, rows[table])
@@ -220,11 +229,15 @@ def summary_counts(conn: sqlite3.Connection) -> dict:
 
 def random_order(conn: sqlite3.Connection) -> tuple | None:
     """(channel, order number, marketplace, customer id, name, country, an item's title) of an
-    order picked by SQLite's random(), or None in an empty file."""
+    order picked at random, or None in an empty file. The id is drawn here, not by SQL's random():
+    SQLite's is a 64-bit integer, PostgreSQL's a float in [0, 1), which ``%`` refuses."""
+    top = conn.execute("SELECT max(id) FROM orders").fetchone()[0]
+    if top is None:
+        return None
     return conn.execute(
         "SELECT o.channel, o.order_number, o.marketplace, c.id, c.name, c.country, i.title FROM orders o "
         "JOIN customers c ON c.id = o.customer_id LEFT JOIN order_items i ON i.order_id = o.id "
-        "WHERE o.id >= abs(random() % (SELECT max(id) FROM orders)) LIMIT 1"
+        "WHERE o.id >= ? LIMIT 1", (random.randrange(top),)
     ).fetchone()
 
 
