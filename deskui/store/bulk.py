@@ -204,8 +204,11 @@ def _undo_plan(conn, batch: str, ids: list[int]):
     statuses: dict[int, _StatusBack] = {}
     tags_back: dict[str, list] = {"added": [], "removed": []}
     touched: dict[int, None] = {}  # in the order met, each once
+    parsed: dict[str | None, dict] = {}  # a batch's details mostly repeat (add_events wrote each once)
     for event_id, ticket_id, kind, raw, at in sorted(events, key=lambda event: -event[0]):
-        detail = json.loads(raw or "{}")
+        detail = parsed.get(raw)
+        if detail is None:
+            detail = parsed[raw] = json.loads(raw or "{}")
         if detail.get("batch") != batch:
             continue
         if kind in ("claimed", "assigned"):

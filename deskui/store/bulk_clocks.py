@@ -163,6 +163,7 @@ def write_statuses(conn: sqlite3.Connection, policy: Policy, now: datetime, chan
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", stopped)
     add_events(conn, events)
     pausing, solving, rederived, fallback = defaultdict(list), [], [], []
+    idle = _idle_pauses(policy, now)
     for change in changes:
         ticket = change.ticket
         if not _derived(policy, ticket):
@@ -174,14 +175,18 @@ def write_statuses(conn: sqlite3.Connection, policy: Policy, now: datetime, chan
             pausing[(change.status, until)].append(ticket["id"])
         elif change.status == "solved":
             solving.append(ticket["id"])  # a solved ticket runs no clock: derive empties them all
+        elif ticket["status"] in PAUSE_START and idle(ticket):
+            pausing[(change.status, None)].append(ticket["id"])  # resumed: the pause ends, no clock moves
         else:
             rederived.append(change)
     stamp = to_db(now)
     for (status, until), ids in pausing.items():
+        pausing_now = status in PAUSE_START  # else resumed: the pause is over
+        paused = "coalesce(paused_at, ?)" if pausing_now else "NULL"
         for chunk in chunks(ids):
-            conn.execute(f"UPDATE tickets SET status = ?, paused_at = coalesce(paused_at, ?), snoozed_until = ?, "
+            conn.execute(f"UPDATE tickets SET status = ?, paused_at = {paused}, snoozed_until = ?, "
                          f"solved_at = NULL, updated_at = ? WHERE id IN ({','.join('?' * len(chunk))})",
-                         [status, stamp, until, stamp, *chunk])
+                         [status, *([stamp] if pausing_now else []), until, stamp, *chunk])
     for chunk in chunks(solving):
         conn.execute(f"UPDATE tickets SET status = 'solved', paused_at = NULL, snoozed_until = NULL, solved_at = ?, "
                      f"updated_at = ?, {_NO_CLOCKS} WHERE id IN ({','.join('?' * len(chunk))})", [stamp, stamp, *chunk])
@@ -189,6 +194,32 @@ def write_statuses(conn: sqlite3.Connection, policy: Policy, now: datetime, chan
     conn.executemany(f"UPDATE tickets SET {_STATUS_SET} WHERE id = :id", [_status_values(change, now) for change in fallback])
     if fallback:
         refresh_tickets(conn, policy, now, [change.ticket["id"] for change in fallback])
+
+
+def _idle_pauses(policy: Policy, now: datetime):
+    """Whether a paused ticket's pause, ended now, holds no working time of its clocks' calendar
+    (it began this very second, or it lies wholly in closed hours): then ending it moves none of
+    the due times derive would push back (``sla._minus_pauses`` takes nothing out of the working
+    intervals), so the ticket resumes with its clocks as they are, with no re-derive. That is an
+    undo of a bulk pending or snooze, which used to re-derive all 10,000 tickets' clocks to find
+    them where they were. Asked once per distinct (tier, channel, pause start)."""
+    end = from_db(to_db(now))  # the resume event's instant, as derive reads it back
+    seen: dict[tuple, bool] = {}
+
+    def idle(ticket) -> bool:
+        key = (ticket["tier"], ticket["channel"], ticket["paused_at"])
+        if key not in seen:
+            started = from_db(ticket["paused_at"])
+            if started is None or started > end:
+                seen[key] = False
+            elif started == end:
+                seen[key] = True
+            else:
+                calendar = policy.calendar_for(policy.tier(ticket["tier"]), (ticket["channel"] or "").strip().lower())
+                seen[key] = sla.working_minutes_between(started, end, calendar) == 0
+        return seen[key]
+
+    return idle
 
 
 def _status_values(change: StatusChange, now: datetime) -> dict:
