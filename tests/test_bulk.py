@@ -94,6 +94,24 @@ def test_bulk_resolve_then_undo_reopens(conn, policy, clock):
     assert InboxQuery(conn, policy).count() == 3
 
 
+def test_an_undone_resolve_puts_the_saved_clocks_back_unless_the_ticket_moved_since(conn, policy, clock):
+    """The resolve's event keeps the clocks it emptied; its undo puts them back without a re-derive,
+    and they are what a full derive gives. A ticket replied to while solved is re-derived."""
+    from deskui.store.tickets import add_reply
+
+    ids = tickets(conn, policy, clock.now(), 4)
+    before = _ticket_rows(conn)
+    done = bulk_apply(conn, policy, clock, ids, "resolve", "ana")
+    later = FixedClock(clock.now() + timedelta(minutes=30))
+    add_reply(conn, policy, later, ids[0], "ben", "Sorted: a replacement left today.")
+    undo(conn, policy, later, done, "ana")
+    undone = _ticket_rows(conn)
+    assert all(undone[i] == before[i] for i in ids[1:])  # as they were, clocks and all
+    assert undone[ids[0]]["first_response_at"] != before[ids[0]]["first_response_at"]
+    refresh_tickets(conn, policy, later.now(), ids)  # the full derive, messages, triage and all
+    assert _ticket_rows(conn) == undone
+
+
 def test_a_failed_bulk_action_changes_nothing(backend, conn, policy, clock):
     ids = tickets(conn, policy, clock.now(), 4)
     if backend == "sqlite":
