@@ -17,6 +17,7 @@ from deskui.store import connect
 from deskui.store.bulk import bulk_apply, undo
 from deskui.store.inbox import InboxQuery, state_counts
 from deskui.store.tickets import refresh_tickets, set_status
+from deskui.timeutil import from_db
 from tests.helpers import add_ticket, ago
 from tests.test_sla_truth import BASE, build, policies, ticket_plans
 
@@ -91,6 +92,24 @@ def test_bulk_resolve_then_undo_reopens(conn, policy, clock):
     undo(conn, policy, clock, done, "ana")
     assert {row["status"] for row in rows(conn, ids).values()} == {"open"}
     assert InboxQuery(conn, policy).count() == 3
+
+
+def test_an_undone_resolve_puts_the_saved_clocks_back_unless_the_ticket_moved_since(conn, policy, clock):
+    """The resolve's event keeps the clocks it emptied; its undo puts them back without a re-derive,
+    and they are what a full derive gives. A ticket replied to while solved is re-derived."""
+    from deskui.store.tickets import add_reply
+
+    ids = tickets(conn, policy, clock.now(), 4)
+    before = _ticket_rows(conn)
+    done = bulk_apply(conn, policy, clock, ids, "resolve", "ana")
+    later = FixedClock(clock.now() + timedelta(minutes=30))
+    add_reply(conn, policy, later, ids[0], "ben", "Sorted: a replacement left today.")
+    undo(conn, policy, later, done, "ana")
+    undone = _ticket_rows(conn)
+    assert all(undone[i] == before[i] for i in ids[1:])  # as they were, clocks and all
+    assert undone[ids[0]]["first_response_at"] != before[ids[0]]["first_response_at"]
+    refresh_tickets(conn, policy, later.now(), ids)  # the full derive, messages, triage and all
+    assert _ticket_rows(conn) == undone
 
 
 def test_a_failed_bulk_action_changes_nothing(backend, conn, policy, clock):
@@ -208,6 +227,37 @@ def test_a_bulk_action_writes_what_one_ticket_at_a_time_writes_and_undo_puts_it_
         counts_after = state_counts(bulk, policy, clock.now())
         assert (counts_after.by_state, counts_after.by_tier, counts_after.total, counts_after.next_change) == (
             counts_before.by_state, counts_before.by_tier, counts_before.total, counts_before.next_change)
+        bulk.close()
+        single.close()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(policy=policies(), plans=ticket_plans, pause=st.sampled_from(["pending", "snooze"]), later=st.integers(min_value=0, max_value=3 * 60),
+       wait=st.one_of(st.just(0), st.integers(min_value=1, max_value=5), st.integers(min_value=0, max_value=4 * 24 * 60)))
+def test_undoing_a_bulk_pause_later_writes_what_resuming_one_ticket_at_a_time_writes(policy, plans, pause, later, wait):
+    """The undo of a bulk pending or snooze ends each pause; where the pause holds no working time
+    (undone at once, or overnight, over a weekend) it moves no clock and the undo skips the
+    re-derive: either way every row is what a full derive of a pause then a resume gives."""
+    options = {"snoozed_until": BASE + timedelta(days=5)} if pause == "snooze" else {}
+    with tempfile.TemporaryDirectory() as folder:
+        bulk_path, single_path = Path(folder) / "bulk.db", Path(folder) / "single.db"
+        build(bulk_path, policy, plans)  # open tickets: the undo resumes them (back to solved is the test above)
+        shutil.copyfile(bulk_path, single_path)
+        bulk, single = connect(bulk_path), connect(single_path)
+        ids = [row[0] for row in bulk.execute("SELECT id FROM tickets ORDER BY id")]
+        before = _ticket_rows(bulk)
+        paused_at, undone_at = FixedClock(BASE + timedelta(minutes=later)), FixedClock(BASE + timedelta(minutes=later + wait))
+        done = bulk_apply(bulk, policy, paused_at, ids, pause, "ana", **options)
+        undo(bulk, policy, undone_at, done, "ana")
+        _one_by_one(single, policy, paused_at, ids, pause, options)
+        for ticket_id in ids:
+            previous, until = before[ticket_id]["status"], before[ticket_id]["snoozed_until"]
+            if tuple(single.execute("SELECT status, snoozed_until FROM tickets WHERE id = ?", (ticket_id,)).fetchone()) != (previous, until):
+                set_status(single, policy, undone_at, ticket_id, previous, "ana", snoozed_until=from_db(until))
+        got, want = _ticket_rows(bulk), _ticket_rows(single)
+        assert {i: {k: (v, want[i][k]) for k, v in row.items() if v != want[i][k]} for i, row in got.items()} == {i: {} for i in got}
+        if wait == 0:
+            assert _ticket_rows(bulk) == before
         bulk.close()
         single.close()
 

@@ -329,3 +329,57 @@ async def test_at_80x24_tab_reaches_the_order_panel_and_the_keys_scroll_it(tmp_p
         assert panel.scroll_target_y == panel.max_scroll_y
         # the list under it did not move: the panel's keys are the panel's
         assert pilot.app.screen.query_one(TicketList).cursor == highlighted
+
+
+async def test_in_the_reply_box_t_is_a_letter_ctrl_t_the_templates_and_f7_selects_all(tmp_path):
+    """Defect 6: "t templates" typed a t into the reply box, and there was no select-all."""
+    from textual.widgets import Static
+
+    from deskui.ui.screens.ticket import TicketScreen
+
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ids["on_track"]))
+        await settle(pilot)
+        await pilot.press("r", *"that")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen) and screen.editor.text == "that"  # t is typed, no picker
+        title = str(screen.query_one("#composer-title", Static).render())
+        assert "^t templates" in title and "f7 all" in title  # the box says its own keys
+        await pilot.press("f7")
+        assert screen.editor.selected_text == "that"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "PickScreen"
+
+
+async def test_the_someone_else_replied_dialog_says_a_local_time_and_how_long_ago(tmp_path):
+    """Defect 10: the "someone else replied" dialog showed the stored 2026-12-01T18:33:39Z."""
+    import re
+
+    from deskui.store.tickets import add_reply
+    from deskui.ui.screens.ticket import TicketScreen
+
+    path = tmp_path / "inbox.db"
+    ids = build(path, NOW)
+    app = make_app(path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        app.push_screen(TicketScreen(ids["imminent"]))
+        await settle(pilot)
+        other = connect(path)
+        add_reply(other, default_policy(), FixedClock(NOW), ids["imminent"], "ben", "Ben already answered this.")
+        other.close()
+        await pilot.press("r", *"Hello, a replacement is on its way.", "ctrl+s")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        said = "\n".join(str(static.render()) for static in app.screen.query("Static"))
+        assert "Ben already answered" in said
+        assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", said), said  # no stored instant
+        assert f"ben at {NOW.astimezone(app.zone):%a %d %b %H:%M} (" in said  # local time, then how long ago
+        await pilot.press("n")
+        await settle(pilot)

@@ -21,7 +21,7 @@ from deskui.clock import Clock
 from deskui.policy.model import Policy
 from deskui.derive import PAUSE_END, PAUSE_START
 from deskui.store.bulk_clocks import (StatusChange, add_events, chunks, continue_pauses, read_tickets, retier,
-                                      write_statuses)
+                                      saved_clocks, write_statuses)
 from deskui.store.db import write
 from deskui.timeutil import from_db, to_db
 
@@ -138,7 +138,10 @@ def _status(conn, policy, result, before, ids, action, agent, snoozed_until, now
         changes.append(StatusChange(ticket, status, snoozed_until,
                                     {"batch": result.batch, "previous_until": ticket["snoozed_until"],
                                      **({"previous_solved_at": ticket["solved_at"]} if ticket["solved_at"] else {}),
-                                     **({"previous_paused_at": ticket["paused_at"]} if ticket["paused_at"] else {})}))
+                                     **({"previous_paused_at": ticket["paused_at"]} if ticket["paused_at"] else {}),
+                                     # an open ticket's clocks, for the undo (a paused one's pause goes on instead)
+                                     **({"previous_clocks": saved_clocks(ticket)}
+                                        if status == "solved" and ticket["status"] == "open" and not ticket["needs_triage"] else {})}))
         result.changed.append(ticket_id)
     write_statuses(conn, policy, now, changes, agent)
 
@@ -162,7 +165,7 @@ def undo(conn: sqlite3.Connection, policy: Policy, clock: Clock, done: BulkResul
         continue_pauses(conn, policy, now, [(current[ticket_id], step.previous, step.until, step.paused_at, step.event_id)
                                             for ticket_id, step in paused.items()])
         write_statuses(conn, policy, now, [
-            StatusChange(current[ticket_id], step.previous, from_db(step.until), {"undo_of": batch})
+            StatusChange(current[ticket_id], step.previous, from_db(step.until), {"undo_of": batch}, clocks=step.clocks)
             for ticket_id, step in present.items() if ticket_id not in paused], agent)
         # An undone resolve never happened: its resolution clock's outcome goes from the reports.
         conn.executemany("DELETE FROM sla_clocks WHERE ticket_id = ? AND kind = 'resolution' AND stopped_at = ?",
@@ -189,6 +192,7 @@ class _StatusBack:
     kind: str
     event_id: int
     at: str  # when the batch's event was written (its resolution clock stopped then)
+    clocks: dict | None = None  # a resolve's: the clocks it emptied
 
 
 def _undo_plan(conn, batch: str, ids: list[int]):
@@ -204,8 +208,11 @@ def _undo_plan(conn, batch: str, ids: list[int]):
     statuses: dict[int, _StatusBack] = {}
     tags_back: dict[str, list] = {"added": [], "removed": []}
     touched: dict[int, None] = {}  # in the order met, each once
+    parsed: dict[str | None, dict] = {}  # a batch's details mostly repeat (add_events wrote each once)
     for event_id, ticket_id, kind, raw, at in sorted(events, key=lambda event: -event[0]):
-        detail = json.loads(raw or "{}")
+        detail = parsed.get(raw)
+        if detail is None:
+            detail = parsed[raw] = json.loads(raw or "{}")
         if detail.get("batch") != batch:
             continue
         if kind in ("claimed", "assigned"):
@@ -216,7 +223,7 @@ def _undo_plan(conn, batch: str, ids: list[int]):
         elif kind in _STATUS_KINDS:
             statuses[ticket_id] = _StatusBack(detail.get("previous", "open"), detail.get("previous_until"),
                                               detail.get("previous_solved_at"), detail.get("previous_paused_at"),
-                                              kind, event_id, at)
+                                              kind, event_id, at, detail.get("previous_clocks"))
         else:
             continue
         touched.setdefault(ticket_id, None)
