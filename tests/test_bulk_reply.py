@@ -19,6 +19,8 @@ from tests.conftest import NOW
 from tests.helpers import add_ticket, ago
 from tests.helpers import settle
 
+pytestmark = pytest.mark.backends
+
 LINKED = "Hello {customer_first_name}, your order {order_id} is on its way: track it at www.myshop.example/track"
 CUSTOMERS = [("amazon", "Claire Dubois", "171-5550123-1234567"), ("shopify", "山田 太郎 🎌", "#1042"),
              ("shopify", "Josh Miller", "#1043")]
@@ -44,9 +46,9 @@ def out_messages(conn, ticket_id):
                         "WHERE m.ticket_id = ? AND m.direction = 'out'", (ticket_id,)).fetchone()[0]
 
 
-def test_the_plan_fills_each_ticket_and_blocks_the_amazon_link(tmp_path):
-    ids = build(tmp_path / "desk.db")
-    conn = connect(tmp_path / "desk.db")
+def test_the_plan_fills_each_ticket_and_blocks_the_amazon_link(db_target):
+    ids = build(db_target)
+    conn = connect(db_target)
     plan = plan_bulk_reply(LINKED, reply_targets(conn, ids), agent="ana")
     assert [reply.ticket_id for reply in plan.passing] == ids[1:]
     [blocked] = plan.blocked
@@ -58,17 +60,17 @@ def test_the_plan_fills_each_ticket_and_blocks_the_amazon_link(tmp_path):
     assert plan.summary() == "2 of 3 pass, 1 blocked"
 
 
-def test_an_unfilled_placeholder_blocks_and_an_empty_text_blocks_all(tmp_path):
-    ids = build(tmp_path / "desk.db")
-    conn = connect(tmp_path / "desk.db")
+def test_an_unfilled_placeholder_blocks_and_an_empty_text_blocks_all(db_target):
+    ids = build(db_target)
+    conn = connect(db_target)
     targets = reply_targets(conn, ids)
     plan = plan_bulk_reply("Your parcel goes with {carrier}.", targets, agent="ana")
     assert not plan.passing and all(reply.blocks == ("no value for {carrier}",) for reply in plan.replies)
     assert [reply.blocks for reply in plan_bulk_reply("  ", targets, agent="ana").replies] == [("the reply is empty",)] * 3
 
 
-def test_sending_queues_the_passing_ones_in_one_transaction_and_skips_one_replied_meanwhile(tmp_path):
-    path = tmp_path / "desk.db"
+def test_sending_queues_the_passing_ones_in_one_transaction_and_skips_one_replied_meanwhile(db_target):
+    path = db_target
     ids = build(path)
     conn, other = connect(path), connect(path)
     policy, clock = default_policy(), FixedClock(NOW)
@@ -119,8 +121,8 @@ def plain(renderable, width=140):
     return console.export_text()
 
 
-async def test_pilot_bulk_reply_lists_the_blocked_ticket_then_sends_to_the_two_others(tmp_path):
-    path = tmp_path / "desk.db"
+async def test_pilot_bulk_reply_lists_the_blocked_ticket_then_sends_to_the_two_others(db_target):
+    path = db_target
     ids = build(path)
     app = make_app(path)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -142,8 +144,8 @@ async def test_pilot_bulk_reply_lists_the_blocked_ticket_then_sends_to_the_two_o
         assert not app.screen.query_one(TicketList).marked
 
 
-async def test_pilot_cancel_sends_nothing(tmp_path):
-    path = tmp_path / "desk.db"
+async def test_pilot_cancel_sends_nothing(db_target):
+    path = db_target
     ids = build(path)
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:

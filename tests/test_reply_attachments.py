@@ -21,6 +21,8 @@ from tests.conftest import NOW
 from tests.inbox_data import build
 from tests.helpers import settle
 
+pytestmark = pytest.mark.backends
+
 
 def test_the_limit_names_the_file_and_amazon_is_stricter():
     assert check_reply_attachments("shopify", [("invoice.pdf", "application/pdf", 2 * MB)]) == []
@@ -35,8 +37,8 @@ def test_the_limit_names_the_file_and_amazon_is_stricter():
 
 
 @pytest.fixture
-def desk(tmp_path):
-    path = tmp_path / "desk.db"
+def desk(db_target):
+    path = db_target
     return path, build(path, NOW)
 
 

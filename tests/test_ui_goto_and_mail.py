@@ -5,6 +5,8 @@ import os
 import stat
 from datetime import timedelta
 
+import pytest
+
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import connect, write
@@ -17,9 +19,11 @@ from tests.conftest import NOW
 from tests.inbox_data import build
 from tests.helpers import settle
 
+pytestmark = pytest.mark.backends
 
-def test_find_ticket_by_id_or_order_number(tmp_path):
-    path = tmp_path / "inbox.db"
+
+def test_find_ticket_by_id_or_order_number(db_target):
+    path = db_target
     ids = build(path, NOW)
     conn = connect(path)
     assert find_ticket(conn, f"#{ids['paused']}") == ids["paused"]
@@ -28,8 +32,8 @@ def test_find_ticket_by_id_or_order_number(tmp_path):
     assert find_ticket(conn, "#999999") is None and find_ticket(conn, "  ") is None
 
 
-async def test_hash_opens_a_ticket_by_id_and_the_header_marks_the_sort(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_hash_opens_a_ticket_by_id_and_the_header_marks_the_sort(db_target):
+    path = db_target
     ids = build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(200, 50)) as pilot:
@@ -49,8 +53,8 @@ async def test_hash_opens_a_ticket_by_id_and_the_header_marks_the_sort(tmp_path)
         assert isinstance(app.screen, TicketScreen) and app.screen.ticket_id == ids["paused"]
 
 
-async def test_the_status_line_shows_each_mailbox_as_sync_wrote_it(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_the_status_line_shows_each_mailbox_as_sync_wrote_it(db_target):
+    path = db_target
     build(path, NOW)
     conn = connect(path)
     with write(conn):
@@ -69,8 +73,8 @@ async def test_the_status_line_shows_each_mailbox_as_sync_wrote_it(tmp_path):
         assert "\x1b" not in bar
 
 
-async def test_an_attachment_is_listed_and_opened_privately(tmp_path, monkeypatch):
-    path = tmp_path / "inbox.db"
+async def test_an_attachment_is_listed_and_opened_privately(tmp_path, db_target, monkeypatch):
+    path = db_target
     ids = build(path, NOW)
     conn = connect(path)
     photo = b"\x89PNG\r\n\x1a\n" + b"x" * 5000

@@ -23,6 +23,8 @@ from tests.conftest import NOW
 from tests.helpers import pilot_wait_for, settle
 from tests.inbox_data import build
 
+pytestmark = pytest.mark.backends
+
 HOSTILE_NAME = "[bold]x[/] Zoë 🎉 [link=http://evil]Wu[/link]"
 MACROS = """\
 [[macros]]
@@ -40,9 +42,9 @@ channel = "amazon"
 
 
 @pytest.fixture
-def inbox(tmp_path):
+def inbox(db_target):
     """The hand-made inbox plus a buyer whose name is markup with an emoji, on a ticket of its own."""
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     conn = connect(path)
     with write(conn):
@@ -125,8 +127,8 @@ def test_find_tickets_by_id_order_customer_email_and_subject(inbox):
     assert find_tickets(conn, "50%") == [] and find_tickets(conn, "a_b") == []  # LIKE's wildcards are text
 
 
-def test_a_search_reads_slice_by_slice_newest_first_and_stops_at_its_limit(tmp_path):
-    path = tmp_path / "many.db"
+def test_a_search_reads_slice_by_slice_newest_first_and_stops_at_its_limit(db_target):
+    path = db_target
     conn = connect(path, create=True)
     with write(conn):
         conn.executemany("INSERT INTO tickets (channel, subject, created_at) VALUES ('amazon', ?, '2026-11-25T10:00:00Z')",
@@ -138,8 +140,8 @@ def test_a_search_reads_slice_by_slice_newest_first_and_stops_at_its_limit(tmp_p
     assert {hit.kind for batch in batches for hit in batch} == {"subject"}
 
 
-def test_a_cancelled_search_is_interrupted_in_the_middle_of_a_read(tmp_path):
-    conn = connect(tmp_path / "x.db", create=True)
+def test_a_cancelled_search_is_interrupted_in_the_middle_of_a_read(db_target):
+    conn = connect(db_target, create=True)
     endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
     with pytest.raises(Interrupted), interruptible(conn, lambda: True):
         conn.execute(endless).fetchone()

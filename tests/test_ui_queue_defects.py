@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from rich.cells import cell_len
 
 from deskui.clock import FixedClock
@@ -14,6 +15,8 @@ from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
 from tests.helpers import settle
+
+pytestmark = pytest.mark.backends
 
 WIDE_SUBJECT = "我的包裹在哪里？订单还没有到，已经等了两个星期了，请尽快回复我"
 EMOJI_NAME = "Zoë 🌸🌸 Müller"
@@ -55,8 +58,8 @@ def age_column(line: str, header: str) -> str:
     return out.strip()
 
 
-async def test_wide_characters_do_not_shift_the_columns(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_wide_characters_do_not_shift_the_columns(db_target):
+    path = db_target
     build(path, NOW)
     add_wide_rows(path)
     for size in ((160, 45), (200, 50), (80, 24)):
@@ -73,8 +76,8 @@ async def test_wide_characters_do_not_shift_the_columns(tmp_path):
             assert ages <= {"40m", "50m"} and ages, (size, ages)  # AGE stays in its column
 
 
-async def test_columns_follow_the_width_after_a_search_and_escape(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_columns_follow_the_width_after_a_search_and_escape(db_target):
+    path = db_target
     build(path, NOW)
     async with make_app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -87,8 +90,8 @@ async def test_columns_follow_the_width_after_a_search_and_escape(tmp_path):
         assert header.rstrip().endswith("AGE")  # the last title whole, never "AG"
 
 
-async def test_a_new_sort_or_filter_starts_at_the_top(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_a_new_sort_or_filter_starts_at_the_top(db_target):
+    path = db_target
     ids = build(path, NOW)
     async with make_app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -110,8 +113,8 @@ async def test_a_new_sort_or_filter_starts_at_the_top(tmp_path):
         assert ids
 
 
-async def test_a_live_change_keeps_the_cursor_on_its_ticket(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_a_live_change_keeps_the_cursor_on_its_ticket(db_target):
+    path = db_target
     ids = build(path, NOW)
     async with make_app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -132,8 +135,8 @@ async def test_a_live_change_keeps_the_cursor_on_its_ticket(tmp_path):
         assert ticket_list.highlighted_id == held and ticket_list.cursor == 4
 
 
-async def test_a_standalone_board_leaves_only_on_q(tmp_path):
-    path = tmp_path / "board.db"
+async def test_a_standalone_board_leaves_only_on_q(db_target):
+    path = db_target
     build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="board")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -146,8 +149,8 @@ async def test_a_standalone_board_leaves_only_on_q(tmp_path):
         assert not app.is_running
 
 
-async def test_an_alert_toasts_once_when_it_starts_firing_then_stays_on_the_status_line(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_an_alert_toasts_once_when_it_starts_firing_then_stays_on_the_status_line(db_target):
+    path = db_target
     build(path, NOW)
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -201,10 +204,10 @@ def test_a_message_without_an_author_is_headed_with_the_buyers_name():
     assert "(no name)" in render_thread([message], NOW, timezone.utc).plain
 
 
-async def test_w_takes_a_pending_ticket_back(tmp_path):
+async def test_w_takes_a_pending_ticket_back(db_target):
     from deskui.ui.screens.ticket import TicketScreen
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     app = make_app(path)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -220,8 +223,8 @@ async def test_w_takes_a_pending_ticket_back(tmp_path):
         assert status() == "open"
 
 
-async def test_marks_then_one_action_for_all_then_undo(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_marks_then_one_action_for_all_then_undo(db_target):
+    path = db_target
     ids = build(path, NOW)
     app = make_app(path)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -254,10 +257,10 @@ async def test_marks_then_one_action_for_all_then_undo(tmp_path):
         assert ids
 
 
-async def test_a_typo_in_an_agent_name_is_caught_and_a_held_ticket_is_taken_only_on_confirmation(tmp_path):
+async def test_a_typo_in_an_agent_name_is_caught_and_a_held_ticket_is_taken_only_on_confirmation(db_target):
     from deskui.ui.screens.ticket import TicketScreen
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     app = make_app(path)  # ana
     holder = lambda: connect(path).execute("SELECT assignee FROM tickets WHERE id = ?", (ids["at_risk"],)).fetchone()[0]  # noqa: E731
@@ -286,10 +289,10 @@ async def test_a_typo_in_an_agent_name_is_caught_and_a_held_ticket_is_taken_only
         assert holder() == "ana"
 
 
-def test_known_agents_complete_from_assignees_and_recent_work(tmp_path):
+def test_known_agents_complete_from_assignees_and_recent_work(db_target):
     from deskui.store.workspace import known_agents
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     assert {"ana", "ben"} <= set(known_agents(connect(path), NOW - timedelta(days=30)))
 
@@ -306,10 +309,10 @@ def test_identical_evidence_lines_are_shown_once():
     assert shown.count("in body") == 1 and shown.count("in subject") == 1
 
 
-async def test_at_80x24_tab_reaches_the_order_panel_and_the_keys_scroll_it(tmp_path):
+async def test_at_80x24_tab_reaches_the_order_panel_and_the_keys_scroll_it(db_target):
     from deskui.ui.widgets.order_panel import OrderPanel
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     async with make_app(path).run_test(size=(80, 24)) as pilot:
         await settle(pilot)

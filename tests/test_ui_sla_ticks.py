@@ -7,6 +7,8 @@ the new time (a condition, never a fixed sleep as the assertion).
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import connect
@@ -17,6 +19,8 @@ from deskui.ui.widgets.order_panel import OrderPanel
 from tests.conftest import NOW
 from tests.helpers import add_ticket
 from tests.inbox_data import build
+
+pytestmark = pytest.mark.backends
 
 UTC = timezone.utc
 
@@ -47,8 +51,8 @@ def status_text(app) -> str:
     return str(app.screen.query_one("#status").render())
 
 
-async def test_the_inbox_panel_counts_down_with_the_rows_and_turns_breached(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_the_inbox_panel_counts_down_with_the_rows_and_turns_breached(db_target):
+    path = db_target
     ids = build(path, NOW)
     clock = FixedClock(NOW)
     app = DeskApp(path, policy=default_policy(), clock=clock, agent="ana")
@@ -66,8 +70,8 @@ async def test_the_inbox_panel_counts_down_with_the_rows_and_turns_breached(tmp_
         assert "breached" in deadline_line(app)
 
 
-async def test_the_ticket_header_and_panel_tick_and_a_late_reply_shows_missed(tmp_path):
-    path = tmp_path / "desk.db"
+async def test_the_ticket_header_and_panel_tick_and_a_late_reply_shows_missed(db_target):
+    path = db_target
     policy = default_policy()
     conn = connect(path, create=True)
     written = NOW - timedelta(minutes=118)  # high: 2 minutes left
@@ -92,8 +96,8 @@ async def test_the_ticket_header_and_panel_tick_and_a_late_reply_shows_missed(tm
     conn.close()
 
 
-async def test_a_paused_breached_ticket_shows_its_frozen_time_left(tmp_path):
-    path = tmp_path / "desk.db"
+async def test_a_paused_breached_ticket_shows_its_frozen_time_left(db_target):
+    path = db_target
     policy = default_policy()
     conn = connect(path, create=True)
     written = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -115,10 +119,10 @@ async def test_a_paused_breached_ticket_shows_its_frozen_time_left(tmp_path):
     conn.close()
 
 
-async def test_a_board_whose_read_fails_says_so_and_reads_again(tmp_path, monkeypatch):
+async def test_a_board_whose_read_fails_says_so_and_reads_again(db_target, monkeypatch):
     from deskui.store.live_board import LiveBoard
 
-    path = tmp_path / "board.db"
+    path = db_target
     build(path, NOW)
     real_load, calls = LiveBoard.load, []
 
@@ -138,10 +142,10 @@ async def test_a_board_whose_read_fails_says_so_and_reads_again(tmp_path, monkey
         assert any("reading the board failed: the disk went away" in str(note.message) for note in app._notifications)
 
 
-async def test_a_failed_state_count_shows_on_the_inbox_status_line_and_recovers(tmp_path, monkeypatch):
+async def test_a_failed_state_count_shows_on_the_inbox_status_line_and_recovers(db_target, monkeypatch):
     import deskui.ui.screens.inbox as inbox
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     real, calls = inbox.state_counts, []
 
@@ -160,10 +164,10 @@ async def test_a_failed_state_count_shows_on_the_inbox_status_line_and_recovers(
         assert "breached" in bar()
 
 
-async def test_the_board_cards_count_down_every_second(tmp_path):
+async def test_the_board_cards_count_down_every_second(db_target):
     from textual.widgets import Digits
 
-    path = tmp_path / "board.db"
+    path = db_target
     build(path, NOW)
     clock = FixedClock(NOW)
     app = DeskApp(path, policy=default_policy(), clock=clock, agent="lead", start="board")
@@ -180,10 +184,10 @@ async def test_the_board_cards_count_down_every_second(tmp_path):
         await wait_for(pilot, lambda: first_card() == "09:58")
 
 
-async def test_the_tick_repaints_only_the_rows_whose_countdown_moved(tmp_path):
+async def test_the_tick_repaints_only_the_rows_whose_countdown_moved(db_target):
     from deskui.ui.widgets.ticket_list import TicketList
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     clock = FixedClock(NOW)
     app = DeskApp(path, policy=default_policy(), clock=clock, agent="ana")

@@ -22,15 +22,19 @@ hits as it goes: the newest tickets answer within one slice's read, a caller tha
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+
+from deskui.store.search import ascii_lower
 
 LIMIT = 25  # hits per kind: a palette shows a screenful, the rest is refining the text
 SLICE_ROWS = 50_000  # primary keys per read of an unindexed search: ~0.1 s of tickets on a loaded machine
 MIN_TEXT = 3  # a name or subject search from this many characters ("an" would match half the table)
 KINDS = ("id", "order", "customer", "subject")
 INDEXED = ("id", "order")
+CANCEL_POLL_SECONDS = 0.05  # PostgreSQL: how soon a search typed past is cancelled
 
 _COLUMNS = ("t.id, t.channel, t.subject, t.status, t.order_number, t.created_at, t.assignee, "
             "c.name, c.email")
@@ -136,19 +140,21 @@ def _batches(conn: sqlite3.Connection, kind: str, text: str, limit: int, channel
     elif kind == "order":
         yield _found(kind, _by_order(conn, text.strip(), channels if channels is not None else ticket_channels(conn), limit))
     elif kind == "customer":
-        pattern = _contains(bare)
+        pattern = _contains(ascii_lower(bare))
+        name, email = _caseless(conn, "name"), _caseless(conn, "email")
         for low, high in _slices(conn, "customers", slice_rows):
             rows = _select(conn, "t.customer_id IN (SELECT id FROM customers WHERE id > ? AND id <= ? AND "
-                           "(name LIKE ? ESCAPE '\\' OR email LIKE ? ESCAPE '\\'))", (low, high, pattern, pattern), limit,
+                           f"({name} LIKE ? ESCAPE '\\' OR {email} LIKE ? ESCAPE '\\'))", (low, high, pattern, pattern), limit,
                            order="(t.status = 'solved'), t.created_at DESC, t.id DESC")
             limit -= len(rows)
             yield _found(kind, rows)
             if limit <= 0:
                 return
     elif kind == "subject":
-        pattern = _contains(bare)
+        pattern = _contains(ascii_lower(bare))
+        subject = _caseless(conn, "t.subject")
         for low, high in _slices(conn, "tickets", slice_rows):
-            rows = _select(conn, "t.id > ? AND t.id <= ? AND t.subject LIKE ? ESCAPE '\\'", (low, high, pattern), limit,
+            rows = _select(conn, f"t.id > ? AND t.id <= ? AND {subject} LIKE ? ESCAPE '\\'", (low, high, pattern), limit,
                            order="t.id DESC")
             limit -= len(rows)
             yield _found(kind, rows)
@@ -225,6 +231,12 @@ def _select(conn: sqlite3.Connection, where: str, params, limit: int, *, order: 
     return [tuple(row) for row in conn.execute(sql + " LIMIT ?", (*params, limit))]
 
 
+def _caseless(conn, column: str) -> str:
+    """``column`` as LIKE compares it without case: SQLite's LIKE already folds A-Z; PostgreSQL's
+    does not, so there the column is lowered (ASCII only under its "C" collation, as SQLite folds)."""
+    return column if isinstance(conn, sqlite3.Connection) else f"lower({column})"
+
+
 def _contains(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -236,23 +248,38 @@ def _after_prefix(prefix: str) -> str:
 
 @contextmanager
 def interruptible(conn: sqlite3.Connection, cancelled: Callable[[], bool]) -> Iterator[None]:
-    """Stop a statement on ``conn`` as soon as ``cancelled()`` is true (SQLite asks every few
-    thousand steps): a search the agent typed past frees the connection for the next one at once.
-    Raises ``Interrupted`` then. On a connection without progress handlers (the PostgreSQL
-    adapter) the statement runs to its end."""
+    """Stop a statement on ``conn`` as soon as ``cancelled()`` is true: a search the agent typed
+    past frees the connection for the next one at once. Raises ``Interrupted`` then. SQLite asks a
+    progress handler every few thousand steps; PostgreSQL has none, so a watcher thread asks every
+    CANCEL_POLL_SECONDS and sends the server a cancel request."""
     set_handler = getattr(conn, "set_progress_handler", None)
-    if set_handler is None:
-        yield
-        return
-    set_handler(lambda: 1 if cancelled() else 0, 10_000)
+    if set_handler is not None:
+        set_handler(lambda: 1 if cancelled() else 0, 10_000)
+        watcher = None
+    else:
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.wait(CANCEL_POLL_SECONDS):
+                if cancelled():
+                    conn.interrupt()
+                    return
+
+        watcher = threading.Thread(target=watch, name="deskui-search-cancel", daemon=True)
+        watcher.start()
     try:
         yield
     except sqlite3.OperationalError as error:
-        if cancelled() and "interrupted" in str(error):
+        if cancelled() and any(said in str(error) for said in ("interrupted", "canceling statement")):
             raise Interrupted() from None
         raise
     finally:
-        set_handler(None, 0)
+        if watcher is None:
+            set_handler(None, 0)
+        else:
+            done.set()
+            # A cancel request in flight must land before the connection's next statement.
+            watcher.join()
 
 
 class Interrupted(Exception):

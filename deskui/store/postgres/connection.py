@@ -664,6 +664,11 @@ class PgConnection:
         if self.in_transaction:
             self.execute("ROLLBACK")
 
+    def interrupt(self) -> None:
+        """As sqlite3's: the statement running on this connection stops with an OperationalError
+        (PostgreSQL's cancel request, sent on a connection of its own; safe from another thread)."""
+        self.raw.cancel_safe(timeout=5.0)
+
     def close(self) -> None:
         self._closing.set()
         with self._guard:
