@@ -44,7 +44,16 @@ channel = "amazon"
 @pytest.fixture
 def inbox(db_target):
     """The hand-made inbox plus a buyer whose name is markup with an emoji, on a ticket of its own."""
-    path = db_target
+    return build_inbox(db_target)
+
+
+@pytest.fixture
+def sqlite_inbox(tmp_path):
+    """The same on an SQLite file: the snapshots are one picture, whichever backend."""
+    return build_inbox(tmp_path / "desk.db")
+
+
+def build_inbox(path):
     ids = build(path, NOW)
     conn = connect(path)
     with write(conn):
@@ -305,8 +314,8 @@ async def test_palette_applies_a_saved_view_by_name(inbox):
 
 
 # -- the look ------------------------------------------------------------------------------
-def test_palette_with_ticket_hits_snapshot(snap_compare, inbox):
-    path, ids = inbox
+def test_palette_with_ticket_hits_snapshot(snap_compare, sqlite_inbox):
+    path, ids = sqlite_inbox
 
     async def run_before(pilot):
         await settle(pilot)

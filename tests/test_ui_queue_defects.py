@@ -357,7 +357,7 @@ async def test_in_the_reply_box_t_is_a_letter_ctrl_t_the_templates_and_f7_select
         assert screen.editor.selected_text == "that"
         await pilot.press("ctrl+t")
         await settle(pilot)
-        assert app.screen.__class__.__name__ == "PickScreen"
+        assert app.screen.__class__.__name__ == "TemplatePickerScreen"
 
 
 async def test_the_someone_else_replied_dialog_says_a_local_time_and_how_long_ago(tmp_path):
