@@ -168,7 +168,10 @@ def index_pending(path: str | Path, *, connect: Callable | None = None, limit: i
 
 def reindex_all(conn: sqlite3.Connection) -> None:
     """Forget the index and note every row as pending (after `deskui migrate` copied rows in with
-    its triggers quiet). Inside the caller's transaction."""
+    its triggers quiet). Inside the caller's transaction. PostgreSQL has no such index (its
+    trigram indexes follow every row by themselves): nothing to do there."""
+    if not is_indexed(conn):
+        return
     for kind, (fts, table, _) in _KINDS.items():
         conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")
         conn.execute("DELETE FROM search_pending WHERE kind = ?", (kind,))
