@@ -139,3 +139,24 @@ class PgServer:
         with self.admin() as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
+
+
+# A crash loses commits not yet in the WAL with synchronous_commit off: a cluster that is killed
+# under a test must keep every commit.
+CRASH_SAFE = tuple(setting for setting in SETTINGS if not setting.startswith("synchronous_commit")) + ("synchronous_commit=on",)
+
+
+class RestartableServer(PgServer):
+    """A cluster a test stops (as a crash) and starts again on the port it had, so the URLs the
+    app holds stay right."""
+
+    def start(self) -> None:
+        self.port = free_port()
+        self.restart()
+
+    def restart(self) -> None:
+        options = " ".join([f"-p {self.port}", f"-k {self.root}", *(f"-c {s}" for s in CRASH_SAFE)])
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "-o", options, "start")
+
+    def running(self) -> bool:
+        return self._run("pg_ctl", "-D", str(self.data), "status", check=False).returncode == 0

@@ -17,47 +17,7 @@ from deskui.store.workspace import load_draft
 from tests.conftest import NOW
 from tests.faults import ENV, ROOT, wait_for
 from tests.helpers import add_ticket, pilot_wait_for
-from tests.pg_server import PASSWORD, SETTINGS, PgServer, free_port, need_postgres
-
-
-# A crash loses commits not yet in the WAL with synchronous_commit off: here every commit must survive.
-CRASH_SAFE = tuple(setting for setting in SETTINGS if not setting.startswith("synchronous_commit")) + ("synchronous_commit=on",)
-
-
-class RestartableServer(PgServer):
-    def start(self) -> None:
-        self.port = free_port()
-        self.restart()
-
-    def restart(self) -> None:
-        """Start (again) on the port it had: the URLs the app holds stay right."""
-        options = " ".join([f"-p {self.port}", f"-k {self.root}", *(f"-c {s}" for s in CRASH_SAFE)])
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "120", "-o", options, "start")
-
-
-@pytest.fixture(scope="module")
-def own_server():
-    server = RestartableServer(need_postgres())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def url(own_server):
-    name = own_server.create_database()
-    from deskui.store import connect
-
-    connect(own_server.url(name), create=True).close()
-    yield own_server.url(name)
-    own_server.restart() if not _running(own_server) else None
-    own_server.drop_database(name)
-
-
-def _running(server) -> bool:
-    return server._run("pg_ctl", "-D", str(server.data), "status", check=False).returncode == 0
+from tests.pg_server import PASSWORD, free_port
 
 
 def test_a_draft_typed_while_the_server_is_down_waits_on_this_machine_then_lands(own_server, url, tmp_path):

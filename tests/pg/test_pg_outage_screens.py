@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.store import connect
@@ -18,31 +16,9 @@ from deskui.store.changes import ChangeSet
 from deskui.store.tickets import refresh_tickets
 from tests.conftest import NOW
 from tests.helpers import add_ticket, pilot_wait_for, settle
-from tests.pg.test_pg_faults import RestartableServer, _running
-from tests.pg_server import need_postgres
 
 OUTAGE = "database server unreachable — reconnecting…"
 CLAIMS = 20  # critical tickets (60 min target), one opened every minute
-
-
-@pytest.fixture(scope="module")
-def own_server():
-    server = RestartableServer(need_postgres())
-    try:
-        server.start()
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def url(own_server):
-    name = own_server.create_database()
-    connect(own_server.url(name), create=True).close()
-    yield own_server.url(name)
-    if not _running(own_server):
-        own_server.restart()
-    own_server.drop_database(name)
 
 
 def add_claims(url, count: int, *, opened=NOW, subject="A-to-z claim") -> list[int]:
