@@ -14,10 +14,12 @@ from deskui.store.bulk_replies import reply_targets, send_bulk_replies
 from deskui.store.tickets import add_reply, refresh_tickets
 from deskui.ui.app import DeskApp
 from deskui.ui.screens.bulk_reply import BulkReplyScreen
+from deskui.ui.screens.dialogs import PromptScreen
+from deskui.ui.screens.template_picker import TYPED, TemplatePickerScreen
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.helpers import add_ticket, ago
-from tests.helpers import settle
+from tests.helpers import pilot_wait_for, settle
 
 pytestmark = pytest.mark.backends
 
@@ -103,9 +105,13 @@ async def open_plan(pilot, ids, text=LINKED):
     ticket_list = pilot.app.screen.query_one(TicketList)
     ticket_list.set_marks(set(ids))
     await pilot.press("R")
-    await pilot.pause()
-    await pilot.press("enter")  # "Type a reply…", first in the list
-    await pilot.pause()
+    picker = await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, TemplatePickerScreen) and pilot.app.screen,
+                                  what="the template picker")
+    for _ in range(len(picker.matches)):
+        await pilot.press("down")  # past the templates: "Type a reply instead…" is last
+    assert picker.choice() == TYPED
+    await pilot.press("enter")
+    await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, PromptScreen), what="the reply prompt")
     pilot.app.screen.query_one("Input").value = text
     await pilot.press("enter")
     for _ in range(50):
@@ -155,6 +161,56 @@ async def test_pilot_cancel_sends_nothing(db_target):
         assert not isinstance(app.screen, BulkReplyScreen)
     conn = connect(path)
     assert [out_messages(conn, ticket_id) for ticket_id in ids] == [0, 0, 0]
+
+
+async def test_pilot_bulk_reply_picks_a_template_by_filter_with_a_preview_for_the_first_ticket(db_target):
+    """R opens the filtering picker (not a plain list): typing filters, the preview is the template
+    filled and linted for the first marked ticket, enter goes on to the plan, filled per ticket."""
+    path = db_target
+    ids = build(path)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one(TicketList).set_marks(set(ids))
+        await pilot.press("R")
+        picker = await pilot_wait_for(pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and app.screen,
+                                      what="the template picker")
+        everything = len(picker.matches)
+        await pilot.press(*"where is")
+        await pilot_wait_for(pilot, lambda: 0 < len(picker.matches) < everything, what="the list filtered")
+        chosen = picker.selected()
+        assert chosen is not None and chosen.key == "where_is_my_order" and chosen.language == "en"
+        preview = str(picker.query_one("#picker-preview").render())
+        assert "Claire" in preview and "171-5550123-1234567" in preview  # the first marked ticket's own values
+        await pilot.press("enter")
+        plan_screen = await pilot_wait_for(pilot, lambda: isinstance(app.screen, BulkReplyScreen) and app.screen,
+                                           what="the plan")
+        assert plan_screen.plan.source == chosen.body
+        texts = {reply.ticket_id: reply.text for reply in plan_screen.plan.replies}
+        assert "Claire" in texts[ids[0]] and "Josh" in texts[ids[2]]  # filled per ticket, as before
+        conn = connect(path)
+        assert [out_messages(conn, ticket_id) for ticket_id in ids] == [0, 0, 0]  # nothing sent before ctrl+s
+
+
+async def test_pilot_bulk_reply_typed_when_no_template_matches(db_target):
+    """A filter that matches no template leaves the typed reply highlighted: enter asks for it."""
+    path = db_target
+    ids = build(path)
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pilot.app.screen.query_one(TicketList).set_marks(set(ids))
+        await pilot.press("R")
+        picker = await pilot_wait_for(pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and app.screen)
+        await pilot.press(*"qqqzz")
+        await pilot_wait_for(pilot, lambda: not picker.matches, what="no template left")
+        assert picker.choice() == TYPED
+        await pilot.press("enter")
+        await pilot_wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the reply prompt")
+        app.screen.query_one("Input").value = "Hello {customer_first_name}, it left today."
+        await pilot.press("enter")
+        plan_screen = await pilot_wait_for(pilot, lambda: isinstance(app.screen, BulkReplyScreen) and app.screen)
+        assert [reply.text.split(",")[0] for reply in plan_screen.plan.replies] == ["Hello Claire", "Hello 山田", "Hello Josh"]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])

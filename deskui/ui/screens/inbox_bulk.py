@@ -11,7 +11,7 @@ from rich.text import Text
 from deskui.store.workspace import parse_snooze
 from deskui.text import one_line
 from deskui.ui.busy import tolerate_busy
-from deskui.ui.screens.dialogs import ConfirmScreen, PickScreen, PromptScreen
+from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 
 MARK_LIMIT = 10_000  # "*" marks at most this many: one transaction stays well under a second
 
@@ -136,33 +136,53 @@ class InboxBulk:
 
     # -- a bulk reply: R ------------------------------------------------------------
     def action_bulk_reply(self) -> None:
-        """R: one reply to every marked ticket, from a template or typed; the plan (who passes,
-        who the linter blocks and why) shows before anything is sent."""
+        """R: one reply to every marked ticket, from a template (the picker: filter as you type, the
+        preview filled and linted for the first marked ticket) or typed; the plan (who passes, who
+        the linter blocks and why) shows before anything is sent."""
+        from deskui.replies.linter import lint
+        from deskui.replies.placeholders import fill
+        from deskui.ui.screens.template_picker import TYPED, TemplatePickerScreen
+
         targets = self._targets()
         if not targets:
             self.notify("Mark tickets first (space, *): R replies to all of them.", markup=False)
             return
-        templates = sorted(self.app.templates.templates, key=lambda t: (t.language != "en", t.language, t.key))
-        options = [("typed", Text("Type a reply…", style="bold"))]
-        for number, template in enumerate(templates):
-            label = Text(f"{template.language}  ", style="bold")
-            label.append(one_line(template.title, limit=60))
-            options.append((str(number), label))
+        app = self.app
+        # every template, English first, as the list was before the picker: the marks may span
+        # channels and categories, so none is "suggested" over another
+        templates = sorted(app.templates.templates, key=lambda t: (t.language != "en", t.language, t.key))
+        # One ticket is read for the preview (the lowest id: the plan's own preview starts there too);
+        # the plan fills and lints every one of them after the choice.
+        sample = next(iter(self.store.bulk_reply_targets(targets[:1])), None)
+
+        def fill_sample(template) -> tuple[str, list[str]]:
+            if sample is None:
+                return template.body, []
+            return fill(template.body, sample.context, agent=app.agent, zone=app.zone)
+
+        def lint_sample(text: str) -> list:
+            return lint(text, sample.channel if sample is not None else "", rules=app.lint_rules)
 
         def typed(value: str | None) -> None:
             if value and value.strip():
                 self._plan_bulk_reply(targets, value)
 
-        def chosen(value: str | None) -> None:
-            if value is None:
+        def chosen(choice) -> None:
+            if choice is None:
                 return
-            if value == "typed":
+            if choice == TYPED:
                 self.app.push_screen(PromptScreen(f"Reply to {len(targets):,} ticket(s)",
                                                   placeholder="Hello {customer_first_name}, …"), typed)
                 return
-            self._plan_bulk_reply(targets, templates[int(value)].body)
+            self._plan_bulk_reply(targets, choice.body)
 
-        self.app.push_screen(PickScreen(f"Reply to {len(targets):,} ticket(s): a template, or type one", options), chosen)
+        # short enough for 80 columns: the count, the way to type one, whose values the preview shows
+        about = f" · preview #{sample.ticket_id}" if sample is not None else ""
+        title = f"Reply to {len(targets):,} ticket(s): a template, or type one (last){about}"
+        help_text = (f"Type one text for the {len(targets):,} ticket(s). Placeholders such as {{customer_first_name}} "
+                     "and {order_id} are filled for each ticket, and the linter runs on each, before anything is sent.")
+        self.app.push_screen(TemplatePickerScreen(title, templates, (), fill_sample, lint_sample,
+                                                  typed="Type a reply instead…", typed_help=help_text), chosen)
 
     @tolerate_busy
     def _plan_bulk_reply(self, ticket_ids: list[int], source: str) -> None:

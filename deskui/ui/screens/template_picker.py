@@ -1,5 +1,7 @@
-"""The template picker (``t`` / ``ctrl+t`` on a ticket): type to filter, see the template filled for
-this ticket before it goes in, and a small choice when the reply box already holds text.
+"""The template picker (``t`` / ``ctrl+t`` on a ticket, ``R`` on the inbox's marks): type to filter,
+see the template filled for a ticket before it goes in, and a small choice when the reply box
+already holds text. The bulk reply adds one more entry, last in the list: type the reply instead
+(the picker then dismisses with ``TYPED``).
 
 The filtering is ``deskui.replies.templates.match_templates`` (pure, tested on its own); this
 screen shows its answer. Template bodies come from files a lead edits and the filled text holds
@@ -30,10 +32,12 @@ WIDE_FROM = 120
 
 Filler = Callable[[Template], tuple[str, list[str]]]  # template -> (filled text, placeholders left)
 Linter = Callable[[str], list]  # filled text -> the linter's warnings for this ticket's channel
+TYPED = "typed"  # what the picker dismisses with when the agent chose to type the reply
 
 
-class TemplatePickerScreen(ModalScreen[Template | None]):
-    """Pick a reply template: the filter keeps the focus, up/down move in the list."""
+class TemplatePickerScreen(ModalScreen[Template | str | None]):
+    """Pick a reply template: the filter keeps the focus, up/down move in the list. With ``typed``
+    (its label), a last entry lets the agent type the reply instead; ``typed_help`` is its preview."""
 
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "#picker-filter"
@@ -46,11 +50,12 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
     ]
 
     def __init__(self, title: str, suggested: Sequence[Template], rest: Sequence[Template],
-                 fill: Filler, lint: Linter) -> None:
+                 fill: Filler, lint: Linter, *, typed: str | None = None, typed_help: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.suggested, self.rest = list(suggested), list(rest)
         self.fill, self.lint = fill, lint
+        self.typed_label, self.typed_help = typed, typed_help
         self.matches: list[TemplateMatch] = []
         self._previews: dict[int, Text] = {}  # id(template) -> its preview: fill + lint once each
         self._marked: int | None = None  # the option whose label carries the ▸
@@ -91,16 +96,31 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
         self.matches = match_templates(query, self.suggested, self.rest)
         templates = self.query_one("#picker-list", OptionList)
         templates.clear_options()
-        templates.add_options([Option(self._label(match, number == 0), id=str(number))
-                               for number, match in enumerate(self.matches)])
+        templates.add_options([Option(self._prompt(number, number == 0), id=str(number))
+                               for number in range(self._entries())])
         self._marked = 0
         none = self.query_one("#picker-none", Static)
         none.update(Text(f"no template matches “{one_line(query, limit=40)}”", style="italic") if not self.matches else "")
         none.display = not self.matches
-        templates.display = bool(self.matches)
-        if self.matches:
-            templates.highlighted = 0
+        templates.display = bool(self._entries())
+        if self._entries():
+            templates.highlighted = 0  # the best match; with none, the typed reply (if offered)
         self._preview()
+
+    def _entries(self) -> int:
+        """Options in the list: the matches, then the typed reply when the picker offers it."""
+        return len(self.matches) + (self.typed_label is not None)
+
+    def _is_typed(self, index: int | None) -> bool:
+        return self.typed_label is not None and index == len(self.matches)
+
+    def _prompt(self, index: int, marked: bool = False) -> Text:
+        if self._is_typed(index):
+            label = Text(no_wrap=True, overflow="ellipsis")
+            label.append("▸ " if marked else "  ", style="bold")
+            label.append(f"✎ {self.typed_label}", style="italic")
+            return label
+        return self._label(self.matches[index], marked)
 
     def _label(self, match: TemplateMatch, marked: bool = False) -> Text:
         template = match.template
@@ -121,9 +141,9 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
 
     def action_move(self, step: int) -> None:
         templates = self.query_one("#picker-list", OptionList)
-        if self.matches:
+        if self._entries():
             current = templates.highlighted if templates.highlighted is not None else 0
-            templates.highlighted = max(0, min(len(self.matches) - 1, current + step))
+            templates.highlighted = max(0, min(self._entries() - 1, current + step))
 
     def action_preview_page(self, step: int) -> None:
         box = self.query_one("#picker-preview-box", VerticalScroll)
@@ -134,25 +154,31 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
         templates = self.query_one("#picker-list", OptionList)
         highlighted = templates.highlighted
         if highlighted != self._marked and highlighted is not None:
-            if self._marked is not None and self._marked < len(self.matches):
-                templates.replace_option_prompt_at_index(self._marked, self._label(self.matches[self._marked]))
-            templates.replace_option_prompt_at_index(highlighted, self._label(self.matches[highlighted], True))
+            if self._marked is not None and self._marked < self._entries():
+                templates.replace_option_prompt_at_index(self._marked, self._prompt(self._marked))
+            templates.replace_option_prompt_at_index(highlighted, self._prompt(highlighted, True))
             self._marked = highlighted
         self._preview()
 
     def selected(self) -> Template | None:
-        """The highlighted template (None when the filter matches nothing)."""
+        """The highlighted template (None when the filter matches nothing or the typed reply is highlighted)."""
         highlighted = self.query_one("#picker-list", OptionList).highlighted
-        if not self.matches or highlighted is None:
+        if highlighted is None or highlighted >= len(self.matches):
             return None
         return self.matches[highlighted].template
+
+    def choice(self) -> Template | str | None:
+        """What enter picks: the highlighted template, ``TYPED``, or None (nothing to pick)."""
+        if self._is_typed(self.query_one("#picker-list", OptionList).highlighted):
+            return TYPED
+        return self.selected()
 
     # -- the preview ---------------------------------------------------------------------
     def _preview(self) -> None:
         template = self.selected()
         preview = self.query_one("#picker-preview", Static)
         if template is None:
-            preview.update("")
+            preview.update(Text(self.typed_help) if self.choice() == TYPED else "")
             return
         if id(template) not in self._previews:
             self._previews[id(template)] = self._render_preview(template)
@@ -193,15 +219,16 @@ class TemplatePickerScreen(ModalScreen[Template | None]):
     # -- picking -------------------------------------------------------------------------
     @on(Input.Submitted, "#picker-filter")
     def _submitted(self) -> None:
-        template = self.selected()
-        if template is None:
+        choice = self.choice()
+        if choice is None:
             self.app.bell()
             return
-        self.dismiss(template)
+        self.dismiss(choice)
 
     @on(OptionList.OptionSelected, "#picker-list")
     def _clicked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.matches[int(event.option.id)].template)
+        index = int(event.option.id)
+        self.dismiss(TYPED if self._is_typed(index) else self.matches[index].template)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
