@@ -9,6 +9,8 @@ than markup strings, which the UI does everywhere.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
 # C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates, and the
 # zero-width characters used to smuggle text past filters.
@@ -76,3 +78,90 @@ def store_text(text: str | None) -> str | None:
 def has_unsafe(text: str | None) -> bool:
     """Whether ``store_text`` would change ``text``."""
     return bool(text) and _STORE_UNSAFE.search(text) is not None
+
+
+# ---------------------------------------------------------------------------- text an agent filters by
+# Letters whose decomposition keeps no base letter, spelled as a person types them without the key.
+_FILTER_LETTERS = {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+_COMBINING = frozenset({"Mn", "Mc", "Me"})
+
+
+@lru_cache(maxsize=8192)
+def _filter_char(char: str) -> str:
+    """What one character becomes in ``filter_key``: "" (a mark or an invisible character), a
+    space (punctuation, symbols, spaces) or one or more lower-case letters and digits."""
+    lower = char.casefold()  # "ß" -> "ss", "ẞ" -> "ss", "Σ"/"ς" -> "σ": what str.casefold is for
+    if lower in _FILTER_LETTERS:
+        return _FILTER_LETTERS[lower]
+    out = []
+    for part in unicodedata.normalize("NFKD", lower):  # "é" -> "e" + accent, "ﬁ" -> "fi", "Ａ" -> "A"
+        category = unicodedata.category(part)
+        if category in _COMBINING or category == "Cf" or part == "\0":
+            continue  # accents, zero-width joiners and spaces, soft hyphens: inside a word, not between
+        if part.isalnum():
+            out.append(_FILTER_LETTERS.get(part.casefold(), part.casefold()))
+        else:
+            out.append(" ")
+    return "".join(out)
+
+
+def filter_key(text: str | None) -> str:
+    """``text`` as a typed filter compares it: case folded with ``str.casefold`` ("Straße" and
+    "STRASSE" both give "strasse"), accents dropped ("Réclamation" gives "reclamation"), letters
+    such as "æ", "ø", "ł" spelled out ("ae", "o", "l"), punctuation and symbols as spaces ("A-to-z"
+    gives "a to z"). Every filter the app offers on typed text compares ``filter_key`` of both
+    sides (templates, agent names, palette entries), so each finds what the others find."""
+    return filter_key_map(text)[0]
+
+
+def filter_key_map(text: str | None) -> tuple[str, list[int]]:
+    """``(filter_key(text), where)``: ``where[i]`` is the index in ``text`` of the character that
+    gave character ``i`` of the key, so a match in the key can be highlighted in ``text``."""
+    if not text:
+        return "", []
+    if text.isascii():  # the common case, without a Python call per character
+        key = text.lower().translate(_ASCII_FILTER)
+        return key, list(range(len(text)))
+    pieces, where = [], []
+    for index, char in enumerate(text):
+        folded = _filter_char(char)
+        pieces.append(folded)
+        where.extend([index] * len(folded))
+    return "".join(pieces), where
+
+
+def filter_span(where: list[int], start: int, end: int) -> tuple[int, int]:
+    """The span of the original text that key characters ``start:end`` came from (``end`` > ``start``)."""
+    return where[start], where[end - 1] + 1
+
+
+_ASCII_FILTER = {code: " " for code in range(128) if not chr(code).isalnum()}
+
+
+def same_name(name: str, known) -> str | None:
+    """The entry of ``known`` that ``name`` means (equal by ``filter_key``: "jose" is "José",
+    "strasser" is "Straßer"), else None. Spaces around ``name`` do not count."""
+    wanted = " ".join(filter_key(name).split())
+    if not wanted:
+        return None
+    return next((entry for entry in known if " ".join(filter_key(entry).split()) == wanted), None)
+
+
+def complete(value: str, candidates) -> str | None:
+    """The completion of ``value`` from ``candidates`` (the first whose ``filter_key`` starts with
+    the value's), as an input box shows it after what was typed: the candidate itself when the
+    typed part is as long as the candidate's matching part ("jos" -> "José Garcia"), else what was
+    typed plus the candidate's rest ("strass" -> "strasser" for "Straßer"; ``same_name`` then
+    finds the agent), so the greyed rest lines up with the typed text."""
+    wanted = filter_key(value)
+    if not wanted.strip():
+        return None
+    for candidate in candidates:
+        key, where = filter_key_map(candidate)
+        if not key.startswith(wanted):
+            continue
+        end = where[len(wanted) - 1] + 1
+        while end < len(candidate) and not _filter_char(candidate[end]):
+            end += 1  # a combining accent after the last matched letter belongs to it
+        return candidate if end == len(value) else value + candidate[end:]
+    return None

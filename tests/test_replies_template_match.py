@@ -52,6 +52,23 @@ def test_case_and_accents_do_not_matter():
     assert match_templates("Réclamation", [CLAIM_FR])[0].title_spans == ((0, 11),)
 
 
+STRASSE_DE = template("address", "Lieferadresse: Straße und Hausnummer prüfen", "Bitte die Straße prüfen",
+                      language="de", category="not_received")
+
+
+def test_sharp_s_and_case_fold_as_casefold_does():
+    """"strasse" finds "Straße" (str.casefold spells ß as ss), and the other way round; the
+    highlight covers the title's own "Straße", one character shorter than what was typed."""
+    for query in ("strasse", "STRASSE", "Straße", "STRAẞE"):
+        matches = match_templates(query, [STRASSE_DE])
+        assert keys(matches) == ["de/address"], query
+        start, end = matches[0].title_spans[0]
+        assert STRASSE_DE.title[start:end] == "Straße", query
+    assert keys(match_templates("prufen strass", [STRASSE_DE])) == ["de/address"]
+    sharp = template("gross", "Größe tauschen", "")
+    assert keys(match_templates("grosse", [sharp])) == ["en/gross"]
+
+
 def test_key_language_and_category_are_searched():
     assert keys(match_templates("return_label", [DAMAGED, RETURN])) == ["en/return_label"]
     assert keys(match_templates("atoz", [DAMAGED, CLAIM_FR])) == ["fr/atoz_claim"]

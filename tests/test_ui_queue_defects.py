@@ -14,7 +14,7 @@ from deskui.ui.app import DeskApp
 from deskui.ui.widgets.ticket_list import TicketList
 from tests.conftest import NOW
 from tests.inbox_data import build
-from tests.helpers import settle
+from tests.helpers import pilot_wait_for, settle
 
 pytestmark = pytest.mark.backends
 
@@ -287,6 +287,37 @@ async def test_a_typo_in_an_agent_name_is_caught_and_a_held_ticket_is_taken_only
         await pilot.press("y")
         await settle(pilot)
         assert holder() == "ana"
+
+
+async def test_agent_names_complete_and_match_without_accents_or_sharp_s(db_target):
+    """The assign prompt folds as the template filter does: "strass" completes Straßer (not only
+    "Stra" + case), and the name typed without the ß is that agent, not a new one to confirm."""
+    from textual.widgets import Input
+
+    from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
+
+    path = db_target
+    ids = build(path, NOW)
+    conn = connect(path)
+    with write(conn):
+        conn.execute("UPDATE tickets SET assignee = 'Jörg Straßer' WHERE id = ?", (ids["at_risk"],))
+    conn.close()
+    app = make_app(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        highlighted = app.screen.query_one(TicketList).highlighted_id
+        await pilot.press("A")
+        prompt = await pilot_wait_for(pilot, lambda: isinstance(app.screen, PromptScreen) and app.screen)
+        await pilot.press(*"jorg strass")
+        box = prompt.query_one(Input)
+        await pilot_wait_for(pilot, lambda: box._suggestion == "jorg strasser", what="the completion")
+        await pilot.press("right")  # accepts it
+        assert box.value == "jorg strasser"
+        await pilot.press("enter")
+        await pilot_wait_for(pilot, lambda: not isinstance(app.screen, PromptScreen), what="the prompt closed")
+        assert not isinstance(app.screen, ConfirmScreen)  # a known agent: nothing to confirm
+        assignee = connect(path).execute("SELECT assignee FROM tickets WHERE id = ?", (highlighted,)).fetchone()[0]
+        assert assignee == "Jörg Straßer"
 
 
 def test_known_agents_complete_from_assignees_and_recent_work(db_target):

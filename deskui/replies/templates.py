@@ -33,7 +33,7 @@ from deskui.replies.placeholders import (  # noqa: F401  (re-exported)
 )
 from deskui.replies.placeholders import _LEFT
 from deskui.replies.template_files import Template, TemplateSet, load_templates, parse_template  # noqa: F401
-from deskui.triage.normalize import fold
+from deskui.text import filter_key, filter_key_map, filter_span
 
 __all__ = [
     "BUILTIN_DIR",
@@ -143,11 +143,12 @@ _AT_WORD_START, _IN_NAME, _IN_BODY = 0, 1, 2
 
 
 @lru_cache(maxsize=4096)
-def _folded(template: Template) -> tuple[str, str, str, str]:
-    """(key, title, language + category, body) folded: lower case, accents dropped, punctuation
-    as spaces, one character for one so offsets in the folded title are offsets in the title."""
-    return (fold(template.key), fold(template.title), fold(f"{template.language} {template.category or ''}"),
-            fold(template.body))
+def _folded(template: Template) -> tuple[str, tuple[str, list[int]], str, str]:
+    """(key, (title, where), language + category, body) as ``deskui.text.filter_key`` folds them
+    (case folded, accents dropped, punctuation as spaces; "ß" is "ss"); ``where`` maps offsets in
+    the folded title back to the title, for the highlight."""
+    return (filter_key(template.key), filter_key_map(template.title),
+            filter_key(f"{template.language} {template.category or ''}"), filter_key(template.body))
 
 
 def _starts_word(text: str, word: str) -> int:
@@ -161,22 +162,22 @@ def _starts_word(text: str, word: str) -> int:
 def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Template] = ()) -> list[TemplateMatch]:
     """The templates a filter keeps, best first.
 
-    Every word of ``query`` must be found (case- and accent-insensitive: "reclamation" finds
-    "Réclamation") in the template's key, title, language, category or text. With an empty query
+    Every word of ``query`` must be found (as ``deskui.text.filter_key`` folds both: "reclamation"
+    finds "Réclamation", "strasse" finds "Straße") in the template's key, title, language, category or text. With an empty query
     the answer is ``suggested`` in its order; otherwise ``suggested`` then ``rest`` are searched and
     ordered by where the words were found, the ticket's ranking breaking ties. A template of
     ``rest`` is found by its key, title, language or category only and comes one step later,
     unless a word of the query is its language code. A word that is a language code ("fr")
     finds the templates in that language, or starting a word of a title or key ("de" finds
     "Defective"), never a piece of a word elsewhere."""
-    words = fold(query).split()
+    words = filter_key(query).split()
     if not words:
         return [TemplateMatch(t) for t in suggested]
     candidates = [*suggested, *rest]
     languages = {t.language for t in candidates}
     scored: list[tuple[int, int, TemplateMatch]] = []
     for index, template in enumerate(candidates):
-        key, title, tags, body = _folded(template)
+        key, (title, where), tags, body = _folded(template)
         # the templates not suggested (other languages) come after the suggested ones found as
         # well and are searched by name only, unless the query names their language ("fr damaged"):
         # a word in the text of five translations is noise
@@ -198,7 +199,7 @@ def match_templates(query: str, suggested: Sequence[Template], rest: Sequence[Te
             else:
                 break
             if at >= 0:
-                spans.append((at, at + len(word)))
+                spans.append(filter_span(where, at, at + len(word)))
             total += score
         else:
             scored.append((total, index, TemplateMatch(template, tuple(sorted(spans)), body_only)))

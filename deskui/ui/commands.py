@@ -28,7 +28,7 @@ from textual.fuzzy import Matcher
 
 from deskui.store import StoreError
 from deskui.store.find import FoundTicket, Interrupted, interruptible, order_numbers_for, search
-from deskui.text import one_line
+from deskui.text import filter_key, filter_key_map, filter_span, one_line
 from deskui.views import views_by_key
 
 # A hit's score orders it among every provider's, and Textual's fuzzy scores grow with the typed
@@ -46,15 +46,29 @@ def ticket_score(kind: str, text: str, position: int) -> float:
         return 8.0 * len(text) + 10.0 - position * STEP
     return 3.0 * (len(text) + 1) * SUBSTRING_FACTOR[kind] - position * STEP
 
+def folded_matcher(provider: Provider, query: str) -> Matcher:
+    """The provider's fuzzy matcher for ``query`` folded as every typed filter of the app is
+    (``deskui.text.filter_key``: accents, case, "ß" as "ss"); candidates go through
+    ``folded_score`` and ``plain_highlight``, which fold them the same way."""
+    return provider.matcher(filter_key(query))
+
+
+def folded_score(matcher: Matcher, text: str) -> float:
+    return matcher.match(filter_key(text))
+
+
 def plain_highlight(matcher: Matcher, text: str) -> Content:
     """``text`` as plain Content with the fuzzy-matched characters styled (what
-    ``Matcher.highlight`` does, without reading ``text`` as markup)."""
+    ``Matcher.highlight`` does, without reading ``text`` as markup). The match runs on the folded
+    text (``folded_matcher``); its offsets are mapped back to ``text``."""
     content = Content(text)
-    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    key, where = filter_key_map(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, key)
     if score:
         for offset in offsets:
-            if not text[offset].isspace():
-                content = content.stylize(matcher.match_style or "bold", offset, offset + 1)
+            if offset < len(key) and not key[offset].isspace():
+                start, end = filter_span(where, offset, offset + 1)
+                content = content.stylize(matcher.match_style or "bold", start, end)
     return content
 
 
@@ -193,9 +207,9 @@ class MacroCommands(Provider):
             yield DiscoveryHit(Content(name), run, text=name, help=_plain_help(help_text))
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        matcher = folded_matcher(self, query)
         for name, run, help_text in self._commands():
-            if (score := matcher.match(name)) > 0:
+            if (score := folded_score(matcher, name)) > 0:
                 yield Hit(score, plain_highlight(matcher, name), run, text=name, help=_plain_help(help_text))
 
 
@@ -220,9 +234,9 @@ class ViewCommands(Provider):
             yield DiscoveryHit(Content(name), run, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
+        matcher = folded_matcher(self, query)
         for name, run, help_text in self._commands():
-            if (score := matcher.match(name)) > 0:
+            if (score := folded_score(matcher, name)) > 0:
                 yield Hit(score, plain_highlight(matcher, name), run, text=name, help=help_text)
 
 
@@ -255,8 +269,8 @@ class ColumnCommands(Provider):
             yield DiscoveryHit(Content(self.NAME), partial(show_columns, self.app), text=self.NAME, help="key C on the inbox")
 
     async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        if self._wanted() and (score := matcher.match(self.NAME)) > 0:
+        matcher = folded_matcher(self, query)
+        if self._wanted() and (score := folded_score(matcher, self.NAME)) > 0:
             yield Hit(score, plain_highlight(matcher, self.NAME), partial(show_columns, self.app), text=self.NAME,
                       help="key C on the inbox")
 

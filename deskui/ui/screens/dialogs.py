@@ -8,9 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import SuggestFromList
+from textual.suggester import Suggester
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+
+from deskui.text import complete
 
 # The dialogs below are styled in dialogs.tcss (loaded by DeskApp). This is for a modal of
 # another module that wants the same box: DEFAULT_CSS = DIALOG_CSS.format(name="ItsScreen").
@@ -52,6 +54,19 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
+class FoldedSuggester(Suggester):
+    """Completion from a list, folded as every typed filter of the app is (``deskui.text.complete``:
+    "jose" completes "José", "strass" completes "Straßer"). Textual's ``SuggestFromList`` folds
+    case only."""
+
+    def __init__(self, suggestions: list[str]) -> None:
+        super().__init__(case_sensitive=True)  # the value as typed: ``complete`` folds it itself
+        self.suggestions = list(suggestions)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete(value, self.suggestions)
+
+
 class PromptScreen(ModalScreen[str | None]):
     """One line of input: a snooze time, a tag, an agent name."""
 
@@ -67,7 +82,7 @@ class PromptScreen(ModalScreen[str | None]):
         with Vertical():
             yield Static(Text(self.title_text, style="bold"), markup=False)
             # Known names complete as you type (→ accepts): a typo should not become a new agent.
-            suggester = SuggestFromList(self.suggestions, case_sensitive=False) if self.suggestions else None
+            suggester = FoldedSuggester(self.suggestions) if self.suggestions else None
             yield Input(value=self.value, placeholder=self.placeholder, suggester=suggester)
             if self.hint:
                 yield Static(Text(self.hint, style="dim"), markup=False)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from rich.text import Text
 
 from deskui.store.workspace import parse_snooze
-from deskui.text import one_line
+from deskui.text import one_line, same_name
 from deskui.ui.busy import tolerate_busy
 from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 
@@ -94,9 +94,9 @@ class InboxBulk:
             name = (value or "").strip()
             if not name:
                 return
-            matches = [agent for agent in known if agent.lower() == name.lower()]
-            if matches or name == self.app.agent:
-                self._apply_to_targets("assign", assignee=matches[0] if matches else name)
+            match = same_name(name, known)  # "jose" is José: folded as the completion folds
+            if match is not None or name == self.app.agent:
+                self._apply_to_targets("assign", assignee=match if match is not None else name)
                 return
             self.app.push_screen(
                 ConfirmScreen(f"{one_line(name, limit=30)} is not an agent here yet.",

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from deskui.store.undo import UndoRefused, last_undoable, undo_last
 from deskui.store.workspace import normalise_tag, parse_snooze
-from deskui.text import one_line
+from deskui.text import one_line, same_name
 from deskui.ui.busy import tolerate_busy
 from deskui.ui.screens.dialogs import ConfirmScreen, PromptScreen
 from deskui.when import describe as describe_when
@@ -64,9 +64,9 @@ class TicketActions:
                 self._apply("unassign")
                 self._done("Unassigned.")
                 return
-            matches = [agent for agent in known if agent.lower() == name.lower()]
-            if matches:
-                name = matches[0]
+            match = same_name(name, known)  # "jose" is José: folded as the completion folds
+            if match is not None:
+                name = match
             elif name != app.agent:
                 self.app.push_screen(
                     ConfirmScreen(f"{one_line(name, limit=30)} is not an agent here yet.",
