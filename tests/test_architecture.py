@@ -138,3 +138,17 @@ def test_no_import_runs_upward():
             if (module == "deskui.cli" or module.startswith("deskui.cli.")) and relative.as_posix() not in ("cli.py", "__main__.py"):
                 offenders.append(f"{path.relative_to(PACKAGE.parent)}:{line}: imports {module}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_every_screen_stylesheet_is_read_by_the_app_and_no_screen_reads_its_own():
+    """One way to style a screen: its ``screens/NAME.tcss`` listed in ``DeskApp.CSS_PATH`` (read
+    at start), never a screen's own ``CSS_PATH`` (read when it first opens)."""
+    from deskui.ui.app import DeskApp
+
+    screens = PACKAGE / "ui" / "screens"
+    listed = {Path(path).resolve() for path in DeskApp.CSS_PATH}
+    assert {path.resolve() for path in screens.glob("*.tcss")} <= listed
+    own = [f"{path.name}:{node.lineno}" for path in screens.glob("*.py")
+           for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+           if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "CSS_PATH" for target in node.targets)]
+    assert own == []

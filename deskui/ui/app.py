@@ -54,10 +54,12 @@ HIGH_CONTRAST = Theme(
 class DeskApp(OutageGuard, App[None]):
     TITLE = "deskui"
     # The app's stylesheet, then one per screen (absolute: subclasses may live anywhere). All are
-    # read at start: a screen pushed later brings no stylesheet of its own to parse.
+    # read at start, and only here: no screen sets a CSS_PATH of its own, so a screen pushed later
+    # brings no stylesheet to parse, and a new screen's .tcss is added to this list.
     CSS_PATH = [Path(__file__).parent / "deskui.tcss",
                 *(Path(__file__).parent / "screens" / f"{name}.tcss"
-                  for name in ("inbox", "ticket", "board", "health", "dialogs", "bulk_reply"))]
+                  for name in ("inbox", "ticket", "board", "health", "dialogs", "bulk_reply", "columns",
+                               "template_picker"))]
     # The palette (ctrl+p): Textual's system commands (get_system_commands below), and tickets,
     # macros and saved views (ui/commands.py).
     COMMANDS = App.COMMANDS | set(PALETTE_PROVIDERS)

@@ -47,8 +47,7 @@ class ColumnsScreen(ModalScreen[ColumnChoice]):
     """The columns, each with a mark: space (or a click) shows or hides one, K/J or shift+↑/↓
     move it, r puts back the default, enter or esc closes (the choice is kept either way)."""
 
-    # Read when the box first opens (DeskApp.CSS_PATH may list it too: then at start).
-    CSS_PATH = "columns.tcss"
+    # styled in columns.tcss, read at start with the app's (DeskApp.CSS_PATH)
     BINDINGS = [
         Binding("space", "toggle", "Show/hide", id="columns.toggle"),
         Binding("K,shift+up", "move(-1)", "Move up", id="columns.up"),

@@ -10,7 +10,6 @@ the buyer's name and order: everything reaches the terminal as ``rich.text.Text`
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable, Sequence
 
 from rich.text import Text
@@ -39,7 +38,7 @@ class TemplatePickerScreen(ModalScreen[Template | str | None]):
     """Pick a reply template: the filter keeps the focus, up/down move in the list. With ``typed``
     (its label), a last entry lets the agent type the reply instead; ``typed_help`` is its preview."""
 
-    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    # styled in template_picker.tcss, read at start with the app's (DeskApp.CSS_PATH)
     AUTO_FOCUS = "#picker-filter"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="templates.cancel"),
