@@ -9,15 +9,29 @@ from deskui.demo import generate
 from deskui.policy import default_policy
 from deskui.ui.app import DeskApp
 from deskui.ui.screens.health import HealthScreen
-from tests.conftest import NOW
+from tests.conftest import NOW, PG_TEMPLATE
 from tests.test_cli import deskui
+
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("health") / "demo.db"
-    generate(path, seed=7, tickets=3000, now=NOW, force=True)
-    return path
+def built():
+    """The module's demo per backend, made by the first test that asks for it (the tests only read it)."""
+    return {}
+
+
+@pytest.fixture
+def demo_db(backend, built, tmp_path_factory, request):
+    if backend not in built:
+        if backend == "sqlite":
+            target = tmp_path_factory.mktemp("health") / "demo.db"
+        else:  # lives as long as the session's server
+            server = request.getfixturevalue("pg_server")
+            target = server.url(server.create_database(template=PG_TEMPLATE))
+        generate(target, seed=7, tickets=3000, now=NOW, force=True)
+        built[backend] = target
+    return built[backend]
 
 
 async def test_health_screen_shows_every_section(demo_db):

@@ -16,12 +16,12 @@ from tests.conftest import NOW
 from tests.inbox_data import build
 from tests.helpers import settle
 
+pytestmark = pytest.mark.backends
+
 
 @pytest.fixture
-def inbox_db(tmp_path):
-    path = tmp_path / "inbox.db"
-    ids = build(path, NOW)
-    return path, ids
+def inbox_db(db_target):
+    return db_target, build(db_target, NOW)
 
 
 def make_app(path, agent="ana", clock=None):

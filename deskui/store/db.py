@@ -114,9 +114,15 @@ def default_db_path() -> str | Path:
     return platformdirs.user_data_path("deskui", appauthor=False) / "deskui.db"
 
 
+def busy_timeout_ms() -> int:
+    """How long a write waits for another process's write lock before it fails as "busy"
+    (``$DESKUI_BUSY_TIMEOUT_MS``, else 10 s): SQLite's busy_timeout, PostgreSQL's lock_timeout."""
+    return int(os.environ.get("DESKUI_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS))
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {int(os.environ.get('DESKUI_BUSY_TIMEOUT_MS', BUSY_TIMEOUT_MS))}")
+    conn.execute(f"PRAGMA busy_timeout = {busy_timeout_ms()}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA temp_store = MEMORY")

@@ -108,6 +108,10 @@ def clause(conn, text: str) -> tuple[str, list]:
 
 
 def pending(conn: sqlite3.Connection) -> int:
+    """Rows the index has yet to take in. None on PostgreSQL, which has no such table: its
+    trigram indexes follow every row by themselves."""
+    if not is_indexed(conn):
+        return 0
     return conn.execute("SELECT count(*) FROM search_pending").fetchone()[0]
 
 

@@ -757,10 +757,16 @@ def _open_raw(url: str, *, create: bool = False):
     from deskui.store.postgres import compat
     from deskui.store.postgres.db import connect
 
+    from deskui.store.db import busy_timeout_ms
+
     raw = connect(url, create=create)
     try:
         compat.apply(raw)
         numeric_as_python(raw)
+        # SQLite's busy timeout: without it lock_timeout is 0, "wait forever", and a write behind a
+        # long import (its BEGIN IMMEDIATE's advisory lock) hung the screen instead of saying "busy".
+        # Set after compat.apply, whose migration lock may wait for another process's first open.
+        raw.execute(f"SET lock_timeout = {busy_timeout_ms()}")
     except BaseException:
         raw.close()
         raise
