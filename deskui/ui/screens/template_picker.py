@@ -65,10 +65,12 @@ class TemplatePickerScreen(ModalScreen[Template | str | None]):
             yield Input(placeholder="type to filter: key, title or text", id="picker-filter", compact=True)
             with Container(id="picker-body"):
                 with Vertical(id="picker-left"):
+                    # above the list: with the bulk reply's typed entry the list stays on screen
+                    # when nothing matches, and would push this line out of sight
+                    yield Static("", id="picker-none", markup=False)
                     templates = OptionList(id="picker-list")
                     templates.can_focus = False  # the filter keeps the focus; up/down are bound here
                     yield templates
-                    yield Static("", id="picker-none", markup=False)
                 preview = VerticalScroll(id="picker-preview-box")
                 preview.can_focus = False  # tab never takes the focus from the filter; pgup/pgdn scroll it
                 with preview:
