@@ -50,6 +50,20 @@ async def test_health_screen_shows_every_section(demo_db):
         assert app.screen.query("Sparkline")
 
 
+async def test_the_title_says_when_the_check_up_was_made_as_people_read_a_time(demo_db):
+    from zoneinfo import ZoneInfo
+
+    app = DeskApp(demo_db, policy=default_policy(), clock=FixedClock(NOW), agent="lead", start="health",
+                  timezone="Europe/Paris")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        title = str(app.screen.query_one("#title").render())
+        local = NOW.astimezone(ZoneInfo("Europe/Paris"))
+        assert f"days to {local:%a %d %b %H:%M} CET" in title, title  # not the stored ...T..Z instant
+        assert "Z " not in title and "T" + f"{NOW:%H}" not in title
+
+
 async def test_inbox_opens_health_and_back(demo_db):
     app = DeskApp(demo_db, policy=default_policy(), clock=FixedClock(NOW), agent="lead")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static
 
 from deskui.text import one_line
-from deskui.timeutil import format_minutes
+from deskui.timeutil import format_minutes, from_db
+from deskui.when import describe
 from deskui.ui.widgets.order_panel import CATEGORY_LABELS
 from deskui.ui.workers import WorkerReports
 
@@ -85,12 +86,20 @@ class HealthScreen(WorkerReports, Screen[None]):
         problem = self.app.failures.get("database") or self.app.failures.get(group, "the check-up failed")
         line = Text(f"⚠ {problem} · r to try again", style="bold red")
         if self.report is not None:
-            line.append(f" · shown: the check-up of {self.report['generated_at']}", style="dim")
+            line.append(f" · shown: the check-up of {self._generated()}", style="dim")
         self._title(line)
 
     def after_outage(self) -> None:
         if self._failed:
             self._compute()
+
+    def _generated(self) -> str:
+        """When the shown report was computed, as people read a time ("Thu 03 Dec 14:19 UTC"),
+        in the agent's zone; the JSON keeps the stored instant."""
+        moment = from_db(self.report["generated_at"])
+        if moment is None:
+            return str(self.report["generated_at"])
+        return describe(moment, self.app.zone)
 
     def _title(self, status: Text | None = None) -> None:
         title = Text(no_wrap=True, overflow="ellipsis")
@@ -103,7 +112,7 @@ class HealthScreen(WorkerReports, Screen[None]):
             if status is not None:
                 title.append_text(status)
             else:
-                title.append(f"{window['days']} days to {self.report['generated_at']} "
+                title.append(f"{window['days']} days to {self._generated()} "
                              f"({window.get('timezone', 'UTC')} days) · r refresh")
         self.query_one("#title", Static).update(title)
 
