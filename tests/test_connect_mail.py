@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import sqlite3
 
 import pytest
 
@@ -29,17 +28,19 @@ def smtp():
     server.stop()
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "desk.db"
-    connect(path, create=True).close()
-    return path
+def db(db_target):
+    """An empty deskui database: an SQLite file, or a PostgreSQL database that `deskui sync --db URL` fills."""
+    return db_target
 
 
 def rows(db, sql, *params):
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        return [tuple(row) for row in conn.execute(sql, params).fetchall()]
     finally:
         conn.close()
 

@@ -18,7 +18,6 @@ such a reply is recorded sent *and* its ticket tagged ``delivery-unconfirmed`` f
 
 from __future__ import annotations
 
-import fcntl
 import re
 import secrets
 import smtplib
@@ -36,7 +35,7 @@ from deskui.connect.limits import check_reply_attachments
 from deskui.outbox import OutboxItem, list_outbox, to_email
 from deskui.store import sending
 from deskui.store.attachments import files_of_message, for_message
-from deskui.store.sending import AGENT, NOT_DELIVERED_TAG, UNCONFIRMED_TAG, mark_failed
+from deskui.store.sending import AGENT, NOT_DELIVERED_TAG, UNCONFIRMED_TAG, SendLock, mark_failed
 
 __all__ = ["AGENT", "NOT_DELIVERED_TAG", "UNCONFIRMED_TAG", "SendLock", "SendResult", "Sender", "mark_failed", "open_smtp"]
 # On deskui's own Sent copy until the server's 250 is read: a copy still flagged after a crash is
@@ -52,33 +51,6 @@ class SendResult:
     retry: list[tuple[int, str]] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
     skipped: str | None = None                              # why nothing was tried (another copy sends)
-
-
-class SendLock:
-    """Only one process sends from a database at a time (a lock file beside it; the kernel drops it
-    when the process dies, SIGKILL included). So a row found ``sending`` by the holder was left by
-    a process that is gone, never one that is still talking to the server."""
-
-    def __init__(self, db_path: Path):
-        self.path = Path(f"{db_path}.sync-send.lock")
-        self.handle = None
-
-    def acquire(self) -> bool:
-        if self.handle is not None:
-            return True
-        handle = open(self.path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self.handle = handle
-        return True
-
-    def release(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
 
 
 def open_smtp(cfg: SmtpConfig) -> smtplib.SMTP:

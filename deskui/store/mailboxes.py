@@ -33,12 +33,16 @@ def folder_state(conn: sqlite3.Connection, mailbox: str, folder: str) -> tuple[i
 def commit_folder(conn: sqlite3.Connection, mailbox: str, folder: str, uidvalidity: int, last_uid: int, now: datetime,
                   *, fetched: int = 0, rejected: int = 0, rejection: str | None = None) -> None:
     """Record how far a folder was read. Call inside the transaction that stored the messages."""
+    # The row's own columns named with their table: PostgreSQL takes a bare `fetched` in an upsert's
+    # SET for ambiguous (the row's or excluded's); SQLite reads either form.
     conn.execute(
         """INSERT INTO mailbox_folders (mailbox, folder, uidvalidity, last_uid, fetched, rejected, last_rejection, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (mailbox, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,
-               fetched = fetched + excluded.fetched, rejected = rejected + excluded.rejected,
-               last_rejection = coalesce(excluded.last_rejection, last_rejection), updated_at = excluded.updated_at""",
+               fetched = mailbox_folders.fetched + excluded.fetched,
+               rejected = mailbox_folders.rejected + excluded.rejected,
+               last_rejection = coalesce(excluded.last_rejection, mailbox_folders.last_rejection),
+               updated_at = excluded.updated_at""",
         (mailbox, folder, uidvalidity, last_uid, fetched, rejected, rejection, to_db(now)),
     )
 
@@ -49,14 +53,18 @@ def set_status(conn: sqlite3.Connection, mailbox: str, now: datetime, *, connect
     stamp = to_db(now)
     with write(conn):
         conn.execute("INSERT OR IGNORE INTO mailboxes (name, updated_at) VALUES (?, ?)", (mailbox, stamp))
+        # The flags go in as 0/1 compared with 1: PostgreSQL cannot type a bare `? IS NOT NULL`
+        # whose value is NULL ("could not determine data type of parameter"), which failed every
+        # `deskui sync --db postgresql://…` at its first mailbox.
+        failed, synced_flag = int(error is not None), int(synced)
         conn.execute(
             """UPDATE mailboxes SET connected = ?, idle = coalesce(?, idle), updated_at = ?,
-                   last_sync_at = CASE WHEN ? THEN ? ELSE last_sync_at END,
-                   error = CASE WHEN ? IS NOT NULL THEN ? WHEN ? THEN NULL ELSE error END,
-                   error_at = CASE WHEN ? IS NOT NULL THEN ? WHEN ? THEN NULL ELSE error_at END
+                   last_sync_at = CASE WHEN ? = 1 THEN ? ELSE last_sync_at END,
+                   error = CASE WHEN ? = 1 THEN ? WHEN ? = 1 THEN NULL ELSE error END,
+                   error_at = CASE WHEN ? = 1 THEN ? WHEN ? = 1 THEN NULL ELSE error_at END
                WHERE name = ?""",
-            (int(connected), None if idle is None else int(idle), stamp, synced, stamp,
-             error, one_line(error, limit=300) if error else None, synced, error, stamp, synced, mailbox),
+            (int(connected), None if idle is None else int(idle), stamp, synced_flag, stamp,
+             failed, one_line(error, limit=300) if error else None, synced_flag, failed, stamp, synced_flag, mailbox),
         )
 
 

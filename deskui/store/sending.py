@@ -5,16 +5,65 @@ before the first byte goes out), and the outcomes (sent, retry, failed). The con
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 
-from deskui.store.db import write
+from deskui.store.db import is_url, write
 from deskui.store.tickets import record_event, refresh_tickets, set_status
 from deskui.timeutil import to_db
 
 AGENT = "deskui-sync"
 NOT_DELIVERED_TAG = "not-delivered"
 UNCONFIRMED_TAG = "delivery-unconfirmed"
+SEND_LOCK = 0x64657373  # "dess": PostgreSQL's advisory lock of the one sending process
+
+
+class SendLock:
+    """Only one process sends from a database at a time, and the lock goes when its holder dies
+    (SIGKILL included). So a row found ``sending`` by the holder was left by a process that is
+    gone, never one that is still talking to the server.
+
+    SQLite: a lock file beside the database, which the kernel drops with the process.
+    PostgreSQL: a session advisory lock (advisory locks are per database) on a connection of its
+    own, which the server drops with the session; a lock file beside a URL could not be made,
+    and would not have stopped a second `deskui sync` on another machine anyway."""
+
+    def __init__(self, target: str | Path):
+        self.target = target
+        self.handle = None
+
+    def acquire(self) -> bool:
+        if self.handle is not None:
+            return True
+        if is_url(self.target):
+            from deskui.store.postgres.db import connect
+
+            raw = connect(str(self.target))
+            try:
+                held = raw.execute("SELECT pg_try_advisory_lock(%s)", (SEND_LOCK,)).fetchone()[0]
+            except BaseException:
+                raw.close()
+                raise
+            if not held:
+                raw.close()
+                return False
+            self.handle = raw
+            return True
+        handle = open(f"{self.target}.sync-send.lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self.handle = handle
+        return True
+
+    def release(self) -> None:
+        if self.handle is not None:
+            self.handle.close()  # the file's flock, or the session and its advisory lock
+            self.handle = None
 
 
 def due_ids(conn: sqlite3.Connection, now: datetime) -> set[int]:
