@@ -270,3 +270,40 @@ def test_the_demo_file_is_searchable(tmp_path):
     assert found(conn, "refund") == expected
     search.index_pending(path)
     assert found(conn, "refund") == expected
+
+
+def test_a_search_kept_in_a_temporary_table_counts_what_the_scan_counts_after_changes(db_target):
+    """The matches read once (search.KeptMatches): the count, walking the open tickets' index
+    (statistics say the matches are over a third of them) or looking each match up, equals the
+    LIKE scan's; after a change and ``invalidate`` the same query sees it; a query whose table
+    was dropped for newer ones reads its matches again. PostgreSQL reads them inline."""
+    conn = connect(db_target)
+    with write(conn):
+        for n in range(300):
+            add(conn, f"Question {n}", None, None, ["Refund please" if n % 3 else "where is it"])
+        conn.execute("UPDATE tickets SET status = 'solved' WHERE id % 5 = 0")
+    index(conn, db_target)
+    if isinstance(conn, sqlite3.Connection):
+        conn.execute("ANALYZE")
+
+    def scan_count(text: str) -> int:
+        if not isinstance(conn, sqlite3.Connection):
+            return len(found(conn, text))
+        sql, params = search.scan_clause(text)
+        return conn.execute(f"SELECT count(*) FROM tickets t LEFT JOIN customers c ON c.id = t.customer_id "
+                            f"WHERE t.status != 'solved' AND {sql}", params).fetchone()[0]
+
+    query = InboxQuery(conn, default_policy(), filter=InboxFilter(search="refund"))
+    assert query.count() == scan_count("refund") == len(query.rows(0, 1000)) == 160
+    if isinstance(conn, sqlite3.Connection):
+        assert query._walk_count()  # 200 matches of 240 open: the walk
+    with write(conn):
+        add(conn, "New", None, None, ["a REFUND"])
+        conn.execute("UPDATE tickets SET status = 'solved' WHERE id = 2")
+    query.invalidate()
+    assert query.count() == scan_count("refund") == 160
+    for other in ("question 1", "question 2", "question 3", "question 4", "where"):
+        assert InboxQuery(conn, default_policy(), filter=InboxFilter(search=other)).count() == scan_count(other)
+    query.invalidate()
+    assert query.count() == scan_count("refund") and [row.id for row in query.rows(0, 1000)] == [
+        row.id for row in InboxQuery(conn, default_policy(), filter=InboxFilter(search="refund")).rows(0, 1000)]

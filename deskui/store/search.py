@@ -14,6 +14,7 @@ only, as SQLite does), which pg_trgm's GIN indexes answer where the extension is
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import string
 import time
@@ -69,6 +70,10 @@ def needs_customer_join(conn, text: str) -> bool:
 
 def clause(conn, text: str) -> tuple[str, list]:
     """A WHERE clause (ticket alias t) true for the tickets whose text holds ``text``."""
+    found = matches(conn, text)
+    if found is not None:
+        sql, params = found
+        return f"t.id IN ({sql})", params
     if not is_indexed(conn):
         pattern = like_pattern(ascii_lower(text))
         return ("t.id IN (SELECT m.ticket_id FROM messages m WHERE lower(m.body) LIKE ? ESCAPE '\\' "
@@ -76,8 +81,16 @@ def clause(conn, text: str) -> tuple[str, list]:
                 "OR lower(s.order_number) LIKE ? ESCAPE '\\' "
                 "UNION SELECT s.id FROM tickets s JOIN customers k ON k.id = s.customer_id "
                 "WHERE lower(k.name) LIKE ? ESCAPE '\\')"), [pattern] * 4
-    if len(text) < MIN_INDEXED:
-        return scan_clause(text)
+    return scan_clause(text)
+
+
+def matches(conn, text: str, union: str = "UNION") -> tuple[str, list] | None:
+    """A SELECT of the ids of the tickets whose text holds ``text``, answered from the trigram
+    indexes; None where there are none (PostgreSQL) or the text is too short for them.
+    ``union="UNION ALL"`` leaves an id found twice in twice, for a caller that drops repeats
+    itself (``INSERT OR IGNORE`` into a keyed table: one b-tree instead of two)."""
+    if not is_indexed(conn) or len(text) < MIN_INDEXED:
+        return None
     phrase, pattern = _phrase(text), like_pattern(text)
     # Each source twice: what the index says about rows it is up to date on, and the pending rows
     # read by LIKE. Kinds with nothing pending (most of the time) skip both checks.
@@ -91,7 +104,7 @@ def clause(conn, text: str) -> tuple[str, list]:
             return indexed
         params.extend([pattern] * likes)
         return (f"{indexed} AND {_ROW_ID[kind]} NOT IN (SELECT row_id FROM search_pending WHERE kind = '{kind}') "
-                f"UNION {not_indexed}")
+                f"{union} {not_indexed}")
 
     messages = part("m", "SELECT x.rowid >> 32 FROM search_messages x WHERE search_messages MATCH ?",
                     "SELECT m.ticket_id FROM search_pending p JOIN messages m ON m.id = p.row_id "
@@ -102,9 +115,84 @@ def clause(conn, text: str) -> tuple[str, list]:
     customers = part("c", "SELECT x.rowid FROM search_customers x WHERE search_customers MATCH ?",
                      "SELECT k.id FROM search_pending p JOIN customers k ON k.id = p.row_id "
                      "WHERE p.kind = 'c' AND k.name LIKE ? ESCAPE '\\'", 1)
-    sql = (f"t.id IN ({messages} UNION {tickets} "
-           f"UNION SELECT s.id FROM tickets s WHERE s.customer_id IN ({customers}))")
-    return sql, params
+    return (f"{messages} {union} {tickets} "
+            f"{union} SELECT s.id FROM tickets s WHERE s.customer_id IN ({customers})"), params
+
+
+# Temporary tables of kept matches per connection, the newest last; past this many the oldest
+# is dropped (its query reads its matches again if it is still used). A few suffice: the inbox
+# keeps the search on screen and, for esc, the view from before it (which has no search).
+_KEPT_TABLES = 4
+_kept_serial = itertools.count(1)
+
+
+class KeptMatches:
+    """The ids of the tickets a search matches, read once into a temporary table, so that the
+    view's count and each of its pages test ``t.id IN (SELECT id FROM temp.<table>)`` instead of
+    reading the trigram indexes again (at 1M, "refund": 341k index hits, 201k tickets, ~0.15-0.2 s
+    each time). A temporary table is the connection's own: nobody else sees it or waits on it.
+    ``refresh`` after the tickets or messages changed. Unusable (``None`` from ``fill``) where the
+    connection takes no writes at all (``PRAGMA query_only``, a read-only file): then the caller
+    reads the matches inline (``clause``)."""
+
+    def __init__(self, conn: sqlite3.Connection, text: str) -> None:
+        self.conn, self.text = conn, text
+        self.table: str | None = None
+        self.size = 0  # matching tickets, open or not
+        self.usable = True
+
+    def fill(self) -> str | None:
+        """The temporary table's name, read again if it was dropped meanwhile; None if unusable."""
+        if not self.usable:
+            return None
+        kept = _kept(self.conn)
+        if self.table is not None and self.table in kept:
+            return self.table
+        found = matches(self.conn, self.text, union="UNION ALL")
+        if found is None or self.conn.execute("PRAGMA query_only").fetchone()[0]:
+            self.usable = False
+            return None
+        sql, params = found
+        table = f"search_hits_{next(_kept_serial)}"
+        try:
+            self.conn.execute(f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY)")
+            self.size = self.conn.execute(f"INSERT OR IGNORE INTO temp.{table} {sql}", params).rowcount
+        except sqlite3.OperationalError as error:
+            if "readonly" not in str(error):
+                raise
+            self.usable = False
+            return None
+        kept.append(table)
+        while len(kept) > _KEPT_TABLES:
+            self.conn.execute(f"DROP TABLE IF EXISTS temp.{kept.pop(0)}")
+        self.table = table
+        return table
+
+    def refresh(self) -> None:
+        """Forget the kept ids: the next ``fill`` reads the indexes again."""
+        if self.table is not None:
+            kept = _kept(self.conn)
+            if self.table in kept:
+                kept.remove(self.table)
+                self.conn.execute(f"DROP TABLE IF EXISTS temp.{self.table}")
+            self.table = None
+
+
+def _kept(conn: sqlite3.Connection) -> list[str]:
+    kept = getattr(conn, "_deskui_search_tables", None)
+    if kept is None:
+        kept = []
+        conn._deskui_search_tables = kept  # type: ignore[attr-defined]
+    return kept
+
+
+def open_estimate(conn: sqlite3.Connection) -> int | None:
+    """Open tickets as ANALYZE last counted them (the partial inbox index's entries), or None."""
+    try:
+        row = conn.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'tickets_inbox'").fetchone()
+    except sqlite3.OperationalError:  # never analyzed: no sqlite_stat1
+        return None
+    return int(row[0].split()[0]) if row else None
 
 
 def pending(conn: sqlite3.Connection) -> int:
