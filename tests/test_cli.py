@@ -54,16 +54,20 @@ def test_bad_databases_get_one_line_and_no_traceback(tmp_path, kind):
     assert len(lines) == 1 and str(path) in lines[0]
 
 
-def test_refresh_triages_rows_written_by_another_program(tmp_path):
-    path = tmp_path / "x.db"
-    deskui("init", str(path))
-    raw = sqlite3.connect(path)
-    raw.execute("INSERT INTO tickets (id, channel, subject, created_at) VALUES (1, 'amazon', 'Paket beschädigt', '2026-11-25 10:00:00+01:00')")
-    raw.execute("INSERT INTO messages (ticket_id, direction, body, sent_at) VALUES (1, 'in', 'Die Ware ist kaputt angekommen', '2026-11-25 10:00:00+01:00')")
-    raw.commit()
-    result = deskui("refresh", str(path))
+@pytest.mark.backends
+def test_refresh_triages_rows_written_by_another_program(db_target):
+    from deskui.store import connect
+
+    other = connect(db_target)  # another program's rows: no tier, a time in its own form
+    other.execute("INSERT INTO tickets (id, channel, subject, created_at) VALUES (1, 'amazon', 'Paket beschädigt', '2026-11-25 10:00:00+01:00')")
+    other.execute("INSERT INTO messages (ticket_id, direction, body, sent_at) VALUES (1, 'in', 'Die Ware ist kaputt angekommen', '2026-11-25 10:00:00+01:00')")
+    other.commit()
+    other.close()
+    result = deskui("refresh", str(db_target))
     assert result.returncode == 0, result.stderr
-    tier, created = raw.execute("SELECT tier, created_at FROM tickets WHERE id = 1").fetchone()
+    check = connect(db_target)
+    tier, created = check.execute("SELECT tier, created_at FROM tickets WHERE id = 1").fetchone()
+    check.close()
     assert tier == "high" and created == "2026-11-25T09:00:00Z"
 
 

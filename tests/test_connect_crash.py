@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import time
 
 import pytest
@@ -18,7 +17,7 @@ from deskui.store.tickets import add_reply
 from tests.connect_servers import Dovecot, SmtpServer, need_dovecot, run_sync, shopify_mail, start_sync, wait_for, write_config
 
 KILLS = int(os.environ.get("DESKUI_CRASH_KILLS", "10"))
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.backends]
 
 
 @pytest.fixture
@@ -31,7 +30,7 @@ def imap():
 
 
 def count(db, sql: str) -> int:
-    conn = sqlite3.connect(db, timeout=30)
+    conn = connect(db)
     try:
         return conn.execute(sql).fetchone()[0]
     finally:
@@ -43,11 +42,10 @@ def kill(process) -> None:
     process.wait(timeout=30)
 
 
-def test_sigkill_mid_fetch_never_stores_a_message_twice_or_skips_one(imap, tmp_path):
+def test_sigkill_mid_fetch_never_stores_a_message_twice_or_skips_one(imap, tmp_path, db_target):
     total = 1200
     imap.append([shopify_mail(n, subject=f"Order #{2000 + n % 300} question") for n in range(total)])
-    db = tmp_path / "desk.db"
-    connect(db, create=True).close()
+    db = db_target
     config = write_config(tmp_path / "config.toml", imap, None)
     rng = random.Random(13)
     partial = 0
@@ -73,22 +71,21 @@ def test_sigkill_mid_fetch_never_stores_a_message_twice_or_skips_one(imap, tmp_p
 
 
 @pytest.mark.parametrize("sent_copy", ["server", "append"])
-def test_sigkill_mid_send_delivers_every_reply_exactly_once(imap, tmp_path, sent_copy):
+def test_sigkill_mid_send_delivers_every_reply_exactly_once(imap, tmp_path, sent_copy, db_target):
     """With a server that files Sent itself, exactly once. When deskui files it ("append"), a reply is
     never received twice; one killed between its Sent copy and the server reading its final dot is
     recorded sent and lost (docs/mail.md), so that mode asserts no duplicate and counts the lost."""
     # the server takes a moment after the final dot: kills land there too
     smtp = SmtpServer(delay=0.05, files_sent=imap if sent_copy == "server" else None)
     try:
-        _kill_while_sending(imap, smtp, tmp_path, sent_copy)
+        _kill_while_sending(imap, smtp, tmp_path, sent_copy, db_target)
     finally:
         smtp.stop()
 
 
-def _kill_while_sending(imap, smtp, tmp_path, sent_copy):
+def _kill_while_sending(imap, smtp, tmp_path, sent_copy, db):
     replies = 40
-    db = tmp_path / "desk.db"
-    conn = connect(db, create=True)
+    conn = connect(db)
     policy, clock = default_policy(), SystemClock()
     for n in range(replies):
         conn.execute("INSERT INTO tickets (channel, external_id, subject, created_at) VALUES ('shopify', ?, ?, '2026-11-24T10:00:00Z')",
@@ -122,8 +119,10 @@ def _kill_while_sending(imap, smtp, tmp_path, sent_copy):
         return
     assert len(ids) == len(set(ids)), "a reply was received twice"
     lost = sorted(set(range(1, replies + 1)) - set(ids))
-    flagged = {row[0] for row in sqlite3.connect(db).execute(
+    conn = connect(db)
+    flagged = {row[0] for row in conn.execute(
         "SELECT o.id FROM outbox o JOIN tags t ON t.ticket_id = o.ticket_id AND t.tag = 'delivery-unconfirmed'")}
+    conn.close()
     assert set(lost) <= flagged, "a reply that never arrived was not flagged for the agents"
     print(f"append mode: {len(lost)} of {replies} lost to a kill between the Sent copy and the dot {lost}; "
           f"{len(flagged)} flagged delivery-unconfirmed {sorted(flagged)}")

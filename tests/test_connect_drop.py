@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import signal
 import socket
-import sqlite3
 import threading
 
 import pytest
 
 from deskui.store import connect
 from tests.connect_servers import Dovecot, need_dovecot, run_sync, shopify_mail, start_sync, wait_for, write_config
+
+pytestmark = pytest.mark.backends
 
 MESSAGES = 600        # three fetch chunks of 200
 CUT_AFTER = 90_000    # bytes from the server: past the login and the first chunk, inside the second
@@ -91,9 +92,9 @@ def imap():
 
 
 def rows(db, sql, *params):
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     try:
-        return conn.execute(sql, params).fetchall()
+        return [tuple(row) for row in conn.execute(sql, params).fetchall()]
     finally:
         conn.close()
 
@@ -119,9 +120,8 @@ def fill(imap) -> None:
         client.logout()
 
 
-def test_a_dropped_connection_mid_fetch_is_one_line_the_other_mailbox_goes_on_and_nothing_is_doubled(imap, tmp_path):
-    db = tmp_path / "desk.db"
-    connect(db, create=True).close()
+def test_a_dropped_connection_mid_fetch_is_one_line_the_other_mailbox_goes_on_and_nothing_is_doubled(imap, tmp_path, db_target):
+    db = db_target
     fill(imap)
     proxy = DroppingProxy(imap.port, CUT_AFTER)
     config = two_mailboxes(tmp_path / "config.toml", imap, proxy.port)
@@ -159,9 +159,8 @@ def test_a_dropped_connection_mid_fetch_is_one_line_the_other_mailbox_goes_on_an
     assert not [line for line in output.splitlines() if line.startswith("mailbox eu-shop:") and "fetched" not in line], output
 
 
-def test_once_a_drop_mid_fetch_exits_1_naming_the_mailbox_and_the_next_run_stores_the_rest_once(imap, tmp_path):
-    db = tmp_path / "desk.db"
-    connect(db, create=True).close()
+def test_once_a_drop_mid_fetch_exits_1_naming_the_mailbox_and_the_next_run_stores_the_rest_once(imap, tmp_path, db_target):
+    db = db_target
     fill(imap)
     proxy = DroppingProxy(imap.port, CUT_AFTER)
     try:
@@ -184,9 +183,8 @@ def test_once_a_drop_mid_fetch_exits_1_naming_the_mailbox_and_the_next_run_store
     assert rows(db, "SELECT count(*), count(DISTINCT external_id) FROM messages") == [(total, total)]
 
 
-def test_mail_that_lands_while_a_batch_is_stored_is_fetched_at_once_not_at_the_next_idle_renewal(imap, tmp_path):
-    db = tmp_path / "desk.db"
-    connect(db, create=True).close()
+def test_mail_that_lands_while_a_batch_is_stored_is_fetched_at_once_not_at_the_next_idle_renewal(imap, tmp_path, db_target):
+    db = db_target
     imap.append(shopify_mail(1))
     landed = threading.Event()
 

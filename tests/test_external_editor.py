@@ -6,6 +6,8 @@ import pytest
 
 from deskui.replies.external import edit_text
 
+pytestmark = pytest.mark.backends
+
 
 def editor(tmp_path, script: str) -> str:
     path = tmp_path / "editor.sh"
@@ -32,7 +34,7 @@ def test_an_editor_that_fails_leaves_the_text_alone_and_no_file_behind(tmp_path,
     assert not [name for name in os.listdir(tmp_path) if name.startswith("deskui-reply-")]
 
 
-async def test_in_the_browser_view_the_key_says_it_needs_a_terminal(tmp_path):
+async def test_in_the_browser_view_the_key_says_it_needs_a_terminal(db_target):
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.store import connect
@@ -41,7 +43,7 @@ async def test_in_the_browser_view_the_key_says_it_needs_a_terminal(tmp_path):
     from tests.conftest import NOW
     from tests.inbox_data import build
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(140, 40)) as pilot:
@@ -54,7 +56,7 @@ async def test_in_the_browser_view_the_key_says_it_needs_a_terminal(tmp_path):
         assert connect(path).execute("SELECT body FROM drafts").fetchone()[0] == "Hello"  # saved before the editor
 
 
-async def test_a_template_goes_in_at_the_cursor_when_the_box_has_text(tmp_path):
+async def test_a_template_goes_in_at_the_cursor_when_the_box_has_text(db_target):
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.ui.app import DeskApp
@@ -62,7 +64,7 @@ async def test_a_template_goes_in_at_the_cursor_when_the_box_has_text(tmp_path):
     from tests.conftest import NOW
     from tests.inbox_data import build
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(140, 40)) as pilot:

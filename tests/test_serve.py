@@ -15,7 +15,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ import pytest
 
 from tests.conftest import NOW
 from tests.inbox_data import build
+from tests.helpers import scalar
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -272,12 +272,15 @@ def test_sessions_beyond_the_cap_are_refused_without_a_process(serve):
     asyncio.run(scenario())
 
 
-def test_the_browser_inbox_claims_in_the_given_agents_name(serve):
-    served = serve("--screen", "inbox", "--agent", "web.ana")
+# The tests whose served app writes to the database run on both backends; the rest (tokens,
+# origins, logins, the apps' processes) do not depend on the database and stay on SQLite.
+@pytest.mark.backends
+def test_the_browser_inbox_claims_in_the_given_agents_name(serve, db_target):
+    build(db_target, NOW)
+    served = serve("--screen", "inbox", "--agent", "web.ana", db=db_target)
 
     def claims(agent: str) -> int:
-        with sqlite3.connect(served.db) as conn:
-            return conn.execute("SELECT count(*) FROM events WHERE kind = 'claimed' AND agent = ?", (agent,)).fetchone()[0]
+        return scalar(served.db, "SELECT count(*) FROM events WHERE kind = 'claimed' AND agent = ?", (agent,))
 
     assert claims("web.ana") == 0
 
@@ -370,9 +373,11 @@ def login(served: Served, agent: str, password: str, origin: str | None = None) 
                       method="POST", body=urlencode({"agent": agent, "password": password}))
 
 
-def test_agents_log_in_with_their_own_password_and_act_in_their_own_name(serve, tmp_path):
+@pytest.mark.backends
+def test_agents_log_in_with_their_own_password_and_act_in_their_own_name(serve, tmp_path, db_target):
     (tmp_path / "config.toml").write_text(AGENTS_CONFIG)
-    served = serve("--screen", "inbox", env=PASSWORDS)
+    build(db_target, NOW)
+    served = serve("--screen", "inbox", env=PASSWORDS, db=db_target)
     assert served.token is None  # no token: the passwords are the way in
     status, _, page = served.get("/")
     assert status == 401 and 'name="password"' in page and 'name="agent"' in page
@@ -385,8 +390,7 @@ def test_agents_log_in_with_their_own_password_and_act_in_their_own_name(serve, 
     assert served.get("/", {"Cookie": cookie})[0] == 200
 
     def claims(agent: str) -> int:
-        with sqlite3.connect(served.db) as conn:
-            return conn.execute("SELECT count(*) FROM events WHERE kind = 'claimed' AND agent = ?", (agent,)).fetchone()[0]
+        return scalar(served.db, "SELECT count(*) FROM events WHERE kind = 'claimed' AND agent = ?", (agent,))
 
     async def claim() -> str:
         async with aiohttp.ClientSession() as client:

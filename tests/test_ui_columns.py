@@ -18,6 +18,8 @@ from tests.helpers import pilot_wait_for, settle
 from tests.inbox_data import build
 from tests.test_ui_queue_defects import EMOJI_NAME, WIDE_SUBJECT, add_wide_rows, age_column, lines
 
+pytestmark = pytest.mark.backends
+
 
 def _app(path, folder=None, agent="ana"):
     return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent=agent, state_dir=folder)
@@ -52,8 +54,8 @@ async def _go_to(pilot, name):
         await pilot.press("j" if screen.choice.order.index(at) < screen.choice.order.index(name) else "k")
 
 
-async def test_space_hides_and_shows_a_column_and_the_subject_gets_its_width(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_space_hides_and_shows_a_column_and_the_subject_gets_its_width(db_target):
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -75,8 +77,8 @@ async def test_space_hides_and_shows_a_column_and_the_subject_gets_its_width(tmp
         assert "customer" in _names(pilot.app)
 
 
-async def test_the_deadline_state_and_subject_cannot_be_hidden_and_the_box_says_so(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_the_deadline_state_and_subject_cannot_be_hidden_and_the_box_says_so(db_target):
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -91,8 +93,8 @@ async def test_the_deadline_state_and_subject_cannot_be_hidden_and_the_box_says_
         assert {"countdown", "state", "subject"} <= set(_names(pilot.app))
 
 
-async def test_keys_move_a_column_and_the_order_is_kept(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_keys_move_a_column_and_the_order_is_kept(db_target):
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(200, 50)) as pilot:
         await settle(pilot)
@@ -115,8 +117,8 @@ async def test_keys_move_a_column_and_the_order_is_kept(tmp_path):
         assert _names(pilot.app) == list(CHOOSABLE)
 
 
-async def test_the_choice_is_back_after_a_restart_per_agent(tmp_path):
-    path, folder = tmp_path / "inbox.db", tmp_path / "state"
+async def test_the_choice_is_back_after_a_restart_per_agent(tmp_path, db_target):
+    path, folder = db_target, tmp_path / "state"
     build(path, NOW)
     async with _app(path, folder).run_test(size=(200, 50)) as pilot:
         await settle(pilot)
@@ -141,8 +143,8 @@ async def test_the_choice_is_back_after_a_restart_per_agent(tmp_path):
         assert _names(pilot.app) == [n for n in CHOOSABLE]
 
 
-async def test_a_bad_stored_choice_falls_back_to_the_default(tmp_path):
-    path, folder = tmp_path / "inbox.db", tmp_path / "state"
+async def test_a_bad_stored_choice_falls_back_to_the_default(tmp_path, db_target):
+    path, folder = db_target, tmp_path / "state"
     build(path, NOW)
     folder.mkdir()
     default = list(CHOOSABLE)
@@ -170,8 +172,8 @@ def test_a_stored_choice_missing_new_columns_puts_them_at_their_default_place():
     assert ColumnChoice.from_state(choice.to_state()) == choice
 
 
-async def test_sorted_by_a_hidden_column_still_sorts_and_the_header_says_by_what(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_sorted_by_a_hidden_column_still_sorts_and_the_header_says_by_what(db_target):
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(200, 50)) as pilot:
         await settle(pilot)
@@ -196,8 +198,8 @@ async def test_sorted_by_a_hidden_column_still_sorts_and_the_header_says_by_what
         assert "· by" not in _header(pilot.app) and "CHANNEL▲" in _header(pilot.app)
 
 
-async def test_wide_text_stays_aligned_after_hiding_columns(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_wide_text_stays_aligned_after_hiding_columns(db_target):
+    path = db_target
     build(path, NOW)
     add_wide_rows(path)
     for size in ((160, 45), (80, 24)):
@@ -223,8 +225,8 @@ async def test_wide_text_stays_aligned_after_hiding_columns(tmp_path):
             assert EMOJI_NAME not in "".join(rows)  # the customer column is hidden
 
 
-async def test_toggling_a_column_reads_nothing_from_the_database(tmp_path):
-    path = tmp_path / "inbox.db"
+async def test_toggling_a_column_reads_nothing_from_the_database(db_target):
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -250,10 +252,10 @@ def test_the_default_choice_lays_out_as_before():
     assert sum(c.width for c in hidden) == 80
 
 
-async def test_the_palette_opens_the_chooser_on_the_inbox_and_from_a_ticket(tmp_path):
+async def test_the_palette_opens_the_chooser_on_the_inbox_and_from_a_ticket(db_target):
     from tests.test_ui_palette import _hits, open_from_palette
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     ids = build(path, NOW)
     async with _app(path).run_test(size=(160, 45)) as pilot:
         await settle(pilot)
@@ -272,10 +274,10 @@ async def test_the_palette_opens_the_chooser_on_the_inbox_and_from_a_ticket(tmp_
         assert _hits(pilot.app) == []
 
 
-async def test_help_lists_the_key(tmp_path):
+async def test_help_lists_the_key(db_target):
     from deskui.ui.screens.help import HelpScreen
 
-    path = tmp_path / "inbox.db"
+    path = db_target
     build(path, NOW)
     async with _app(path).run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -290,7 +292,7 @@ async def test_help_lists_the_key(tmp_path):
         assert described["Show/hide"] == "space" and "K" in described["Move up"] and "J" in described["Move down"]
 
 
-# -- the look, pinned (frozen clock; wide characters in the rows) ---------------------------
+# -- the look, pinned (frozen clock; wide characters in the rows); one SQLite picture, whichever backend
 @pytest.fixture
 def wide_inbox(tmp_path):
     path = tmp_path / "inbox.db"

@@ -4,6 +4,8 @@ of the idle inbox's CPU)."""
 
 from datetime import timedelta
 
+import pytest
+
 from deskui.clock import FixedClock
 from deskui.policy import default_policy
 from deskui.ui.app import DeskApp
@@ -11,9 +13,11 @@ from deskui.ui.widgets.status_bar import StatusBar
 from tests.conftest import NOW
 from tests.inbox_data import build
 
+pytestmark = pytest.mark.backends
 
-async def test_the_clock_repaints_one_line_and_an_unchanged_second_nothing(tmp_path):
-    path = tmp_path / "inbox.db"
+
+async def test_the_clock_repaints_one_line_and_an_unchanged_second_nothing(db_target):
+    path = db_target
     build(path, NOW)
     app = DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
     async with app.run_test(size=(160, 45)) as pilot:

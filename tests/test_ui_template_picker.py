@@ -19,6 +19,8 @@ from tests.conftest import NOW
 from tests.helpers import pilot_wait_for, settle
 from tests.inbox_data import build
 
+pytestmark = pytest.mark.backends
+
 WIDE_NAME = "王小明 🎉 Wáng"
 
 HOSTILE_TEMPLATE = """title: Zebra [bold red]test[/] template
@@ -56,8 +58,8 @@ def add_wide_ticket(path) -> int:
 
 
 @pytest.fixture
-def desk(tmp_path):
-    path = tmp_path / "desk.db"
+def desk(db_target):
+    path = db_target
     ids = build(path, NOW)
     ids["wide"] = add_wide_ticket(path)
     return path, ids

@@ -111,6 +111,7 @@ class FetchResult:
     rejected: list[str] = field(default_factory=list)
     bounces: list[int] = field(default_factory=list)   # outbox ids a bounce marked failed
     attachments: int = 0
+    landed: bool = False       # the server announced new mail while this read ran: read again
 
 
 def fetch_folder(conn, client: IMAPClient, box: MailboxConfig, folder: str, *, policy, now: Callable[[], datetime],
@@ -132,6 +133,11 @@ def fetch_folder(conn, client: IMAPClient, box: MailboxConfig, folder: str, *, p
         _store_chunk(conn, box, folder, uidvalidity, stored_validity, messages, policy=policy, now=now(), rules=rules,
                      result=result, on_bounce=on_bounce)
         stored_validity = uidvalidity
+    # Mail that lands while the SEARCH or FETCH runs is announced by an untagged EXISTS in that
+    # command's answer, which IMAPClient leaves unread; IDLE then announces only later changes, so
+    # such a message waited for the IDLE renewal (60 s). imaplib keeps the EXISTS it read since
+    # the SELECT above (which flushed the older ones): `response` takes it out.
+    result.landed = client._imap.response("EXISTS")[1] != [None]
     return result
 
 

@@ -42,6 +42,7 @@ class MailboxReport:
     bounces: list[int] = field(default_factory=list)
     attachments: int = 0
     error: str | None = None
+    landed: bool = False  # new mail announced during the read (FetchResult.landed)
 
 
 @dataclass
@@ -121,6 +122,7 @@ def fetch_mailbox(conn, box: MailboxConfig, cfg: MailConfig, *, policy, clock, f
             report.rejected += result.rejected
             report.bounces += result.bounces
             report.attachments += result.attachments
+            report.landed = report.landed or result.landed
         state.set_status(conn, box.name, clock.now(), connected=not own, synced=True)
     except MailFailure as failure:
         report.error = str(failure)
@@ -197,7 +199,7 @@ def _watch_folder(db_path: Path, box: MailboxConfig, folder: str, cfg: MailConfi
                     if result.fetched or result.rejected or result.bounces:
                         report(f"mailbox {box.name}/{folder}: fetched {result.fetched}"
                                + (f", {len(result.rejected)} rejected" if result.rejected else ""))
-                    if result.fetched or result.unchanged or result.rejected or result.bounces:
+                    if result.fetched or result.unchanged or result.rejected or result.bounces or result.landed:
                         # Mail may have landed while this batch was stored: the server told us in a
                         # reply IMAPClient does not keep, and IDLE announces only what comes after it
                         # starts. So read again until a fetch finds nothing new, then wait.
