@@ -21,7 +21,9 @@ from deskui.ingest.base import UTC, ImportContext, ImportFailed, ImportSummary, 
 from deskui.gcpause import no_gc
 from deskui.ingest.detect import FORMATS, detect_format
 from deskui.store.db import write
-from deskui.store.imports import checkpoint_once_after, flagged_for_triage, page_cache_at_least, release, roll_back_to, savepoint
+from deskui.store.imports import (
+    checkpoint_once_after, flagged_for_triage, page_cache_at_least, plan_each_statement, release, roll_back_to, savepoint,
+)
 from deskui.store.tickets import refresh_tickets
 
 IMPORT_CACHE_KIB = 32 * 1024
@@ -142,6 +144,7 @@ def _transaction(conn: sqlite3.Connection, ctx: ImportContext, fmt: str, dry_run
     rolls back cleanly even when the caller already holds a transaction."""
     fatal = False
     with write(conn):
+        plan_each_statement(conn)
         savepoint(conn, SAVEPOINT)
         try:
             try:
