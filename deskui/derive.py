@@ -41,6 +41,16 @@ PAUSE_END = ("resumed", "solved", "reopened")
 _evidence_text = json.JSONEncoder(ensure_ascii=False).encode
 
 
+@lru_cache(maxsize=8192)
+def _evidence_for(items: tuple[tuple[str, str, str, str, str | None], ...]) -> str:
+    """The stored evidence list of (category, term, field, text, lang) items, remembered: most
+    tickets' evidence is one of a few thousand lists ("refund" in the body, in English...), and
+    the JSON was ~3 % of ``deskui demo`` at 100k (py-spy, 2026-12-03). The same text as
+    ``Triage.evidence_json`` encoded (tests/test_demo_rows.py compares the rows)."""
+    return _evidence_text([{"category": category, "term": term, "field": field, "text": text, "lang": lang}
+                           for category, term, field, text, lang in items])
+
+
 @dataclass
 class Message:
     direction: str
@@ -109,7 +119,8 @@ def derive(policy: Policy, now: datetime, ticket, messages: Sequence[Message], t
         "id": ticket["id"],
         "channel": channel,
         "category": triage.category,
-        "evidence": _evidence_text(triage.evidence_json()) if triage.evidence else "[]",
+        "evidence": _evidence_for(tuple((item.category, item.term, item.field, item.text, item.lang)
+                                        for item in triage.evidence)) if triage.evidence else "[]",
         "awaiting_reply_since": _text(awaiting),
         "first_response_at": _text(first_response),
         "created_at": _text(created),

@@ -70,6 +70,41 @@ def test_same_seed_same_rows_and_another_seed_others(demo, db_factory):
         assert _digest(other) != _digest(demo[0])
 
 
+def _with_writer(backend, monkeypatch):
+    """The build with a forked writer process (deskui/demo/build.py: from WRITER_MIN_TICKETS
+    up), made to run at this module's size. A file only; fork only in a single-threaded process."""
+    from deskui.demo import build
+
+    if backend != "sqlite":
+        pytest.skip("a server's database is written by the generating process itself")
+    monkeypatch.setattr(build, "WRITER_MIN_TICKETS", 1)
+    if not build._writer_fits(TICKETS):
+        pytest.skip("another thread is running in this test process: the demo does not fork then")
+
+
+def test_a_writer_process_writes_the_same_rows(demo, backend, tmp_path, monkeypatch):
+    _with_writer(backend, monkeypatch)
+    target = tmp_path / "written.db"
+    summary = generate(target, seed=7, tickets=TICKETS, now=NOW)
+    assert _digest(target) == _digest(demo[0])
+    assert summary.by_state == demo[1].by_state and summary.messages == demo[1].messages
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["written.db"]  # no chunk files left
+
+
+def test_a_failing_writer_process_fails_the_demo_and_leaves_nothing(demo, backend, tmp_path, monkeypatch):
+    from deskui.store import demo_rows
+
+    _with_writer(backend, monkeypatch)
+
+    def full(*args):  # inherited by the forked writer
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(demo_rows, "insert_rows", full)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        generate(tmp_path / "demo.db", seed=7, tickets=TICKETS, now=NOW)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_summary_counts_match_the_file(demo, db):
     _, summary, _ = demo
     assert summary.tickets == TICKETS == db.execute("SELECT count(*) FROM tickets").fetchone()[0]

@@ -28,16 +28,15 @@ stopped clock of the window, never a whole table) and grouped in one Python pass
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from deskui.analytics.days import LocalDays
+from deskui.gcpause import no_gc  # noqa: F401  (health.py and alerts.py use it as m.no_gc)
 from deskui.policy.model import Calendar, Policy
 from deskui.sla import working_intervals, working_minutes_between
 from deskui.store import metrics as reads
@@ -56,20 +55,6 @@ BASELINE_DAYS = 14
 MIN_RISE_PCT = 15
 MIN_RECENT_TICKETS = 5
 SUSTAINED_DAYS = 2
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while hundreds of thousands of row tuples are made and
-    dropped (none of them forms a cycle): it would otherwise rescan them again and again, a
-    fifth of the run. Restored afterwards, whatever happens."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:

@@ -8,10 +8,17 @@ written against the tier the triage chose.
 
 from __future__ import annotations
 
+import multiprocessing
+import marshal
 import os
+import queue
 import random
+import shutil
 import sqlite3
+import tempfile
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -22,6 +29,7 @@ from deskui.demo.codes import Stamp
 from deskui.demo.plan import plan_tickets
 from deskui.demo.tables import AGENTS, CHUNK
 from deskui.demo.tickets import Builder
+from deskui.gcpause import no_gc
 from deskui.policy import Policy, default_policy
 from deskui.store import demo_rows
 from deskui.store.db import connect, is_url
@@ -96,7 +104,12 @@ def generate(
     try:
         conn = connect(building, create=True)
         try:
-            _build(conn, random.Random(seed), tickets, now, policy, report)
+            if _writer_fits(tickets):
+                conn.close()  # the writer process opens its own: a connection never crosses a fork
+                _build_with_writer(building, random.Random(seed), tickets, now, policy, report)
+                conn = connect(building)
+            else:
+                _build(conn, random.Random(seed), tickets, now, policy, report)
             demo_rows.write_meta(conn, {"dataset": "demo", "demo_seed": str(seed), "demo_tickets": str(tickets),
                                         "generated_at": to_db(now)})
             summary = _summarise(conn, path, seed, now, policy)
@@ -136,11 +149,23 @@ def _remove_database(path: Path) -> None:
 
 def _build(conn: sqlite3.Connection, rng: random.Random, count: int, now: datetime, policy: Policy,
            report: Callable[[int, int], None]) -> None:
-    """Chunk by chunk: the rows, their triage in memory (``demo_rows.triage``: what
-    ``refresh_tickets`` would derive from them once written), the stopped clocks against the
-    tier it chose, and one write of it all. Each ticket is written once, triaged: reading 300k
-    messages back and rewriting every ticket with its twelve indexes in place was half the build."""
-    deferred = demo_rows.begin_bulk(conn, [agent[:2] for agent in AGENTS])
+    """Chunk by chunk (``_chunks``), one write of each chunk's rows; the indexes and triggers
+    back at the end."""
+    # The cyclic collector paused for the build: it rescanned the millions of row tuples held
+    # until each chunk is written (none forms a cycle): 4,119 young and 12 full collections at
+    # 100k (gc.callbacks, 2026-12-03).
+    with no_gc():
+        deferred = demo_rows.begin_bulk(conn, [agent[:2] for agent in AGENTS])
+        for rows, clock_rows in _chunks(rng, count, now, policy, report):
+            demo_rows.insert_rows(conn, rows, clock_rows)
+        demo_rows.finish_bulk(conn, deferred)
+
+
+def _chunks(rng: random.Random, count: int, now: datetime, policy: Policy, report: Callable[[int, int], None]):
+    """Each chunk's rows, their triage in memory (``demo_rows.triage``: what ``refresh_tickets``
+    would derive from them once written) and the stopped clocks against the tier it chose, as
+    (rows, clock rows). Each ticket is written once, triaged: reading 300k messages back and
+    rewriting every ticket with its twelve indexes in place was half the build."""
     now_ts = int(now.timestamp())
     builder = Builder(rng, now_ts, policy)
     plans = plan_tickets(rng, count, now_ts, policy)
@@ -154,10 +179,122 @@ def _build(conn: sqlite3.Connection, rng: random.Random, count: int, now: dateti
         clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
                                       policy, builder.stamp))
         rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
-        demo_rows.insert_rows(conn, rows, clock_rows)
+        yield rows, clock_rows
         done = min(start + CHUNK, count)
         report(2 * done, 2 * count)
-    demo_rows.finish_bulk(conn, deferred)
+
+
+# -- the rows written by a second process -------------------------------------------------------
+# SQLite's part of a build (the inserts, their commits, the indexes and ANALYZE at the end) was a
+# third of its CPU at 100k (py-spy, 2026-12-03), and a thread cannot overlap it: sqlite3 gives
+# the GIL back for every row's step and waits for it again, up to a switch interval (5 ms) a
+# row. So a forked process writes each chunk while this one generates and triages the next:
+# every row is still made here, in the same order, and only written there (tests/test_demo.py
+# compares the two ways). Each chunk goes over as a marshal file beside the database (rows are
+# tuples of str, int, float and None; marshal is 2-3x faster than pickle for them: 13 + 12 ms a
+# chunk against 28 + 34 ms), its name through the queue: a multiprocessing.Queue pickling 4 MB
+# chunks in its feeder thread met the same GIL convoy (64 KB pipe writes, each waiting for the
+# busy main thread), 52 s instead of 38 s at 100k. Below WRITER_MIN_TICKETS the fork and the
+# copying cost more than they save.
+WRITER_MIN_TICKETS = 10_000
+WRITER_QUEUE_CHUNKS = 3  # chunk files waiting for the writer at most (~4 MB each)
+WRITER_POLL_SECONDS = 1.0
+
+
+def _writer_fits(count: int) -> bool:
+    # fork is safe only in a single-threaded process (another thread may hold a lock the child
+    # inherits), and spawn would re-run the caller's __main__: fork or nothing, as the importer.
+    return (count >= WRITER_MIN_TICKETS and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
+def _build_with_writer(path: Path, rng: random.Random, count: int, now: datetime, policy: Policy,
+                       report: Callable[[int, int], None]) -> None:
+    """``_build`` with the writes in a forked process. Its failure is raised here, an SQLite
+    error as the sqlite3 error it was (a full disk reads as it does without the writer)."""
+    mp = multiprocessing.get_context("fork")
+    chunks, results = mp.Queue(maxsize=WRITER_QUEUE_CHUNKS), mp.Queue()
+    folder = Path(tempfile.mkdtemp(prefix=path.name + ".chunks-", dir=path.parent))
+    writer = mp.Process(target=_writer, args=(str(path), chunks, results, os.getpid()), daemon=True)
+    writer.start()
+    try:
+        with no_gc():
+            for number, chunk in enumerate(_chunks(rng, count, now, policy, report)):
+                file = folder / f"{number}.marshal"
+                file.write_bytes(marshal.dumps(chunk))
+                _send(chunks, str(file), writer, results)
+        _send(chunks, None, writer, results)
+        _raise_failure(_answer(results, writer))
+        writer.join()
+    finally:
+        if writer.is_alive():
+            writer.kill()
+            writer.join()
+        chunks.cancel_join_thread()  # a dead writer may leave names in the queue: do not wait on it
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _send(chunks, name: str | None, writer, results) -> None:
+    while True:
+        try:
+            chunks.put(name, timeout=WRITER_POLL_SECONDS)
+            return
+        except queue.Full:
+            if not writer.is_alive():
+                _raise_failure(_answer(results, writer))
+                raise RuntimeError(f"the demo's writer process stopped (exit code {writer.exitcode})") from None
+
+
+def _answer(results, writer) -> tuple[str, str, str] | None:
+    """None once the writer finished, else its failure as (exception name, message, traceback)."""
+    while True:
+        try:
+            return results.get(timeout=WRITER_POLL_SECONDS)
+        except queue.Empty:
+            if not writer.is_alive():
+                try:
+                    return results.get(timeout=WRITER_POLL_SECONDS)
+                except queue.Empty:
+                    raise RuntimeError(f"the demo's writer process stopped (exit code {writer.exitcode})") from None
+
+
+def _raise_failure(failure: tuple[str, str, str] | None) -> None:
+    if failure is None:
+        return
+    kind, message, trace = failure
+    if kind in ("OperationalError", "DatabaseError", "IntegrityError"):
+        raise getattr(sqlite3, kind)(message)
+    raise RuntimeError(f"the demo's writer process failed:\n{trace}")
+
+
+def _writer(path: str, chunks, results, parent: int) -> None:
+    """The writer process: its own connection to the file being built, every chunk written as
+    ``_build`` writes it, then the indexes. Leaves when the generating process is gone."""
+    try:
+        conn = connect(Path(path))
+        try:
+            with no_gc():
+                deferred = demo_rows.begin_bulk(conn, [agent[:2] for agent in AGENTS])
+                while True:
+                    try:
+                        name = chunks.get(timeout=WRITER_POLL_SECONDS)
+                    except queue.Empty:
+                        if os.getppid() != parent:
+                            os._exit(1)
+                        continue
+                    if name is None:
+                        break
+                    file = Path(name)
+                    chunk = marshal.loads(file.read_bytes())
+                    file.unlink()
+                    demo_rows.insert_rows(conn, *chunk)
+                demo_rows.finish_bulk(conn, deferred)
+        finally:
+            conn.close()
+    except BaseException as error:  # reported to the generating process, which raises it
+        results.put((type(error).__name__, str(error), traceback.format_exc()))
+        return
+    results.put(None)
 
 
 def _response_outcomes(clock_rows: list[tuple]) -> dict[int, str]:

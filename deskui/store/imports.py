@@ -46,6 +46,17 @@ def release(conn: sqlite3.Connection, name: str) -> None:
     conn.execute(f"RELEASE {name}")
 
 
+def plan_each_statement(conn: sqlite3.Connection) -> None:
+    """PostgreSQL: every statement of the caller's transaction planned for its own values
+    (``SET LOCAL``, so it ends with the transaction). An import fills tables whose statistics
+    still say they are empty; psycopg prepares a statement run five times, and the server's
+    generic plan for the importers' ``IN (...)`` lookups scanned the whole growing orders table
+    each time: 100k Amazon order rows took 83-123 s against 10.5 s with custom plans
+    (tests/bench/bench_pg.py, 2026-12-03). SQLite: nothing to do."""
+    if getattr(conn, "backend", "sqlite") != "sqlite":
+        conn.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+
+
 @contextlib.contextmanager
 def page_cache_at_least(conn: sqlite3.Connection, kib: int) -> Iterator[None]:
     """A page cache of at least ``kib`` for the block; the connection's own setting comes back."""

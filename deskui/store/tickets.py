@@ -60,7 +60,7 @@ def _refresh_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids:
     committed since the snapshot, the batch is read and derived again under the lock, so nothing
     written meanwhile (a new message, a claim) is overwritten with stale values."""
     if conn.in_transaction:  # the caller's transaction: read and write inside it
-        conn.executemany(_UPDATE_DERIVED, _derive_batch(conn, policy, now, ids))
+        _write_derived(conn, _derive_batch(conn, policy, now, ids))
         return
     version = data_version(conn)
     conn.execute("BEGIN")
@@ -71,7 +71,20 @@ def _refresh_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids:
     with write(conn):
         if data_version(conn) != version:
             updates = _derive_batch(conn, policy, now, ids)
-        conn.executemany(_UPDATE_DERIVED, updates)
+        _write_derived(conn, updates)
+
+
+def _write_derived(conn: sqlite3.Connection, updates: list[dict]) -> None:
+    """The UPDATEs of a batch: a ticket whose stored channel and created_at are what triage
+    derived (``_derive_batch`` then leaves them out) does not set them. Setting a column rewrites
+    every index holding it, even to the same value: channel and created_at are in six of the
+    table's indexes (the UNIQUE one included). 100k e-mails, 67k new tickets: see
+    docs/performance.md (2026-12-03)."""
+    same = [update for update in updates if "channel" not in update]
+    if same:
+        conn.executemany(_UPDATE_DERIVED_KEEPING, same)
+    if len(same) < len(updates):
+        conn.executemany(_UPDATE_DERIVED, [update for update in updates if "channel" in update])
 
 
 _UPDATE_DERIVED = """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, category = :category,
@@ -89,6 +102,8 @@ _UPDATE_DERIVED = """UPDATE tickets SET tier = :tier, tier_rank = :tier_rank, ca
                    target_minutes = :target_minutes, needs_triage = 0, channel = :channel,
                    updated_at = :updated_at
                WHERE id = :id"""
+_UPDATE_DERIVED_KEEPING = _UPDATE_DERIVED.replace(", created_at = :created_at", "").replace(", channel = :channel", "")
+assert ":channel" not in _UPDATE_DERIVED_KEEPING and ":created_at" not in _UPDATE_DERIVED_KEEPING
 
 
 def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: list[int]) -> list[dict]:
@@ -121,8 +136,13 @@ def _derive_batch(conn: sqlite3.Connection, policy: Policy, now: datetime, ids: 
         ids,
     ):
         events[ticket_id].append((kind, from_db(at)))
-    return [derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]])
-            for ticket in tickets]
+    updates = []
+    for ticket in tickets:
+        update = derive(policy, now, ticket, messages[ticket["id"]], tags[ticket["id"]], events[ticket["id"]])
+        if update["channel"] == ticket["channel"] and update["created_at"] == ticket["created_at"]:
+            del update["channel"], update["created_at"]  # unchanged: not written (_write_derived)
+        updates.append(update)
+    return updates
 
 
 def record_event(conn: sqlite3.Connection, ticket_id: int, kind: str, agent: str | None, at: datetime, **detail) -> None:

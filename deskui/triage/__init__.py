@@ -4,7 +4,7 @@ The matcher is pure standard-library Python (no UI imports); see :mod:`.normaliz
 :mod:`.lexicon` (the languages, one TOML file each under ``lexicons/``) and :mod:`.matcher`.
 """
 
-from deskui.triage.lexicon import CATEGORIES, LEXICON, active_lexicon
+from deskui.triage.lexicon import CATEGORIES, active_lexicon
 from deskui.triage.matcher import Evidence, Matcher, default_matcher
 from deskui.triage.normalize import normalize
 
@@ -17,6 +17,15 @@ __all__ = [
     "normalize",
     "reload_lexicon",
 ]
+
+
+def __getattr__(name: str):
+    """``LEXICON`` is read from the lexicon files on first use (see ``lexicon.__getattr__``)."""
+    if name == "LEXICON":
+        from deskui.triage import lexicon
+
+        return lexicon.LEXICON
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def reload_lexicon() -> None:

@@ -154,20 +154,26 @@ def fold(text: str) -> str:
     try:
         raw = text.encode("latin-1")
     except UnicodeEncodeError as error:
-        return _fold_beyond_latin1(text, error)
-    return raw.translate(_LATIN1).decode("latin-1")
+        start = error.start
+    else:
+        return raw.translate(_LATIN1).decode("latin-1")
+    return _fold_beyond_latin1(text, start)
 
 
-def _fold_beyond_latin1(text: str, error: UnicodeEncodeError) -> str:
-    """``fold`` of a text with characters beyond Latin-1 (the first one at ``error.start``).
+def _fold_beyond_latin1(text: str, start: int) -> str:
+    """``fold`` of a text with characters beyond Latin-1 (the first one at ``start``).
 
     Every step maps each character to its fold and leaves folded characters as they are
-    (``fold`` is idempotent), so the steps can follow each other on one text.
+    (``fold`` is idempotent), so the steps can follow each other on one text. Only the
+    position of each encoding error is kept, never the error: one held in a local while the
+    next is raised made a cycle (error -> traceback -> frame -> error) that kept the whole call
+    chain's frames and their rows alive until the cyclic GC ran (found with the GC paused during
+    ``deskui demo``: 880 MB instead of 410 MB at 100k).
     """
     # Curly apostrophes, a non-breaking hyphen: most mail has one or two such characters,
     # each replaced everywhere at once by its fold.
     for _ in range(_DISTINCT_REPLACED):
-        char = text[error.start]
+        char = text[start]
         folded = _FULL[ord(char)]
         if folded > "\xff":  # letters of other scripts stay letters: the general table
             return text.translate(_FULL)
@@ -175,7 +181,7 @@ def _fold_beyond_latin1(text: str, error: UnicodeEncodeError) -> str:
         try:
             return text.encode("latin-1").translate(_LATIN1).decode("latin-1")
         except UnicodeEncodeError as again:
-            error = again
+            start = again.start
     for codec, table in _CODE_PAGES:
         try:
             raw = text.encode(codec).translate(table)

@@ -36,8 +36,10 @@ def run_demo(tree: Path, path: Path, tickets: int) -> tuple[float, float]:
     env = dict(os.environ, PYTHONPATH=str(tree), DESKUI_CONFIG=str(path.with_suffix(".toml")))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
+    # cwd too: `python -m` puts the working directory first on sys.path, so run from the bench's
+    # own checkout both sides were this tree (found 2026-12-03: the "baseline" used two cores).
     subprocess.run([sys.executable, "-m", "deskui", "demo", "--db", str(path), "--tickets", str(tickets),
-                    "--no-open", "--force"], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                    "--no-open", "--force"], env=env, cwd=tree, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
