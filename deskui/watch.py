@@ -144,10 +144,18 @@ class DropFolder:
     def write_report(self, target: str, lines: list[str]) -> str:
         """``failed/TARGET.error.txt``, readable by the watcher's user only."""
         name = target + REPORT_SUFFIX
+        failed = self.subfolders["failed"]
+        # Written under a hidden name, then linked in whole: whoever lists failed/ never reads a
+        # report half written (or empty). link() refuses an existing name, as O_EXCL did.
+        partial = f".{name}.{os.getpid()}.partial"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(name, flags, 0o600, dir_fd=self.subfolders["failed"])
-        with os.fdopen(fd, "w", encoding="utf-8") as report:
-            report.write("\n".join(lines) + "\n")
+        fd = os.open(partial, flags, 0o600, dir_fd=failed)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as report:
+                report.write("\n".join(lines) + "\n")
+            os.link(partial, name, src_dir_fd=failed, dst_dir_fd=failed, follow_symlinks=False)
+        finally:
+            os.unlink(partial, dir_fd=failed)
         return name
 
 

@@ -51,7 +51,9 @@ def test_watch_imports_files_as_they_arrive(db_path, tmp_path):
         shutil.copy(FIXTURES / "mail/amazon-buyer-message.eml", inbox / "message.eml")
         shutil.copy(FIXTURES / "bad/amazon-bad-date.txt", inbox / "report.txt")
         deadline = time.time() + 30
-        while time.time() < deadline and not ((inbox / "done/message.eml").exists() and (inbox / "failed/report.txt").exists()):
+        # the report is linked in whole after the file is moved: wait for both
+        while time.time() < deadline and not ((inbox / "done/message.eml").exists()
+                                              and (inbox / "failed/report.txt.error.txt").exists()):
             time.sleep(0.2)
     finally:
         proc.terminate()
