@@ -231,8 +231,16 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
     import deskui.analytics.board as analytics_board
     from deskui.store.live_board import LiveBoard
 
+    import deskui.store.live_board as live_board
+
     reading, read_gate, measure_gate = threading.Event(), threading.Event(), threading.Event()
-    real_load, real_handle = LiveBoard.load, analytics_board.handle_minutes
+    looking, look_gate = threading.Event(), threading.Event()
+    real_load, real_handle, real_look = LiveBoard.load, analytics_board.handle_minutes, live_board.first_look
+
+    def held_look(*args, **kwargs):
+        looking.set()
+        look_gate.wait(30)
+        return real_look(*args, **kwargs)
 
     def held_load(self, *args):
         reading.set()
@@ -245,17 +253,24 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
 
     monkeypatch.setattr(LiveBoard, "load", held_load)
     monkeypatch.setattr(analytics_board, "handle_minutes", held_handle)
+    monkeypatch.setattr(live_board, "first_look", held_look)
     app = board_app(board_path)
     try:
         async with app.run_test(size=(160, 45)) as pilot:
-            await _until(pilot, reading.is_set, "the read start")
+            await _until(pilot, looking.is_set, "the first look start")
             await pilot.pause()
             assert "OPEN TICKETS BY TIER" in text_of(app, "#matrix") and "AGENTS" in text_of(app, "#agents")
             for panel in ("#matrix", "#forecast", "#agents", "#alerts"):
                 assert "reading the open tickets…" in text_of(app, panel)
-            read_gate.set()
-            await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the counts")
+            look_gate.set()
+            # The first look's counts (SQL) are on screen while every open ticket is read.
+            await _until(pilot, reading.is_set, "the read start")
+            await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the first look's counts")
             assert "ana" in text_of(app, "#agents")
+            assert "counts at" in text_of(app, "#title") and "reading the open tickets…" in text_of(app, "#title")
+            read_gate.set()
+            await _until(pilot, lambda: "reading" not in text_of(app, "#title"), "the live board")
+            assert "breaches so far today: 1" in text_of(app, "#matrix") and "ana" in text_of(app, "#agents")
             assert "measuring handle times…" in text_of(app, "#forecast")
             assert "measuring category spikes…" in text_of(app, "#alerts")
             measure_gate.set()
@@ -263,5 +278,6 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
             await _until(pilot, lambda: "next 15 min" in text_of(app, "#forecast"), "the forecast")
             assert "measuring" not in text_of(app, "#alerts")
     finally:
+        look_gate.set()
         read_gate.set()
         measure_gate.set()

@@ -45,7 +45,7 @@ from deskui.store.board import (
     NextBreach,
     summarise_responses,
 )
-from deskui.sla import Timer
+from deskui.sla import STATE_SQL, Timer
 from deskui.timeutil import from_db, to_db
 
 # Past this many changed tickets, rebuilding the sorted columns (one sort) beats moving each
@@ -591,6 +591,69 @@ class LiveBoard:
                     by_tier[tier.name] = by_tier.get(tier.name, 0) + count
             results.append(Forecast(horizon, by_tier))
         return results
+
+
+# The board's first look, counted by the database itself: what the first frame shows, before the
+# columns above are built (a full read of every open ticket, ~9 s at a million). ``STATE_SQL`` is
+# the inbox's counting rule, the SQL twin of ``Timer.state`` (tests/test_sla_truth.py holds them
+# to each other); tests hold this look to a loaded board's snapshot at the same instant.
+_LOOK_MATRIX = (f"SELECT coalesce(tier, 'untriaged'), {STATE_SQL}, count(*) FROM tickets "
+                "WHERE status != 'solved' GROUP BY 1, 2")
+_LOOK_AGENTS = (f"SELECT assignee, count(*), count(paused_at), sum(CASE WHEN {STATE_SQL} = 'breached' THEN 1 ELSE 0 END), "
+                "min(created_at) FROM tickets WHERE status != 'solved' AND assignee IS NOT NULL GROUP BY assignee")
+_RUNNING_CLOCK = "status != 'solved' AND paused_at IS NULL AND due_at"  # the board's running clocks (by index)
+_LOOK_DUE_TODAY = f"SELECT count(*) FROM tickets WHERE {_RUNNING_CLOCK} >= :start AND due_at <= :now"
+_LOOK_NEXT = ("SELECT id, tier, channel, subject, assignee, due_at, at_risk_at, imminent_at, paused_at FROM tickets "
+              f"WHERE {_RUNNING_CLOCK} > :now ORDER BY due_at, id LIMIT :limit")
+
+
+def first_look(conn: sqlite3.Connection, policy: Policy, now: datetime, day_start: datetime,
+               handle: dict[str, float], limit: int = 6) -> BoardData:
+    """What the board shows at ``now``, aggregated in SQL (index scans, a few rows out), without
+    the forecast, which needs the due times held in memory: the numbers the first frame paints
+    while ``LiveBoard.load`` reads every open ticket behind it."""
+    board = LiveBoard(policy)  # holds today's clocks and the active agents, as a loaded board does
+    params = {"now": to_db(now), "start": to_db(day_start), "limit": limit}
+    conn.execute("BEGIN")  # one read snapshot: the counts agree with each other
+    try:
+        counted = conn.execute(_LOOK_MATRIX, params).fetchall()
+        held = conn.execute(_LOOK_AGENTS, params).fetchall()
+        due_today = conn.execute(_LOOK_DUE_TODAY, params).fetchone()[0]
+        upcoming = conn.execute(_LOOK_NEXT, params).fetchall()
+        seen = conn.execute(
+            f"SELECT agent, max({_seconds_sql('at')}) FROM events WHERE at >= ? AND agent IS NOT NULL GROUP BY agent",
+            (to_db(now - ACTIVE_WINDOW),),
+        ).fetchall()
+        clocks = conn.execute(_CLOCKS_TODAY, (to_db(day_start),) * 2).fetchall()
+    finally:
+        conn.execute("COMMIT")
+    matrix: dict[str, dict[str, int]] = {tier.name: {} for tier in sorted(policy.tiers, key=lambda t: t.rank)}
+    for tier, state, count in sorted(map(tuple, counted)):
+        matrix.setdefault(tier, {})[state] = count
+    board._agent_seen = {agent: _seconds(at) for agent, at in seen if at is not None}
+    board._set_clocks(clocks, day_start, replace_all=True)
+    missed, first_response, attainment, first_by_tier = board._clock_numbers()
+    now_s = _epoch(now)
+    active_since = now_s - int(ACTIVE_WINDOW.total_seconds())
+    active = {agent for agent, at in board._agent_seen.items() if at >= active_since}
+    loads = {agent: AgentLoad(agent, claimed, claimed - paused, breached or 0, from_db(oldest), agent in active)
+             for agent, claimed, paused, breached, oldest in held}
+    for name in active - loads.keys():
+        loads[name] = AgentLoad(name, 0, 0, 0, None, True)
+    nexts = [NextBreach(r[0], r[1], r[2] or "", r[3] or "", r[4],
+                        Timer(from_db(r[5]), from_db(r[6]), from_db(r[7]), from_db(r[8]))) for r in upcoming]
+    return BoardData(
+        next_breaches=nexts,
+        matrix=matrix,
+        breaches_today=missed + due_today,
+        agents=sorted(loads.values(), key=lambda load: (-load.breached, -load.claimed, load.agent)),
+        handle_minutes=handle,
+        forecasts=[],
+        active_agents=len(active),
+        first_response_today=first_response,
+        attainment_today=attainment,
+        first_response_by_tier=first_by_tier,
+    )
 
 
 def _after(tier: _Tier, now: int, limit: int) -> Iterable[tuple[int, int]]:
