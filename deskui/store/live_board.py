@@ -240,7 +240,10 @@ class LiveBoard:
                 "WHERE at >= ? AND id <= ? AND agent IS NOT NULL GROUP BY agent",
                 (to_db(now - ACTIVE_WINDOW), last_event),
             ).fetchall()
-            cursor = conn.execute(_slots_sql(conn, "status != 'solved'"))
+            # On PostgreSQL a server-side cursor: the rows come FETCH_ROWS at a time, not all at once.
+            stream = getattr(conn, "stream", None)
+            sql = _slots_sql(conn, "status != 'solved'")
+            cursor = stream(sql, rows=FETCH_ROWS) if stream is not None else conn.execute(sql)
             read = 0
             columns = fresh._open.columns()
             while rows := cursor.fetchmany(FETCH_ROWS):
@@ -251,6 +254,7 @@ class LiveBoard:
                 tier_codes, agent_codes = fresh._tier_codes(tiers, ranks), fresh._agent_codes(assignees)
                 for column, values in zip(columns, (ids, tier_codes, agent_codes, created, due, imminent, at_risk, fixed)):
                     column.extend(values)
+            cursor.close()
             clocks = conn.execute(_CLOCKS_TODAY, (to_db(day_start),) * 2).fetchall()
         finally:
             conn.execute("COMMIT")
@@ -597,8 +601,11 @@ class LiveBoard:
 # columns above are built (a full read of every open ticket, ~9 s at a million). ``STATE_SQL`` is
 # the inbox's counting rule, the SQL twin of ``Timer.state`` (tests/test_sla_truth.py holds them
 # to each other); tests hold this look to a loaded board's snapshot at the same instant.
-_LOOK_MATRIX = (f"SELECT coalesce(tier, 'untriaged'), {STATE_SQL}, count(*) FROM tickets "
-                "WHERE status != 'solved' GROUP BY 1, 2")
+# Grouped by the tier alone, the index's order, with a count per state: GROUP BY tier, state sorted
+# every open ticket in a temporary B-tree first (syn1m: 144 MB of RSS against 22 MB, no faster).
+_LOOK_STATES = ("breached", "imminent", "at_risk", "on_track", "paused", "met", "missed")
+_LOOK_MATRIX = ("SELECT tier, " + ", ".join(f"count(CASE WHEN state = '{state}' THEN 1 END)" for state in _LOOK_STATES)
+                + f" FROM (SELECT tier, {STATE_SQL} AS state FROM tickets WHERE status != 'solved') AS open GROUP BY tier")
 _LOOK_AGENTS = (f"SELECT assignee, count(*), count(paused_at), sum(CASE WHEN {STATE_SQL} = 'breached' THEN 1 ELSE 0 END), "
                 "min(created_at) FROM tickets WHERE status != 'solved' AND assignee IS NOT NULL GROUP BY assignee")
 _RUNNING_CLOCK = "status != 'solved' AND paused_at IS NULL AND due_at"  # the board's running clocks (by index)
@@ -628,8 +635,11 @@ def first_look(conn: sqlite3.Connection, policy: Policy, now: datetime, day_star
     finally:
         conn.execute("COMMIT")
     matrix: dict[str, dict[str, int]] = {tier.name: {} for tier in sorted(policy.tiers, key=lambda t: t.rank)}
-    for tier, state, count in sorted(map(tuple, counted)):
-        matrix.setdefault(tier, {})[state] = count
+    for tier, *counts in sorted(counted, key=lambda row: (row[0] is None, row[0] or "")):
+        states = matrix.setdefault(tier or "untriaged", {})
+        for state, count in zip(_LOOK_STATES, counts):
+            if count:
+                states[state] = states.get(state, 0) + count
     board._agent_seen = {agent: _seconds(at) for agent, at in seen if at is not None}
     board._set_clocks(clocks, day_start, replace_all=True)
     missed, first_response, attainment, first_by_tier = board._clock_numbers()
