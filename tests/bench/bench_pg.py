@@ -122,6 +122,19 @@ def unassigned_ids(target: str, count: int) -> list[int]:
         conn.close()
 
 
+def forget_newer_versions(server, database: str, tree: Path) -> None:
+    """A copy migrated by this tree, made openable by an older one (which refuses a database of
+    a newer deskui): the version rows past the older tree's are deleted. What those migrations
+    added (so far only indexes) stays; the older code does not read it."""
+    older = int(subprocess.run([sys.executable, "-c", "from deskui.store.postgres.schema import SCHEMA_VERSION; "
+                                "print(SCHEMA_VERSION)"], cwd=tree, check=True, capture_output=True, text=True,
+                               env={**os.environ, "PYTHONPATH": str(tree)}).stdout)
+    import psycopg
+
+    with psycopg.connect(server.url(database), autocommit=True) as conn:
+        conn.execute("DELETE FROM deskui_schema_version WHERE version > %s", (older,))
+
+
 def board_figures(target: str, ticket_id: int, run: int, tree: Path = ROOT) -> dict[str, float]:
     app = PtyApp(["-m", "deskui", "board", target], pythonpath=tree)
     try:
@@ -208,6 +221,7 @@ def main() -> None:
                 base_name = server.create_database(template=url.rsplit("/", 1)[1])
                 base_side = f"pg@{args.baseline}"
                 targets[base_side], trees[base_side] = server.url(base_name), base_tree
+                forget_newer_versions(server, base_name, base_tree)
                 subprocess.run([sys.executable, "-c", f"from deskui.store import connect; connect({targets[base_side]!r}).close()"],
                                cwd=base_tree, check=True, env={**os.environ, "PYTHONPATH": str(base_tree)})
             claimable = {side: unassigned_ids(target, args.runs * 2 + 200) for side, target in targets.items()}
