@@ -242,10 +242,15 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
         look_gate.wait(30)
         return real_look(*args, **kwargs)
 
+    reading_done = threading.Event()
+
     def held_load(self, *args):
         reading.set()
         read_gate.wait(30)
-        return real_load(self, *args)
+        try:
+            return real_load(self, *args)
+        finally:
+            reading_done.set()
 
     def held_handle(*args):
         measure_gate.wait(30)
@@ -268,9 +273,19 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
             await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the first look's counts")
             assert "ana" in text_of(app, "#agents")
             assert "counts at" in text_of(app, "#title") and "reading the open tickets…" in text_of(app, "#title")
+            # Another process's write while every ticket is read: the look is taken again.
+            other = connect(board_path)
+            with write(other):
+                ticket = other.execute("SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL LIMIT 1").fetchone()[0]
+                other.execute("UPDATE tickets SET assignee = 'zoe' WHERE id = ?", (ticket,))
+            other.close()
+            await _until(pilot, lambda: "zoe" in text_of(app, "#agents"), "the write in the look taken again")
+            assert not reading_done.is_set()
             read_gate.set()
             await _until(pilot, lambda: "reading" not in text_of(app, "#title"), "the live board")
+            # ...and the live board applied it too (it had waited for the read).
             assert "breaches so far today: 1" in text_of(app, "#matrix") and "ana" in text_of(app, "#agents")
+            await _until(pilot, lambda: "zoe" in text_of(app, "#agents"), "the write on the live board")
             assert "measuring handle times…" in text_of(app, "#forecast")
             assert "measuring category spikes…" in text_of(app, "#alerts")
             measure_gate.set()

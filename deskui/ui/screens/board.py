@@ -89,6 +89,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         self._applying = False
         self._handle: dict[str, float] | None = None  # measured after the board is on screen
         self._look_at = None  # when the first look (counted in SQL) was taken, shown until the load lands
+        self._looking = self._look_wanted = False  # a look is being taken again; another is wanted after it
         self.store = self.app.store
 
     def compose(self) -> ComposeResult:
@@ -183,10 +184,40 @@ class BoardScreen(WorkerReports, Screen[None]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         """Changed tickets go to a worker that re-reads just those rows; a paused board (or one
-        being read) keeps them, and catches up when resumed (or read)."""
+        being read) keeps them, and catches up when resumed (or read). While the first read is
+        under way the first look is taken again, so a write shows before the live board lands."""
         self._pending |= message.changes.ticket_ids
         self._overflowed = self._overflowed or message.changes.overflow
+        if not self._loaded and self.data is not None and not self.paused:
+            self._look_again()
         self._catch_up()
+
+    def _look_again(self) -> None:
+        if self._looking:
+            self._look_wanted = True  # one more after the running one: it may predate the change
+            return
+        self._looking, self._look_wanted = True, False
+        self._retake_look()
+
+    @work(thread=True, group="board-look", exit_on_error=False)
+    def _retake_look(self) -> None:
+        look = look_at = None
+        try:
+            with self.store.reading() as conn:
+                look_at = self.app.clock.now()
+                look = self.store.board_first_look(self.app.policy, conn, look_at, self._day_start(), limit=MAX_CARDS)
+        except (sqlite3.Error, StoreError):
+            pass  # the full read goes on; it reports a failing database itself
+        self.app.call_from_thread(self._retook_look, look, look_at)
+
+    def _retook_look(self, look: BoardData | None, look_at) -> None:
+        self._looking = False
+        if look is not None and not self._loaded:
+            self.data, self._look_at = look, look_at
+            self._render_tables()
+            self._tick()
+        if self._look_wanted and not self._loaded:
+            self._look_again()
 
     def _catch_up(self) -> None:
         if self.paused or self._reading or not self._loaded:
