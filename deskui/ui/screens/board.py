@@ -109,7 +109,9 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.set_interval(1.0, self._tick)
         self.set_interval(EVENTS_SECONDS, self._catch_up_events)
         self.set_interval(SLOW_SECONDS, self._measure_slow)
-        self.call_after_refresh(self._load)  # the frame first, then the read
+        # The first look starts at once: SQLite counts without the GIL (sqlite3 releases it while
+        # a statement steps), so it overlaps the first frame's layout and paint.
+        self._load()
 
     def on_resize(self) -> None:
         self._fit()
