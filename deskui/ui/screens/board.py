@@ -301,7 +301,7 @@ class BoardScreen(WorkerReports, Screen[None]):
         elif not self._loaded:
             # The first look's counts hold for the instant they were taken; the cards count on.
             taken = f"counts at {self._look_at.astimezone(self.app.zone):%H:%M:%S} · " if self._look_at else ""
-            title.append(taken + "reading the open tickets…", style="dim")
+            title.append(taken + ("reading…" if taken and self.has_class("narrow") else "reading the open tickets…"), style="dim")
         self.query_one("#title", Static).update(title, layout=False)  # one line (board.tcss): nothing moves
         if self._retry_load and "database" not in self.app.failures:  # away: its return reads (after_outage)
             self._retry_load = False
