@@ -8,7 +8,7 @@ import pytest
 from deskui.clock import FixedClock
 from deskui.store import connect
 from deskui.store.changes import ChangeFeed
-from deskui.store.live_board import BULK_CHANGE, LiveBoard
+from deskui.store.live_board import BULK_CHANGE, LiveBoard, first_look
 from deskui.store.tickets import add_reply, claim, refresh_tickets, set_status
 from tests.helpers import add_ticket, ago, full_board
 
@@ -53,6 +53,20 @@ def assert_same(live, conn, policy, now):
     assert got.first_response_by_tier == expected.first_response_by_tier
     assert [item.id for item in got.next_breaches] == [item.id for item in expected.next_breaches]
     assert got.next_breaches == expected.next_breaches
+    assert_first_look_agrees(got, conn, policy, now, live.day_start)
+
+
+def assert_first_look_agrees(got, conn, policy, now, start):
+    """The first look (counted in SQL by the inbox's rule) shows what the live board shows, but
+    the forecast."""
+    look = first_look(conn, policy, now, start, dict(HANDLE), limit=6)
+    assert look.matrix == got.matrix
+    assert look.breaches_today == got.breaches_today
+    assert look.agents == got.agents
+    assert look.active_agents == got.active_agents
+    assert (look.first_response_today, look.attainment_today, look.first_response_by_tier) == (
+        got.first_response_today, got.attainment_today, got.first_response_by_tier)
+    assert look.next_breaches == got.next_breaches and look.forecasts == []
 
 
 def random_tickets(conn, policy, now, rng, count):

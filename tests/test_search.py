@@ -21,7 +21,7 @@ from deskui.policy import default_policy
 from deskui.store import connect, search, write
 from deskui.store.db import _split_sql
 from deskui.store.inbox import InboxFilter, InboxQuery
-from deskui.store.schema import MIGRATIONS, SCHEMA_VERSION
+from deskui.store.schema import MIGRATIONS, SCHEMA_SEARCH, SCHEMA_VERSION
 from tests.faults import wait_for
 from tests.test_fast_reads import scanned
 
@@ -147,10 +147,11 @@ def test_triggers_note_inserts_updates_and_deletes_and_the_indexer_catches_up(db
 def test_a_file_of_the_previous_version_is_migrated_and_its_index_built(tmp_path):
     path = tmp_path / "old.db"
     raw = sqlite3.connect(path)
-    for script in MIGRATIONS[:-1]:
+    before_search = MIGRATIONS.index(SCHEMA_SEARCH)  # later migrations may follow it
+    for script in MIGRATIONS[:before_search]:
         for statement in _split_sql(script):
             raw.execute(statement)
-    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    raw.execute(f"PRAGMA user_version = {before_search}")
     raw.execute("PRAGMA application_id = 1684370283")
     raw.commit()
     tickets = {}

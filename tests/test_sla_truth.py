@@ -26,7 +26,7 @@ from deskui.store import connect
 from deskui.store.changes import ChangeFeed
 from deskui.store.context import PANEL_CLOCKS, ticket_context
 from deskui.store.inbox import InboxQuery, state_counts
-from deskui.store.live_board import LiveBoard
+from deskui.store.live_board import LiveBoard, first_look
 from deskui.store.tickets import add_reply, refresh_tickets, set_status
 from deskui.timeutil import from_db
 from deskui.ui.widgets.order_panel import render_deadlines
@@ -166,8 +166,8 @@ def test_every_surface_tells_the_same_state_at_every_instant(db_factory, policy,
         # the board, updated and loaded anew, and every row's own state
         feed.poll()
         expected = Counter((row.tier, row_states[row.id].key) for row in rows)
-        for live in (board, fresh_board(conn, policy, now)):
-            matrix = live.matrix(now)
+        look = first_look(conn, policy, now, BASE.replace(hour=0, minute=0), {})  # the board's first frame, counted in SQL
+        for matrix in (board.matrix(now), fresh_board(conn, policy, now).matrix(now), look.matrix):
             assert {(tier, state): n for tier, states in matrix.items() for state, n in states.items()} == dict(expected)
 
         # the check-up and the alert rules

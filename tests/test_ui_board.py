@@ -231,13 +231,26 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
     import deskui.analytics.board as analytics_board
     from deskui.store.live_board import LiveBoard
 
+    import deskui.store.live_board as live_board
+
     reading, read_gate, measure_gate = threading.Event(), threading.Event(), threading.Event()
-    real_load, real_handle = LiveBoard.load, analytics_board.handle_minutes
+    looking, look_gate = threading.Event(), threading.Event()
+    real_load, real_handle, real_look = LiveBoard.load, analytics_board.handle_minutes, live_board.first_look
+
+    def held_look(*args, **kwargs):
+        looking.set()
+        look_gate.wait(30)
+        return real_look(*args, **kwargs)
+
+    reading_done = threading.Event()
 
     def held_load(self, *args):
         reading.set()
         read_gate.wait(30)
-        return real_load(self, *args)
+        try:
+            return real_load(self, *args)
+        finally:
+            reading_done.set()
 
     def held_handle(*args):
         measure_gate.wait(30)
@@ -245,17 +258,34 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
 
     monkeypatch.setattr(LiveBoard, "load", held_load)
     monkeypatch.setattr(analytics_board, "handle_minutes", held_handle)
+    monkeypatch.setattr(live_board, "first_look", held_look)
     app = board_app(board_path)
     try:
         async with app.run_test(size=(160, 45)) as pilot:
-            await _until(pilot, reading.is_set, "the read start")
+            await _until(pilot, looking.is_set, "the first look start")
             await pilot.pause()
             assert "OPEN TICKETS BY TIER" in text_of(app, "#matrix") and "AGENTS" in text_of(app, "#agents")
             for panel in ("#matrix", "#forecast", "#agents", "#alerts"):
                 assert "reading the open tickets…" in text_of(app, panel)
-            read_gate.set()
-            await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the counts")
+            look_gate.set()
+            # The first look's counts (SQL) are on screen while every open ticket is read.
+            await _until(pilot, reading.is_set, "the read start")
+            await _until(pilot, lambda: "breaches so far today: 1" in text_of(app, "#matrix"), "the first look's counts")
             assert "ana" in text_of(app, "#agents")
+            assert "counts at" in text_of(app, "#title") and "reading the open tickets…" in text_of(app, "#title")
+            # Another process's write while every ticket is read: the look is taken again.
+            other = connect(board_path)
+            with write(other):
+                ticket = other.execute("SELECT id FROM tickets WHERE status = 'open' AND assignee IS NULL LIMIT 1").fetchone()[0]
+                other.execute("UPDATE tickets SET assignee = 'zoe' WHERE id = ?", (ticket,))
+            other.close()
+            await _until(pilot, lambda: "zoe" in text_of(app, "#agents"), "the write in the look taken again")
+            assert not reading_done.is_set()
+            read_gate.set()
+            await _until(pilot, lambda: "reading" not in text_of(app, "#title"), "the live board")
+            # ...and the live board applied it too (it had waited for the read).
+            assert "breaches so far today: 1" in text_of(app, "#matrix") and "ana" in text_of(app, "#agents")
+            await _until(pilot, lambda: "zoe" in text_of(app, "#agents"), "the write on the live board")
             assert "measuring handle times…" in text_of(app, "#forecast")
             assert "measuring category spikes…" in text_of(app, "#alerts")
             measure_gate.set()
@@ -263,5 +293,6 @@ async def test_the_frame_paints_before_the_tickets_are_read_and_the_counts_befor
             await _until(pilot, lambda: "next 15 min" in text_of(app, "#forecast"), "the forecast")
             assert "measuring" not in text_of(app, "#alerts")
     finally:
+        look_gate.set()
         read_gate.set()
         measure_gate.set()

@@ -254,6 +254,14 @@ class Store:
         board.load(conn, now, day_start)
         return board
 
+    def board_first_look(self, policy: Policy, conn: sqlite3.Connection, now: datetime, day_start: datetime, *,
+                         limit: int):
+        """The board's numbers counted in SQL (worker, on ``conn``), for the first frame while
+        ``load_board`` reads every open ticket; no forecast."""
+        from deskui.store import live_board
+
+        return live_board.first_look(conn, policy, now, day_start, {}, limit=limit)
+
     def board_snapshot(self, board: live_board.LiveBoard, now: datetime, handle: dict[str, float], *, limit: int,
                        read_details: bool = True):
         """``read_details`` False: from memory only (the server is away), without the tickets

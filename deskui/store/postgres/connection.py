@@ -16,6 +16,7 @@ clauses hold on both.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sqlite3
 import threading
@@ -33,6 +34,7 @@ _ID_TABLES = frozenset(re.findall(r"CREATE TABLE (\w+) \(\s*id BIGINT GENERATED"
 
 
 # Statements that change nothing when they fail on a dead connection: sent again once on a new one.
+_STREAMS = itertools.count()  # server-side cursors' names, unique per process
 _RETRYABLE = re.compile(r"\s*(SELECT|BEGIN)\b", re.IGNORECASE)
 
 
@@ -635,6 +637,23 @@ class PgConnection:
                     self.raw.execute("ROLLBACK")
                 raise
         return cursor
+
+    def stream(self, sql: str, params=None, *, rows: int = 4096) -> Cursor:
+        """A read whose rows stay on the server until fetched: a server-side cursor (DECLARE in
+        the transaction the caller began with BEGIN; COMMIT closes it), so ``fetchmany`` brings
+        ``rows`` at a time. ``execute`` brings every row into the client at once: the board's
+        million open tickets held 356 MB that way."""
+        if self._trace is not None:
+            self._trace(sql)
+        statement = translate(sql)
+        self.ensure_open()
+        cursor = self.raw.cursor(name=f"deskui_stream_{next(_STREAMS)}")
+        cursor.itersize = rows
+        try:
+            cursor.execute(statement.text, _params(params))
+        except Exception as error:  # noqa: BLE001
+            raise self._failed(error) from error
+        return Cursor(cursor)
 
     def executemany(self, sql: str, seq_of_params) -> Cursor:
         if self._trace is not None:

@@ -444,6 +444,12 @@ END
 $$;
 """
 
+# Twin of SQLite's SCHEMA_BOARD_STATES: the states' columns per tier, for the board's first look.
+SCHEMA_BOARD_STATES = """
+CREATE INDEX tickets_open_states ON tickets (tier, due_at, paused_at, imminent_at, at_risk_at, response_outcome)
+    WHERE status != 'solved';
+"""
+
 # Entry N mirrors SQLite's MIGRATIONS[N]; tests/pg/test_pg_schema.py checks that both lists are
 # as long and build the same tables, columns and indexes.
 MIGRATIONS: list[str] = [
@@ -452,5 +458,6 @@ MIGRATIONS: list[str] = [
     SCHEMA_REPLY_ATTACHMENTS,
     SCHEMA_HEALTH_CLOCKS,
     SCHEMA_SEARCH,
+    SCHEMA_BOARD_STATES,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
