@@ -64,8 +64,9 @@ def has_open(pid: int, path: Path) -> bool:
 
 
 LOCKER = """
-import sqlite3, sys
-conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+import sys
+from deskui.store import connect
+conn = connect(sys.argv[1])  # an SQLite file's write lock, or the advisory lock PostgreSQL's BEGIN IMMEDIATE takes
 conn.execute("BEGIN IMMEDIATE")
 print("locked", flush=True)
 sys.stdin.readline()
@@ -75,7 +76,7 @@ print("released", flush=True)
 
 
 class WriteLock:
-    """Another process holding ``BEGIN IMMEDIATE`` on the file until ``release()``."""
+    """Another process holding ``BEGIN IMMEDIATE`` on the database (a file or a URL) until ``release()``."""
 
     def __init__(self, db: Path):
         self.proc = subprocess.Popen([sys.executable, "-c", LOCKER, str(db)], stdin=subprocess.PIPE,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import threading
 from datetime import timedelta
@@ -19,7 +18,8 @@ from deskui.store.tickets import add_reply, refresh_tickets
 from tests.faults import PROC, WriteLock, alive, children, has_open, start, wait_for
 from tests.helpers import add_ticket
 
-pytestmark = pytest.mark.skipif(not PROC.is_dir() and not os.environ.get("CI"), reason="needs /proc (Linux) to watch processes")
+pytestmark = [pytest.mark.skipif(not PROC.is_dir() and not os.environ.get("CI"), reason="needs /proc (Linux) to watch processes"),
+              pytest.mark.backends]
 
 FAST_BUSY = {"DESKUI_BUSY_TIMEOUT_MS": "300"}  # every command's usual wait, shortened for the test
 
@@ -35,9 +35,10 @@ def _queued_reply(db_path, policy, now) -> int:
 
 
 def _sent_events(db_path) -> int:
-    return sqlite3.connect(db_path).execute("SELECT count(*) FROM events WHERE kind = 'sent'").fetchone()[0]
+    return connect(db_path).execute("SELECT count(*) FROM events WHERE kind = 'sent'").fetchone()[0]
 
 
+@pytest.mark.sqlite_only("tells the command reached the database by the file among its open descriptors (/proc)")
 def test_outbox_mark_waits_out_a_lock_held_past_the_busy_timeout_and_is_safe_to_repeat(db_path, policy, clock):
     outbox_id = _queued_reply(db_path, policy, clock.now())
     with WriteLock(db_path) as lock:
@@ -118,7 +119,7 @@ def test_a_reimport_finishes_the_triage_a_killed_import_left(tmp_path):
     for attempt in range(3):  # the kill may land after triage ended on a fast machine: try again
         db_path = tmp_path / f"desk-{attempt}.db"
         connect(db_path, create=True).close()
-        watcher = sqlite3.connect(db_path)
+        watcher = connect(db_path)
 
         def in_triage() -> bool:
             stored, waiting = watcher.execute("SELECT count(*), coalesce(sum(needs_triage), 0) FROM tickets").fetchone()

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import stat
 import threading
 import time
 
 import pytest
 
+from deskui.store import connect
 from tests.faults import ROOT, start, wait_for
+
+pytestmark = pytest.mark.backends
 
 FIXTURES = ROOT / "fixtures"
 SECRET = "s3cr3t-T0KEN-do-not-leak"
@@ -34,7 +36,7 @@ def drop(tmp_path):
 class Watcher:
     def __init__(self, folder, db_path):
         self.proc = start("watch", str(folder), "--db", str(db_path), "--interval", "0.1")
-        self.db = sqlite3.connect(db_path)
+        self.db = connect(db_path)
 
     def tickets(self) -> int:
         return self.db.execute("SELECT count(*) FROM tickets").fetchone()[0]
@@ -161,7 +163,7 @@ def test_a_locked_database_makes_the_watcher_wait_not_die(drop, db_path):
     from tests.faults import WriteLock
 
     proc = start("watch", str(drop), "--db", str(db_path), "--interval", "0.1", env={"DESKUI_BUSY_TIMEOUT_MS": "200"})
-    db = sqlite3.connect(db_path)
+    db = connect(db_path)
     try:
         with WriteLock(db_path):
             shutil.copy(FIXTURES / "tickets/tickets.jsonl", drop / "while-locked.jsonl")
