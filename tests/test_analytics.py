@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskui.analytics import health_check
+from deskui.analytics import health as health_module, health_worker
 from deskui.analytics import metrics as m
 from deskui.analytics.health import default_seed
 from deskui.clock import FixedClock
@@ -588,16 +590,41 @@ def test_twelve_hours_exactly_is_at_the_warning(conn, policy):
     assert frt["over_12h"] == 1 and frt["p90"] == 720.0 and frt["warning_12h"] is True and frt["rule_24h"] is False
 
 
-def test_the_worker_thread_gives_the_same_report(conn, policy):
+def _worker_data(conn):
     _spike_data(conn, recent_per_day=[3, 4, 5])
     ids = _high_risk_tickets(conn)
     clock(conn, ids[0], "first_response", ago(hours=30), ago(hours=29), met=False, agent="ana")
     event(conn, ids[0], "claimed", "ana", ago(hours=29, minutes=20))
-    assert health_check(conn, policy, NOW, parallel=True) == health_check(conn, policy, NOW, parallel=False)
-    with write(conn):  # inside a transaction another connection would not see its writes: one thread
+
+
+def test_the_worker_process_gives_the_same_report(conn, policy, monkeypatch, backend):
+    _worker_data(conn)
+    alone = health_check(conn, policy, NOW, parallel=False)
+    if backend == "sqlite":
+        # Only the worker process can answer the aggregate sections now.
+        def not_here(*args, **kwargs):
+            raise AssertionError("the aggregate sections ran in this process")
+
+        monkeypatch.setattr(health_module, "_aggregates", not_here)
+    assert health_check(conn, policy, NOW, parallel=True) == alone
+    monkeypatch.undo()
+    with write(conn):  # inside a transaction another connection would not see its writes: one process
         ticket(conn, created=ago(hours=1), category="damaged")
         report = health_check(conn, policy, NOW)
     assert sum(entry["total"] for entry in report["spikes"]["categories"]) == 3 + 4 + 5 + 2 * 14 + 30 + 1 + 1
+
+
+@pytest.mark.parametrize("worker", [
+    "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+    "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'not a pickle')",
+    "import sys, pickle; sys.stdin.buffer.read(); sys.stdout.buffer.write(pickle.dumps({'cut': 1})[:-3])",
+    "import sys; sys.exit('no such file')",
+], ids=["killed", "garbled", "cut off", "failed"])
+def test_a_worker_process_that_dies_or_garbles_costs_only_its_time(conn, policy, monkeypatch, worker):
+    _worker_data(conn)
+    alone = health_check(conn, policy, NOW, parallel=False)
+    monkeypatch.setattr(health_worker, "COMMAND", [sys.executable, "-c", worker])
+    assert health_check(conn, policy, NOW, parallel=True) == alone
 
 
 def test_days_are_the_sellers_days_in_their_time_zone(conn, policy):

@@ -15,11 +15,9 @@ The sections live by subject in ``health_terms`` (categories, groups, the window
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from datetime import datetime, tzinfo
 
-from deskui.analytics import metrics as m
+from deskui.analytics import health_worker, metrics as m
 from deskui.analytics.amazon_estimates import (  # noqa: F401  (re-exported)
     LSR_DAYS, LSR_MAX, LSR_SHORT_DAYS, ODR_DAYS, ODR_MAX, VTR_DAYS, VTR_MIN, _account_health, _order_counts, _rate,
 )
@@ -53,8 +51,9 @@ def health_check(
     ``spikes``, ``response_times``, ``drilldowns``, ``account_health``, ``sample``.
 
     ``now`` is the end of every window (the one source of time: pass ``clock.now()``). With
-    ``parallel`` (the default) the aggregate sections run on a second, read-only connection to
-    the same file in a worker thread; the answer is the same either way. Days (today, per day,
+    ``parallel`` (the default) the aggregate sections of a SQLite file run in a second process
+    reading the same file (``health_worker``) while this one reads the clocks; the answer is the
+    same either way. Days (today, per day,
     per weekday) are calendar days in ``zone``, the seller's."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -71,22 +70,15 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
                   sample_size: int, seed: int | None, parallel: bool, zone: tzinfo) -> dict:
     window = _Window(now, days, zone)
 
-    aggregates = partial(_aggregates, window=window, policy=policy, channel=channel, sample_size=sample_size, seed=seed)
-    helper = _second_connection(conn) if parallel else None
-    if helper is None:
-        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
-                              policy=policy, unstopped=False)
-        times = _timings(clocks, window, policy)
-        found = aggregates(conn)
-    else:
-        # Two cores: the aggregates on a read-only connection of their own while this thread reads
-        # the clocks (the part that needs Python). Same answers, about 40 % less wall time.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="deskui-health") as pool:
-            future = pool.submit(_closing, helper, aggregates)
-            clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
-                                  policy=policy, unstopped=False)
-            times = _timings(clocks, window, policy)
-            found = future.result()
+    job = {"policy": policy, "channel": channel, "sample_size": sample_size, "seed": seed}
+    path = reads.database_file(conn) if parallel else None
+    worker = health_worker.start(path, now=now, days=days, zone=zone, **job) if path else None
+    clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
+                          policy=policy, unstopped=False)
+    times = _timings(clocks, window, policy)
+    found = worker.result() if worker else None
+    if found is None:
+        found = _aggregates(conn, window=window, **job)
     clocks.add(found["unstopped"])
     orders = found["orders"]
     return {
@@ -111,7 +103,7 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
 
 def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Policy, channel: str | None,
                 sample_size: int, seed: int | None) -> dict:
-    """The sections SQLite answers with small aggregates (it runs without the GIL)."""
+    """The sections SQLite answers with small aggregates: the part a second process can do."""
     now = window.now
     tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
     return {
@@ -121,7 +113,7 @@ def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Poli
         "by_product": _by_product(connection, window, channel),
         "waiting": _waiting_now(connection, now, channel),
         "sample": _sample(connection, policy, window, channel, sample_size, seed),
-        "unstopped": m.unstopped_counts(connection, window.start, now, channel, None, window.days),
+        "unstopped": dict(m.unstopped_counts(connection, window.start, now, channel, None, window.days)),
     }
 
 
@@ -135,15 +127,3 @@ def _timings(clocks: m.ClockPass, window: _Window, policy: Policy) -> dict:
     }
 
 
-def _second_connection(conn: sqlite3.Connection) -> sqlite3.Connection | None:
-    """A read-only connection to the same file, or None (in-memory database, or the caller is
-    inside a transaction whose writes another connection would not see): then all runs here."""
-    return reads.second_connection(conn)
-
-
-def _closing(connection: sqlite3.Connection, work):
-    try:
-        with m.no_gc():
-            return work(connection)
-    finally:
-        connection.close()

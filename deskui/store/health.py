@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from deskui.sla import BREACHED_SQL
-from deskui.store.db import StoreError, connect
+from deskui.store.db import connect
 from deskui.store.metrics import query
 from deskui.timeutil import to_db
 
@@ -35,20 +35,23 @@ def mapped_reads(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         query(conn, f"PRAGMA mmap_size = {int(usual)}")
 
 
-def second_connection(conn: sqlite3.Connection) -> sqlite3.Connection | None:
-    """A read-only connection to the same file, or None (in-memory database, or the caller is
-    inside a transaction whose writes another connection would not see)."""
+def database_file(conn: sqlite3.Connection) -> str | None:
+    """The file another process can open to read what ``conn`` reads, or None (an in-memory
+    database, PostgreSQL, or the caller is inside a transaction whose writes no one else sees)."""
     if conn.in_transaction:
         return None
     try:
         row = query(conn, "SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
-        if not row or not row[0]:
-            return None
-        helper = connect(row[0], readonly=True)
-        query(helper, f"PRAGMA mmap_size = {MMAP_BYTES}")
-        return helper
-    except (StoreError, sqlite3.Error):
+    except sqlite3.Error:
         return None
+    return row[0] if row and row[0] else None
+
+
+def reading_connection(path: str) -> sqlite3.Connection:
+    """A read-only connection to ``path`` that reads through a memory map (``mapped_reads``)."""
+    conn = connect(path, readonly=True)
+    query(conn, f"PRAGMA mmap_size = {MMAP_BYTES}")
+    return conn
 
 
 def _channel(params: dict, channel: str | None, column: str) -> str:

@@ -18,6 +18,9 @@ from deskui.store.schema import SORT_DUE
 from deskui.timeutil import to_db
 
 LocalDate = Callable[[str], str]  # column name -> SQL expression of its local date
+# Time order, ties broken in the order of the sla_clocks_stopped index, so SQLite walks the index
+# instead of sorting the rows again by id (a temporary B-tree: 50 ms of 390 on the 100k demo file).
+_STOPPED_INDEX_ORDER = "c.stopped_at, c.kind, c.outcome, c.tier, c.ticket_id, c.agent, c.started_at, c.id"
 TAKE_KINDS = ("claimed", "assigned", "opened")
 
 
@@ -61,7 +64,7 @@ def clock_rows(conn: sqlite3.Connection, start: datetime, end: datetime, *, chan
         FROM sla_clocks c JOIN tickets t ON t.id = c.ticket_id
         WHERE c.stopped_at >= :start AND c.stopped_at <= :end
           AND c.kind IN ('first_response', 'next_response'){where}
-        ORDER BY c.stopped_at, c.id
+        ORDER BY {_STOPPED_INDEX_ORDER}
         """,
         params,
     ).fetchall()
