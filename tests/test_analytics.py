@@ -614,6 +614,23 @@ def test_the_worker_process_gives_the_same_report(conn, policy, monkeypatch, bac
     assert sum(entry["total"] for entry in report["spikes"]["categories"]) == 3 + 4 + 5 + 2 * 14 + 30 + 1 + 1
 
 
+@pytest.mark.sqlite_only("the worker process reads a file")
+def test_a_check_up_that_fails_leaves_no_worker_process_behind(conn, policy, monkeypatch):
+    _worker_data(conn)
+    started = []
+    real_start = health_worker.start
+    monkeypatch.setattr(health_worker, "start", lambda *a, **k: started.append(real_start(*a, **k)) or started[-1])
+
+    def failing_clock_pass(*args, **kwargs):
+        raise RuntimeError("the clock read failed")
+
+    monkeypatch.setattr(m, "clock_pass", failing_clock_pass)
+    with pytest.raises(RuntimeError, match="the clock read failed"):
+        health_check(conn, policy, NOW, parallel=True)
+    assert len(started) == 1 and started[0] is not None
+    assert started[0]._process.returncode is not None  # ended and reaped, not left waiting on its pipe
+
+
 @pytest.mark.parametrize("worker", [
     "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
     "import sys; sys.stdin.buffer.read(); sys.stdout.buffer.write(b'not a pickle')",

@@ -73,9 +73,14 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
     job = {"policy": policy, "channel": channel, "sample_size": sample_size, "seed": seed}
     path = reads.database_file(conn) if parallel else None
     worker = health_worker.start(path, now=now, days=days, zone=zone, **job) if path else None
-    clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
-                          policy=policy, unstopped=False)
-    times = _timings(clocks, window, policy)
+    try:
+        clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
+                              policy=policy, unstopped=False)
+        times = _timings(clocks, window, policy)
+    except BaseException:
+        if worker:
+            worker.stop()
+        raise
     found = worker.result() if worker else None
     if found is None:
         found = _aggregates(conn, window=window, **job)

@@ -51,6 +51,13 @@ class Started:
             return None
         return found if isinstance(found, dict) else None
 
+    def stop(self) -> None:
+        """The caller failed before asking for the answer: end the worker, do not leave it waiting."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.stdout.close()
+        self._process.wait()
+
 
 def start(path: str, **job) -> Started | None:
     """Start the aggregate sections of the file at ``path`` (``job``: the keywords of
