@@ -93,6 +93,8 @@ class BoardScreen(WorkerReports, Screen[None]):
         self.store = self.app.store
 
     def compose(self) -> ComposeResult:
+        # Before the children exist (``_fit`` then finds it set): a class set later restyles them all.
+        self.set_class(self.app.size.width < 100, "narrow")
         yield Static("", id="title", markup=False)
         with Horizontal(id="cards"):
             for _ in range(MAX_CARDS):

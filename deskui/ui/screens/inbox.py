@@ -96,6 +96,8 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         self._count_conn = None  # the count worker's own connection, kept between counts
 
     def compose(self) -> ComposeResult:
+        # Before the children exist: a class set later restyles the whole screen (25 ms at launch).
+        self._set_width_class(self.app.size.width)
         yield self.status_bar
         yield Static("", id="views", markup=False)
         yield Static("", id="view", markup=False)
@@ -106,7 +108,6 @@ class InboxScreen(InboxBulk, WorkerReports, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._set_width_class(self.app.size.width)
         self.ticket_list.load()
         self._show_view()
         self._tick()

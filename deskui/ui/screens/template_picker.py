@@ -60,6 +60,7 @@ class TemplatePickerScreen(ModalScreen[Template | str | None]):
         self._marked: int | None = None  # the option whose label carries the ▸
 
     def compose(self) -> ComposeResult:
+        self._layout()  # before the children exist: a class set later restyles them all
         with Vertical(id="picker"):
             yield Static(Text(self.title_text, style="bold"), id="picker-title", markup=False)
             yield Input(placeholder="type to filter: key, title or text", id="picker-filter", compact=True)
@@ -79,7 +80,6 @@ class TemplatePickerScreen(ModalScreen[Template | str | None]):
                          id="picker-keys", markup=False)
 
     def on_mount(self) -> None:
-        self._layout()
         self._show("")
 
     def on_resize(self) -> None:

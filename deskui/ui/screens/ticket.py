@@ -88,6 +88,8 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        # Before the children exist: a class set later restyles the whole screen.
+        self.set_class(self.app.size.width < 100, "narrow")
         yield Static("", id="subject", markup=False)
         yield Static("", id="status", markup=False)
         with Horizontal(id="body"):
@@ -104,7 +106,6 @@ class TicketScreen(ReplyBox, TicketActions, OutageGuard, Screen[None]):
     def on_mount(self) -> None:
         app = self.app
         self.opened_at = app.clock.now()
-        self.set_class(app.size.width < 100, "narrow")
         # The timers first: a read below that meets a database outage ends on_mount (ui/outage.py),
         # and after_outage reads the rest when the server answers.
         self.set_interval(1.0, self._show_status)
