@@ -416,12 +416,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     conn = connect(_db_path(args.db))
     count = refresh_tickets(conn, policy, SystemClock().now())
     say(f"triaged {count} ticket(s)")
-    if getattr(conn, "backend", "sqlite") == "sqlite":
-        from deskui.store import search
+    from deskui.store import search
 
-        indexed = search.index_pending(_db_path(args.db))  # rows written since, for the inbox's search
-        if indexed:
-            say(f"indexed {indexed} row(s) for search")
+    # Rows written since, for the inbox's search; 0 on PostgreSQL, whose trigram indexes keep up by themselves.
+    indexed = search.index_pending(_db_path(args.db))
+    if indexed:
+        say(f"indexed {indexed} row(s) for search")
     return 0
 
 

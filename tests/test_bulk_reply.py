@@ -99,14 +99,18 @@ def make_app(path):
     return DeskApp(path, policy=default_policy(), clock=FixedClock(NOW), agent="ana")
 
 
+async def open_picker(pilot, ids) -> TemplatePickerScreen:
+    """Mark the tickets and press R: the template picker."""
+    await settle(pilot)
+    pilot.app.screen.query_one(TicketList).set_marks(set(ids))
+    await pilot.press("R")
+    return await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, TemplatePickerScreen) and pilot.app.screen,
+                                what="the template picker")
+
+
 async def open_plan(pilot, ids, text=LINKED):
     """Mark the three tickets, R, type the reply: the plan screen."""
-    await settle(pilot)
-    ticket_list = pilot.app.screen.query_one(TicketList)
-    ticket_list.set_marks(set(ids))
-    await pilot.press("R")
-    picker = await pilot_wait_for(pilot, lambda: isinstance(pilot.app.screen, TemplatePickerScreen) and pilot.app.screen,
-                                  what="the template picker")
+    picker = await open_picker(pilot, ids)
     for _ in range(len(picker.matches)):
         await pilot.press("down")  # past the templates: "Type a reply instead…" is last
     assert picker.choice() == TYPED
@@ -170,11 +174,7 @@ async def test_pilot_bulk_reply_picks_a_template_by_filter_with_a_preview_for_th
     ids = build(path)
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        pilot.app.screen.query_one(TicketList).set_marks(set(ids))
-        await pilot.press("R")
-        picker = await pilot_wait_for(pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and app.screen,
-                                      what="the template picker")
+        picker = await open_picker(pilot, ids)
         everything = len(picker.matches)
         await pilot.press(*"where is")
         await pilot_wait_for(pilot, lambda: 0 < len(picker.matches) < everything, what="the list filtered")
@@ -198,10 +198,7 @@ async def test_pilot_bulk_reply_typed_when_no_template_matches(db_target):
     ids = build(path)
     app = make_app(path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        pilot.app.screen.query_one(TicketList).set_marks(set(ids))
-        await pilot.press("R")
-        picker = await pilot_wait_for(pilot, lambda: isinstance(app.screen, TemplatePickerScreen) and app.screen)
+        picker = await open_picker(pilot, ids)
         await pilot.press(*"qqqzz")
         await pilot_wait_for(pilot, lambda: not picker.matches, what="no template left")
         assert picker.choice() == TYPED
