@@ -15,7 +15,6 @@ import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
-from dateutil import tz
 
 UTC = timezone.utc
 STORED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -94,6 +93,8 @@ def parse_time(text: str, default_zone: tzinfo = UTC, *, dayfirst: bool | None =
     if moment is None:
         moment = _dateutil(cleaned, text, dayfirst, date_only)
     if moment.tzinfo is None:
+        from dateutil import tz
+
         moment = tz.resolve_imaginary(moment.replace(tzinfo=default_zone))
     return moment.astimezone(UTC)
 
@@ -173,6 +174,9 @@ def zone(name: str | None) -> tzinfo:
     """A time zone by IANA name; dateutil ships its own database, so this works without tzdata."""
     if not name or name.upper() == "UTC":
         return UTC
+    # Imported here: 5 ms of every launch, and the default settings name no zone but UTC.
+    from dateutil import tz
+
     try:
         found = tz.gettz(name)
         # "GMT+25" parses as a POSIX TZ string whose offset datetime refuses later, mid-report.

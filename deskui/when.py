@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from dateutil import tz
 
 from deskui.timeutil import TimeParseError, parse_duration, parse_time
 
@@ -185,6 +184,8 @@ def _full_date(text: str) -> date:
 def wall(day: date, at: time, zone: tzinfo) -> datetime:
     """The instant a wall clock in ``zone`` shows ``at`` on ``day``: a time DST skips moves
     forward by the gap, one it repeats is the first."""
+    from dateutil import tz  # on first use: timeutil.zone says why
+
     local = tz.resolve_imaginary(datetime.combine(day, at, tzinfo=zone).replace(fold=0))
     return local.astimezone(UTC)
 

@@ -152,3 +152,19 @@ def test_every_screen_stylesheet_is_read_by_the_app_and_no_screen_reads_its_own(
            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
            if isinstance(node, ast.Assign) and any(getattr(target, "id", None) == "CSS_PATH" for target in node.targets)]
     assert own == []
+
+
+def test_launching_the_inbox_leaves_what_its_first_frame_does_not_need_unimported():
+    """What the inbox's first paint does not use stays out of the launch (docs/performance.md,
+    launch): dateutil's parser and zones, importlib.resources, the demo generator, analytics and
+    textual-serve are imported when first needed. A fresh interpreter, as a user starts one."""
+    import subprocess
+    import sys
+
+    late = ["dateutil.parser", "dateutil.tz", "importlib.resources", "deskui.demo.tickets", "deskui.analytics.health",
+            "textual_serve"]
+    code = ("import sys, deskui.cli, deskui.ui.app, deskui.ui.screens.inbox; from deskui.policy import default_policy; "
+            f"default_policy(); print([name for name in {late!r} if name in sys.modules])")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            cwd=Path(deskui.__file__).parents[1]).stdout.strip()
+    assert loaded == "[]"
