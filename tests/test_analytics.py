@@ -597,15 +597,14 @@ def _worker_data(conn):
     event(conn, ids[0], "claimed", "ana", ago(hours=29, minutes=20))
 
 
-def test_the_worker_process_gives_the_same_report(conn, policy, monkeypatch, backend):
+def test_the_worker_process_gives_the_same_report(conn, policy, monkeypatch):
     _worker_data(conn)
     alone = health_check(conn, policy, NOW, parallel=False)
-    if backend == "sqlite":
-        # Only the worker process can answer the aggregate sections now.
-        def not_here(*args, **kwargs):
-            raise AssertionError("the aggregate sections ran in this process")
 
-        monkeypatch.setattr(health_module, "_aggregates", not_here)
+    def not_here(*args, **kwargs):  # only the worker process can answer the aggregate sections now
+        raise AssertionError("the aggregate sections ran in this process")
+
+    monkeypatch.setattr(health_module, "_aggregates", not_here)
     assert health_check(conn, policy, NOW, parallel=True) == alone
     monkeypatch.undo()
     with write(conn):  # inside a transaction another connection would not see its writes: one process
@@ -614,7 +613,6 @@ def test_the_worker_process_gives_the_same_report(conn, policy, monkeypatch, bac
     assert sum(entry["total"] for entry in report["spikes"]["categories"]) == 3 + 4 + 5 + 2 * 14 + 30 + 1 + 1
 
 
-@pytest.mark.sqlite_only("the worker process reads a file")
 def test_a_check_up_that_fails_leaves_no_worker_process_behind(conn, policy, monkeypatch):
     _worker_data(conn)
     started = []

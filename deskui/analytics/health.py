@@ -51,9 +51,9 @@ def health_check(
     ``spikes``, ``response_times``, ``drilldowns``, ``account_health``, ``sample``.
 
     ``now`` is the end of every window (the one source of time: pass ``clock.now()``). With
-    ``parallel`` (the default) the aggregate sections of a SQLite file run in a second process
-    reading the same file (``health_worker``) while this one reads the clocks; the answer is the
-    same either way. Days (today, per day,
+    ``parallel`` (the default) the aggregate sections run in a second process reading the same
+    database (``health_worker``) while this one reads the clocks; the answer is the same either
+    way. Days (today, per day,
     per weekday) are calendar days in ``zone``, the seller's."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")

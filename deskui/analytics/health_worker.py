@@ -8,7 +8,8 @@ interpreter and deskui's store and analytics, about 0.15 s) runs on the other co
 one starts on the clocks.
 
 The job and the answer cross as pickles through the child's stdin and stdout: both ends are this
-program, and the sections are plain dicts, lists and numbers. Whatever goes wrong over there (the
+program, and the sections are plain dicts, lists and numbers (and a PostgreSQL URL with its
+password stays out of the process list and the environment). Whatever goes wrong over there (the
 process killed, a garbled answer, an error reading the file) ends in ``Started.result`` giving
 None, and the caller computes the sections itself, so a real error is raised where the check-up
 runs, as it would be without the second process.
@@ -60,7 +61,8 @@ class Started:
 
 
 def start(path: str, **job) -> Started | None:
-    """Start the aggregate sections of the file at ``path`` (``job``: the keywords of
+    """Start the aggregate sections of the database at ``path`` (an SQLite file or a PostgreSQL
+    URL, ``store.health.database_file``; ``job``: the keywords of
     ``health._aggregates`` with ``now``, ``days`` and ``zone`` in place of the window), or None
     when no process can be started here."""
     if not COMMAND[0]:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from deskui.sla import BREACHED_SQL
-from deskui.store.db import connect
+from deskui.store.db import connect, is_url
 from deskui.store.metrics import query
 from deskui.timeutil import to_db
 
@@ -36,10 +36,13 @@ def mapped_reads(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def database_file(conn: sqlite3.Connection) -> str | None:
-    """The file another process can open to read what ``conn`` reads, or None (an in-memory
-    database, PostgreSQL, or the caller is inside a transaction whose writes no one else sees)."""
+    """What another process opens to read what ``conn`` reads: the SQLite file or the
+    PostgreSQL URL; None for an in-memory database or inside a transaction whose writes no one
+    else sees."""
     if conn.in_transaction:
         return None
+    if getattr(conn, "backend", "sqlite") == "postgresql":
+        return getattr(conn, "url", None)
     try:
         row = query(conn, "SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
     except sqlite3.Error:
@@ -47,9 +50,12 @@ def database_file(conn: sqlite3.Connection) -> str | None:
     return row[0] if row and row[0] else None
 
 
-def reading_connection(path: str) -> sqlite3.Connection:
-    """A read-only connection to ``path`` that reads through a memory map (``mapped_reads``)."""
-    conn = connect(path, readonly=True)
+def reading_connection(target: str) -> sqlite3.Connection:
+    """A connection for reading ``target`` (``database_file``): an SQLite file read-only and
+    through a memory map (``mapped_reads``), a PostgreSQL URL as it is."""
+    if is_url(target):
+        return connect(target)
+    conn = connect(target, readonly=True)
     query(conn, f"PRAGMA mmap_size = {MMAP_BYTES}")
     return conn
 

@@ -488,6 +488,11 @@ class PgConnection:
         self.last_failure: str | None = None  # the reconnecting thread's last failed attempt, one line
         self._trace = None  # set_trace_callback's
 
+    @property
+    def url(self) -> str | None:
+        """The URL this connection was opened with, for another process to open the same database."""
+        return self._url
+
     # -- the server going away ------------------------------------------------------------
     @property
     def lost(self) -> bool:
