@@ -15,7 +15,6 @@ import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
-
 UTC = timezone.utc
 STORED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -723,3 +724,17 @@ def test_working_time_by_running_total_matches_the_interval_walk(first, length):
     b = a + timedelta(seconds=length)
     expected = working_minutes_between(a, b, office)
     assert working.minutes_between(a.timestamp(), b.timestamp()) == pytest.approx(expected, abs=1e-6)
+
+
+@pytest.mark.parametrize("installed", [False, True], ids=["source tree", "installed"])
+def test_the_worker_process_imports_this_deskui_without_putting_a_site_folder_first(monkeypatch, installed):
+    """From a source tree the worker gets that tree first on its path; an installed deskui's
+    site folder is left where it is (first on PYTHONPATH it would come before the standard library)."""
+    echo = ("import os, sys, pickle; sys.stdin.buffer.read(); "
+            "sys.stdout.buffer.write(pickle.dumps({'path': os.environ.get('PYTHONPATH')}))")
+    monkeypatch.setattr(health_worker, "COMMAND", [sys.executable, "-c", echo])
+    monkeypatch.setenv("PYTHONPATH", "/somewhere/else")
+    if installed:
+        monkeypatch.setattr(health_worker, "_PACKAGE_ROOT", sorted(health_worker._site_folders())[0])
+    seen = health_worker.start("unused.db").result()["path"]
+    assert seen == ("/somewhere/else" if installed else f"{health_worker._PACKAGE_ROOT}{os.pathsep}/somewhere/else")

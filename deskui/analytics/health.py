@@ -53,8 +53,7 @@ def health_check(
     ``now`` is the end of every window (the one source of time: pass ``clock.now()``). With
     ``parallel`` (the default) the aggregate sections run in a second process reading the same
     database (``health_worker``) while this one reads the clocks; the answer is the same either
-    way. Days (today, per day,
-    per weekday) are calendar days in ``zone``, the seller's."""
+    way. Days (today, per day, per weekday) are calendar days in ``zone``, the seller's."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if days < 1:

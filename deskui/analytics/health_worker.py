@@ -68,8 +68,11 @@ def start(path: str, **job) -> Started | None:
     if not COMMAND[0]:
         return None  # an embedded interpreter with no executable to run
     env = dict(os.environ)
-    # The worker imports the same deskui as this process, wherever that came from.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
+    if _PACKAGE_ROOT not in _site_folders():
+        # A source tree (a checkout, a path a script put first): the worker imports this same
+        # deskui. An installed one it finds anyway, and its site folder first on PYTHONPATH
+        # would come before the standard library.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, env.get("PYTHONPATH")]))
     try:
         process = subprocess.Popen(COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, env=env)
@@ -84,6 +87,14 @@ def start(path: str, **job) -> Started | None:
         process.wait()
         return None
     return Started(process)
+
+
+def _site_folders() -> set[str]:
+    import site
+
+    folders = set(site.getsitepackages()) if hasattr(site, "getsitepackages") else set()
+    folders.add(site.getusersitepackages())
+    return {str(Path(folder).resolve()) for folder in folders}
 
 
 def main() -> int:

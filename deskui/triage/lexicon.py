@@ -312,7 +312,7 @@ def _builtin_files() -> list[tuple[str, Path]]:
     folder = Path(__file__).parent / "lexicons"
     names = {entry.name[:-5] for entry in folder.iterdir() if entry.name.endswith(".toml")}
     ordered = [code for code in BUILTIN_ORDER if code in names] + sorted(names - set(BUILTIN_ORDER))
-    return [(f"deskui/triage/lexicons/{code}.toml", Path(str(folder.joinpath(f"{code}.toml")))) for code in ordered]
+    return [(f"deskui/triage/lexicons/{code}.toml", folder / f"{code}.toml") for code in ordered]
 
 
 @cache
