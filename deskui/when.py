@@ -29,7 +29,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-
 from deskui.timeutil import TimeParseError, parse_duration, parse_time
 
 UTC = timezone.utc
