@@ -97,7 +97,13 @@ class WriteLock:
         self.release()
 
 
-def dump(db: Path) -> list[str]:
+def dump(db: Path | str) -> list:
+    """Everything the database holds: an SQLite file's SQL dump (its schema too), or for a
+    PostgreSQL URL every table's rows (tests/helpers.dump_store)."""
+    if str(db).startswith(("postgresql://", "postgres://")):
+        from tests.helpers import dump_store
+
+        return dump_store(str(db))
     conn = sqlite3.connect(db)
     try:
         return list(conn.iterdump())

@@ -1,13 +1,16 @@
 """Every command against a table of bad input: exit non-zero, exactly one line on stderr, no
 traceback, and the database byte-for-byte the same (compared as an SQL dump). Then the text a
-command prints: nothing another program or a file wrote reaches the terminal as a control code."""
+command prints: nothing another program or a file wrote reaches the terminal as a control code.
+
+On both backends: the database is an SQLite file or a PostgreSQL database (a copy, per test, of
+one built once per module). The cases that name no database of the test's (a missing or foreign
+file given as the database, classify, policy, demo) run once, beside an SQLite file."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from datetime import timedelta
@@ -18,9 +21,11 @@ from deskui.clock import FixedClock
 from deskui.ingest import import_file
 from deskui.store import connect, write
 from deskui.store.tickets import add_reply, refresh_tickets
-from tests.conftest import NOW
+from tests.conftest import NOW, PG_TEMPLATE
 from tests.faults import ENV, ROOT, dump
-from tests.helpers import add_ticket
+from tests.helpers import add_ticket, scalar
+
+pytestmark = pytest.mark.backends
 
 FIXTURES = ROOT / "fixtures"
 UNSAFE = ("\x1b", "\x9b", "\x07", "\u202e", "\x7f")
@@ -31,13 +36,11 @@ def run(*args: str, stdin: bytes | None = None, env: dict | None = None, cwd=Non
                           env={**ENV, **(env or {})}, cwd=cwd or ROOT, timeout=120)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """A database with orders, mail tickets and one queued reply, built once."""
+def stock(target, *, create: bool = False) -> None:
+    """Orders, mail tickets and one queued reply, into the database at ``target``."""
     from deskui.policy import default_policy
 
-    path = tmp_path_factory.mktemp("template") / "desk.db"
-    conn = connect(path, create=True)
+    conn = connect(target, create=create)
     policy = default_policy()
     for name in ("amazon/orders-by-order-date.txt", "mail/inbox.mbox"):
         import_file(conn, FIXTURES / name, policy=policy, now=NOW)
@@ -45,14 +48,29 @@ def template(tmp_path_factory):
     refresh_tickets(conn, policy, NOW)
     add_reply(conn, policy, FixedClock(NOW), ticket, "ana", "It ships today.")
     conn.close()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """An SQLite file stocked once; each test's file is a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "desk.db"
+    stock(path, create=True)
     return path
 
 
+@pytest.fixture(scope="module")
+def pg_template(pg_server):
+    """The same stock in a PostgreSQL database, built once; each test's database is a copy of it
+    (CREATE DATABASE ... TEMPLATE, ~0.1-0.3 s)."""
+    name = pg_server.create_database(template=PG_TEMPLATE)
+    stock(pg_server.url(name))
+    yield name
+    pg_server.drop_database(name)
+
+
 @pytest.fixture
-def world(template, tmp_path):
-    """A copy of the template and the bad files the table points at."""
-    db = tmp_path / "desk.db"
-    shutil.copy(template, db)
+def files(tmp_path):
+    """The bad files the table points at."""
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe\x00\x01binary")
     (tmp_path / "zone.toml").write_text('timezone = "GMT+25"\n')
     (tmp_path / "folder.toml").mkdir()  # a config path that cannot be read as a file
@@ -63,6 +81,32 @@ def world(template, tmp_path):
     (tmp_path / "elsewhere").mkdir()
     (tmp_path / "drop-linked" / "failed").symlink_to(tmp_path / "elsewhere")
     return tmp_path
+
+
+def sqlite_copy(template, folder):
+    db = folder / "desk.db"
+    shutil.copy(template, db)
+    return db
+
+
+@pytest.fixture
+def world(files, backend, request):
+    """(the folder of bad files, this test's stocked database: an SQLite file's path or a URL)."""
+    if backend == "sqlite":
+        yield files, sqlite_copy(request.getfixturevalue("template"), files)
+        return
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database(template=request.getfixturevalue("pg_template"))
+    try:
+        yield files, server.url(name)
+    finally:
+        server.drop_database(name)
+
+
+@pytest.fixture
+def sqlite_world(files, template):
+    """As ``world`` with an SQLite file, for the cases that never open the test's database."""
+    return files, sqlite_copy(template, files)
 
 
 CONFIG = "DESKUI_CONFIG"
@@ -114,10 +158,24 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("argv, stdin, env", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+# The cases given the test's database run on both backends; the others never open it (a missing or
+# foreign file given as the database, classify, policy, demo), so they run once.
+ON_THE_DATABASE = [case for case in CASES if any("{db}" in word for word in case[1])]
+WITHOUT_IT = [case for case in CASES if case not in ON_THE_DATABASE]
+
+
+@pytest.mark.parametrize("argv, stdin, env", [case[1:] for case in ON_THE_DATABASE], ids=[case[0] for case in ON_THE_DATABASE])
 def test_bad_input_gets_one_line_and_changes_nothing(world, argv, stdin, env):
-    db = world / "desk.db"
-    fill = {"db": str(db), "dir": str(world)}
+    refused_in_one_line(*world, argv, stdin, env)
+
+
+@pytest.mark.parametrize("argv, stdin, env", [case[1:] for case in WITHOUT_IT], ids=[case[0] for case in WITHOUT_IT])
+def test_bad_input_naming_no_database_gets_one_line_and_changes_nothing(sqlite_world, argv, stdin, env):
+    refused_in_one_line(*sqlite_world, argv, stdin, env)
+
+
+def refused_in_one_line(folder, db, argv, stdin, env) -> None:
+    fill = {"db": str(db), "dir": str(folder)}
     argv = [word.format(**fill) for word in argv]
     env = {key: value.format(**fill) for key, value in env.items()}
     before = dump(db)
@@ -127,7 +185,7 @@ def test_bad_input_gets_one_line_and_changes_nothing(world, argv, stdin, env):
     assert "Traceback" not in stderr, stderr
     assert len(stderr.strip().splitlines()) == 1, stderr
     assert dump(db) == before
-    assert not list((world / "elsewhere").iterdir())  # nothing moved through the linked failed/
+    assert not list((folder / "elsewhere").iterdir())  # nothing moved through the linked failed/
 
 
 # ---------------------------------------------------------------------- untrusted text in output
@@ -137,7 +195,7 @@ def _no_control_codes(text: str) -> None:
 
 
 def test_outbox_list_cleans_what_another_program_wrote(world):
-    db = world / "desk.db"
+    folder, db = world
     with write(connect(db)) as conn:
         conn.execute("UPDATE outbox SET channel = ?, subject = ?, to_address = ?",
                      ("\x1b]0;owned\x07amazon\x1b[2J", "Re: \u202eevil\x9b31m", "a@b.c\x1b[1A"))
@@ -152,19 +210,21 @@ def test_outbox_list_cleans_what_another_program_wrote(world):
 
 
 def test_an_import_rejection_naming_a_csv_header_is_cleaned(world):
-    bad = world / "tickets.csv"
+    folder, db = world
+    bad = folder / "tickets.csv"
     bad.write_text("channel,external_id,subject,body,sent_at,\x1b]0;owned\x07\x1b[31mcolumn\n"
                    "amazon,x1,Hello,Body text,not a date\n", encoding="utf-8")
-    result = run("import", "--db", str(world / "desk.db"), str(bad))
+    result = run("import", "--db", str(db), str(bad))
     assert result.returncode == 1
     _no_control_codes(result.stdout.decode() + result.stderr.decode())
     assert len(result.stderr.decode().strip().splitlines()) == 1
 
 
 def test_a_file_name_cannot_forge_a_line_of_output(world):
+    folder, db = world
     name = "fake.jsonl\nimported: fake.jsonl -> everything fine\x1b[2K"
-    shutil.copy(FIXTURES / "tickets/tickets.jsonl", world / name)
-    result = run("import", "--db", str(world / "desk.db"), str(world / name))
+    shutil.copy(FIXTURES / "tickets/tickets.jsonl", folder / name)
+    result = run("import", "--db", str(db), str(folder / name))
     assert result.returncode == 0, result.stderr
     out = result.stdout.decode()
     _no_control_codes(out)
@@ -173,9 +233,10 @@ def test_a_file_name_cannot_forge_a_line_of_output(world):
 
 
 def test_a_file_name_that_is_not_utf8_is_shown_not_a_crash(world):
-    raw = os.fsencode(world) + b"/caf\xe9.jsonl"
+    folder, db = world
+    raw = os.fsencode(folder) + b"/caf\xe9.jsonl"
     shutil.copy(FIXTURES / "tickets/tickets.jsonl", raw)
-    result = run("import", "--db", str(world / "desk.db"), os.fsdecode(raw))
+    result = run("import", "--db", str(db), os.fsdecode(raw))
     assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
     assert b"caf\\udce9.jsonl" in result.stdout
 
@@ -190,10 +251,10 @@ def test_classify_escapes_c1_controls_and_stays_exact_json():
 
 
 def test_alerts_and_health_json_are_exact_and_safe(world):
-    db = world / "desk.db"
+    folder, db = world
     with write(connect(db)) as conn:
         conn.execute("UPDATE tickets SET subject = 'Claim \x9b31m \u202eA-to-z' WHERE id = (SELECT min(id) FROM tickets)")
-    result = run("health", str(db), "--json", env={CONFIG: str(world / "none.toml")})
+    result = run("health", str(db), "--json", env={CONFIG: str(folder / "none.toml")})
     assert result.returncode == 0, result.stderr
     _no_control_codes(result.stdout.decode())
     json.loads(result.stdout)
@@ -203,10 +264,10 @@ def test_outbox_export_puts_a_subject_with_a_line_break_on_one_line(world):
     import email
     from email import policy
 
-    db = world / "desk.db"
+    folder, db = world
     with write(connect(db)) as conn:
         conn.execute("UPDATE outbox SET subject = 'Re: your order\nBcc: everyone@example.com'")
-    out = world / "out"
+    out = folder / "out"
     first = run("outbox", "export", str(out), "--db", str(db))
     assert first.returncode == 0, first.stderr
     [path] = out.iterdir()
@@ -217,8 +278,8 @@ def test_outbox_export_puts_a_subject_with_a_line_break_on_one_line(world):
 
 
 def test_outbox_mark_sent_twice_is_a_quiet_no_op_and_sent_cannot_become_failed(world):
-    db = world / "desk.db"
-    outbox_id = str(sqlite3.connect(db).execute("SELECT id FROM outbox").fetchone()[0])
+    folder, db = world
+    outbox_id = str(scalar(db, "SELECT id FROM outbox"))
     assert run("outbox", "mark", outbox_id, "sent", "--db", str(db)).returncode == 0
     before = dump(db)
     again = run("outbox", "mark", outbox_id, "sent", "--db", str(db))
@@ -229,11 +290,11 @@ def test_outbox_mark_sent_twice_is_a_quiet_no_op_and_sent_cannot_become_failed(w
 
 
 def test_outbox_export_replaces_a_planted_link_instead_of_writing_through_it(world):
-    db = world / "desk.db"
-    outbox_id = sqlite3.connect(db).execute("SELECT id FROM outbox").fetchone()[0]
-    out = world / "out"
+    folder, db = world
+    outbox_id = scalar(db, "SELECT id FROM outbox")
+    out = folder / "out"
     out.mkdir()
-    victim = world / "victim.txt"
+    victim = folder / "victim.txt"
     victim.write_text("keep me\n")
     (out / f"outbox-{outbox_id}.eml").symlink_to(victim)
     result = run("outbox", "export", str(out), "--db", str(db))

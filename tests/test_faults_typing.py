@@ -1,6 +1,11 @@
 """Typing and replies under faults: a kill mid-typing, a second connection holding the write lock
 while a reply is sent, a full disk, a read-only or damaged database. Real processes, real
-SIGKILL, a real second SQLite connection, a real small tmpfs."""
+SIGKILL, a real second connection, a real small tmpfs.
+
+The typing, draft and send tests run on both backends (``desk``: a file or a URL; on PostgreSQL
+the second connection's ``BEGIN IMMEDIATE`` holds the writers' advisory lock). The faults of
+SQLite's own file (a full or read-only mount, a damaged file, a path) use ``sqlite_desk`` or a
+tmpfs: there is no file of a PostgreSQL database for them to break."""
 
 import fcntl
 import os
@@ -19,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from deskui.store import connect
-from deskui.store.db import is_readonly, write
+from deskui.store.db import is_readonly, is_url, shown_target, write
 from deskui.store.tickets import add_reply
 from deskui.store.workspace import load_draft, save_draft
 from deskui.ui.busy import READ_ONLY, write_problem
@@ -30,8 +35,18 @@ from tests.test_ui_ticket import ROOT, app_for, open_ticket, settle, type_reply
 TIMEOUT = 60.0  # generous: the machine may be loaded; a test waits for a condition, never a sleep
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture
-def desk(tmp_path):
+def desk(db_path):
+    """The hand-made inbox in this test's database: an SQLite file, or a PostgreSQL URL."""
+    return db_path, build(db_path, NOW)
+
+
+@pytest.fixture
+def sqlite_desk(tmp_path):
+    """The same inbox in an SQLite file, for the tests that damage or drop parts of the file."""
     path = tmp_path / "desk.db"
     return path, build(path, NOW)
 
@@ -71,7 +86,6 @@ TYPIST = textwrap.dedent(
     """
     import sys, time
     import asyncio
-    from pathlib import Path
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.ui.app import DeskApp
@@ -79,7 +93,7 @@ TYPIST = textwrap.dedent(
     from tests.conftest import NOW
 
     async def main():
-        app = DeskApp(Path(sys.argv[1]), policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+        app = DeskApp(sys.argv[1], policy=default_policy(), clock=FixedClock(NOW), agent="ana")
         async with app.run_test(size=(120, 40)) as pilot:
             app.push_screen(TicketScreen(int(sys.argv[2])))
             await pilot.pause()
@@ -149,8 +163,14 @@ async def test_leaving_the_box_saves_the_draft_at_once(desk, monkeypatch):
 
 
 # -- sending while another connection holds the write lock -------------------------------------
+def other_writer(path):
+    """A second connection of deskui's own to the database: its ``BEGIN IMMEDIATE`` takes the
+    file's write lock on SQLite, the writers' advisory lock on PostgreSQL."""
+    return connect(path)
+
+
 def hold_write_lock(path, release: threading.Event, holding: threading.Event) -> None:
-    other = sqlite3.connect(path, isolation_level=None)
+    other = other_writer(path)
     other.execute("BEGIN IMMEDIATE")
     holding.set()
     release.wait(TIMEOUT)
@@ -189,7 +209,7 @@ async def test_send_that_times_out_keeps_the_text_and_sends_once_later(desk, mon
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_ticket(pilot, ticket)
         await type_reply(pilot, "Hello Claire, a replacement ships today.")
-        other = sqlite3.connect(path, isolation_level=None)
+        other = other_writer(path)
         other.execute("BEGIN IMMEDIATE")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -207,7 +227,8 @@ async def test_send_that_times_out_keeps_the_text_and_sends_once_later(desk, mon
 
 
 def hold_after_reply(conn, act) -> None:
-    """SQLite calls the trace as each statement of the app's connection starts: at the first
+    """The connection calls the trace as each statement of the app's connection starts (SQLite's
+    own, or the PostgreSQL adapter's with the store's text): at the first
     transaction after the reply's outbox row, ``act`` runs (another connection takes the write
     lock, or the process is killed), the worst moment there is."""
     seen = {"outbox": False, "done": False}
@@ -229,7 +250,7 @@ async def test_a_lock_taken_right_after_the_reply_commits_does_not_send_it_twice
     ticket = ids["imminent"]
     monkeypatch.setenv("DESKUI_BUSY_TIMEOUT_MS", "300")
     app = app_for(path)
-    other = sqlite3.connect(path, isolation_level=None)
+    other = other_writer(path)
     async with app.run_test(size=(140, 40)) as pilot:
         screen = await open_ticket(pilot, ticket)
         await type_reply(pilot, "Hello Claire, a replacement ships today.")
@@ -247,7 +268,6 @@ async def test_a_lock_taken_right_after_the_reply_commits_does_not_send_it_twice
 KILLED_AFTER_REPLY = textwrap.dedent(
     """
     import os, signal, sys, asyncio
-    from pathlib import Path
     from deskui.clock import FixedClock
     from deskui.policy import default_policy
     from deskui.ui.app import DeskApp
@@ -256,7 +276,7 @@ KILLED_AFTER_REPLY = textwrap.dedent(
     from tests.test_faults_typing import hold_after_reply, send_confirmed
 
     async def main():
-        app = DeskApp(Path(sys.argv[1]), policy=default_policy(), clock=FixedClock(NOW), agent="ana")
+        app = DeskApp(sys.argv[1], policy=default_policy(), clock=FixedClock(NOW), agent="ana")
         async with app.run_test(size=(120, 40)) as pilot:
             screen = TicketScreen(int(sys.argv[2]))
             app.push_screen(screen)
@@ -297,14 +317,24 @@ def test_a_draft_never_survives_its_own_send(desk, clock, policy, name, auto_ack
     assert counts(path, ticket) == (1, 1)
 
 
+def refuse_outbox_rows(conn) -> None:
+    """A real failure half-way through the send's transaction: the outbox refuses the row, as a
+    constraint would (SQLite: a temporary trigger; PostgreSQL: a trigger raising an integrity error)."""
+    if getattr(conn, "backend", "sqlite") == "postgresql":
+        conn.raw.execute("CREATE FUNCTION refuse_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                         "RAISE EXCEPTION 'outbox refused' USING ERRCODE = 'integrity_constraint_violation'; END $$")
+        conn.raw.execute("CREATE TRIGGER refuse BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION refuse_outbox()")
+    else:
+        conn.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END")
+
+
 def test_a_failed_send_sends_nothing_and_keeps_the_draft(desk, clock, policy):
     path, ids = desk
     conn = connect(path)
     ticket = ids["imminent"]
     save_draft(conn, clock, ticket, "ana", "Bonjour Claire,")
     events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    # A real failure half-way through the transaction: the outbox refuses the row.
-    conn.execute("CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END")
+    refuse_outbox_rows(conn)
     with pytest.raises(sqlite3.IntegrityError):
         add_reply(conn, policy, clock, ticket, "ana", "Bonjour Claire,", draft_of="ana", send_key="k1")
     assert counts(path, ticket) == (0, 0)
@@ -318,7 +348,7 @@ def test_a_send_blocked_by_another_writer_keeps_the_draft(desk, clock, policy):
     conn.execute("PRAGMA busy_timeout = 200")
     ticket = ids["imminent"]
     save_draft(conn, clock, ticket, "ana", "Bonjour Claire,")
-    other = sqlite3.connect(path, isolation_level=None)
+    other = other_writer(path)
     other.execute("BEGIN IMMEDIATE")
     with pytest.raises(sqlite3.OperationalError):
         add_reply(conn, policy, clock, ticket, "ana", "Bonjour Claire,", draft_of="ana", send_key="k1")
@@ -500,8 +530,8 @@ def damage_the_tickets_table(path: Path) -> None:
         handle.write(b"\xff" * page_size)
 
 
-def test_a_database_damaged_inside_ends_the_app_with_one_line_and_non_zero(desk):
-    path, _ = desk
+def test_a_database_damaged_inside_ends_the_app_with_one_line_and_non_zero(sqlite_desk):
+    path, _ = sqlite_desk
     damage_the_tickets_table(path)
     code, output = run_in_terminal(["inbox", str(path)])
     assert code != 0
@@ -510,8 +540,8 @@ def test_a_database_damaged_inside_ends_the_app_with_one_line_and_non_zero(desk)
 
 
 @pytest.mark.parametrize("damage", ["cut", "empty", "garbage"])
-def test_a_damaged_file_is_one_line_naming_it(desk, damage):
-    path, _ = desk
+def test_a_damaged_file_is_one_line_naming_it(sqlite_desk, damage):
+    path, _ = sqlite_desk
     data = path.read_bytes()
     path.write_bytes({"cut": data[: len(data) // 3], "empty": b"", "garbage": os.urandom(5000)}[damage])
     result = subprocess.run([sys.executable, "-m", "deskui", "inbox", str(path)], capture_output=True, text=True,
@@ -532,15 +562,27 @@ def test_a_read_only_database_in_a_terminal_opens_a_ticket_and_quits_cleanly(tmp
     assert code == 0, output[-2000:]
 
 
+def drop_table(target, table: str) -> None:
+    """Another program (sqlite3, psql) drops one of deskui's tables."""
+    if is_url(str(target)):
+        import psycopg
+
+        with psycopg.connect(str(target), autocommit=True) as raw:
+            raw.execute(f"DROP TABLE {table}")
+        return
+    raw = sqlite3.connect(target)
+    raw.execute(f"DROP TABLE {table}")
+    raw.close()
+
+
 def test_a_table_dropped_by_another_program_ends_the_app_with_one_line(desk):
     path, _ = desk
-    raw = sqlite3.connect(path)
-    raw.execute("DROP TABLE drafts")  # read when a ticket opens
-    raw.close()
+    drop_table(path, "drafts")  # read when a ticket opens
     code, output = run_in_terminal(["inbox", str(path)], [(b"Search", b"\r")])
     assert code != 0
     assert "Traceback" not in output
-    assert f"deskui: {path}: its tables were changed by another program (no such table: drafts)" in output
+    missing = 'relation "drafts" does not exist' if is_url(str(path)) else "no such table: drafts"
+    assert f"deskui: {shown_target(path)}: its tables were changed by another program ({missing})" in output
 
 
 CRASHING = textwrap.dedent(

@@ -208,7 +208,8 @@ def add_reply(
             conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND agent = ?", (ticket_id, draft_of))
         if send_key is not None:
             sent = conn.execute(
-                "SELECT json_extract(detail, '$.message_id') FROM events WHERE ticket_id = ? AND kind = 'replied' "
+                # CAST: PostgreSQL's json_extract (compat.py) answers text, SQLite's the number itself.
+                "SELECT CAST(json_extract(detail, '$.message_id') AS INTEGER) FROM events WHERE ticket_id = ? AND kind = 'replied' "
                 "AND json_extract(detail, '$.send_key') = ?", (ticket_id, send_key)).fetchone()
             if sent is not None:
                 return sent[0]

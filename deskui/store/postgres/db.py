@@ -158,6 +158,9 @@ def describe_failure(error: BaseException, where: str) -> str | None:
         return f"{where}: lost the connection to the server ({_first_line(error)}); deskui reconnects when it answers again"
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
         return f"{where}: this role may not do that ({_first_line(error)}); ask the database's owner for the grants in docs/postgres.md"
+    if isinstance(error, (psycopg.errors.UndefinedTable, psycopg.errors.UndefinedColumn)):
+        # A table or column another program dropped: SQLite's "no such table" line (store/db.py), not a traceback.
+        return f"{where}: its tables were changed by another program ({_first_line(error)}); restore it from a backup"
     return None
 
 
