@@ -82,8 +82,14 @@ def _with_writer(backend, monkeypatch):
         pytest.skip("another thread is running in this test process: the demo does not fork then")
 
 
-def test_a_writer_process_writes_the_same_rows(demo, backend, tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [None, 70], ids=["one chunk", "five chunks"])
+def test_a_writer_process_writes_the_same_rows(demo, backend, tmp_path, monkeypatch, chunk):
+    """Five chunks: the writer triages every other one itself (sent as generated)."""
+    from deskui.demo import build
+
     _with_writer(backend, monkeypatch)
+    if chunk:
+        monkeypatch.setattr(build, "CHUNK", chunk)
     target = tmp_path / "written.db"
     summary = generate(target, seed=7, tickets=TICKETS, now=NOW)
     assert _digest(target) == _digest(demo[0])

@@ -166,6 +166,13 @@ def _chunks(rng: random.Random, count: int, now: datetime, policy: Policy, repor
     would derive from them once written) and the stopped clocks against the tier it chose, as
     (rows, clock rows). Each ticket is written once, triaged: reading 300k messages back and
     rewriting every ticket with its twelve indexes in place was half the build."""
+    for rows, clocks, stamp in _raw_chunks(rng, count, now, policy, report):
+        yield _finished(rows, clocks, policy, now, stamp)
+
+
+def _raw_chunks(rng: random.Random, count: int, now: datetime, policy: Policy, report: Callable[[int, int], None]):
+    """Each chunk's rows as generated, with the clocks that stopped in its history (not yet
+    triaged: ``_finished``) and the time formatter they share."""
     now_ts = int(now.timestamp())
     builder = Builder(rng, now_ts, policy)
     plans = plan_tickets(rng, count, now_ts, policy)
@@ -174,14 +181,20 @@ def _chunks(rng: random.Random, count: int, now: datetime, policy: Policy, repor
             builder.ticket(plan)
         rows = builder.take_rows()
         clocks, builder.counts.clocks = builder.counts.clocks, []
-        demo_rows.scrub(rows)
-        derived = demo_rows.triage(policy, now, rows)
-        clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
-                                      policy, builder.stamp))
-        rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
-        yield rows, clock_rows
+        yield rows, clocks, builder.stamp
         done = min(start + CHUNK, count)
         report(2 * done, 2 * count)
+
+
+def _finished(rows: dict[str, list[tuple]], clocks: list, policy: Policy, now: datetime, stamp: Stamp):
+    """One chunk's rows scrubbed and triaged, and its clock rows (``_chunks``). Depends on the
+    chunk alone, so either process of a build can do it."""
+    demo_rows.scrub(rows)
+    derived = demo_rows.triage(policy, now, rows)
+    clock_rows = list(_clock_rows(clocks, {ticket_id: values["tier"] for ticket_id, values in derived.items()},
+                                  policy, stamp))
+    rows["tickets"] = demo_rows.triaged_tickets(rows["tickets"], derived, _response_outcomes(clock_rows))
+    return rows, clock_rows
 
 
 # -- the rows written by a second process -------------------------------------------------------
@@ -215,11 +228,17 @@ def _build_with_writer(path: Path, rng: random.Random, count: int, now: datetime
     mp = multiprocessing.get_context("fork")
     chunks, results = mp.Queue(maxsize=WRITER_QUEUE_CHUNKS), mp.Queue()
     folder = Path(tempfile.mkdtemp(prefix=path.name + ".chunks-", dir=path.parent))
-    writer = mp.Process(target=_writer, args=(str(path), chunks, results, os.getpid()), daemon=True)
+    writer = mp.Process(target=_writer, args=(str(path), chunks, results, os.getpid(), policy, now), daemon=True)
     writer.start()
     try:
         with no_gc():
-            for number, chunk in enumerate(_chunks(rng, count, now, policy, report)):
+            for number, (rows, clocks, stamp) in enumerate(_raw_chunks(rng, count, now, policy, report)):
+                # Every other chunk goes over as generated and the writer triages it (_finished):
+                # generating and triaging here was the longer half of the build.
+                if number % 2:
+                    chunk = (False, rows, clocks)
+                else:
+                    chunk = (True, *_finished(rows, clocks, policy, now, stamp))
                 file = folder / f"{number}.marshal"
                 file.write_bytes(marshal.dumps(chunk))
                 _send(chunks, str(file), writer, results)
@@ -267,9 +286,11 @@ def _raise_failure(failure: tuple[str, str, str] | None) -> None:
     raise RuntimeError(f"the demo's writer process failed:\n{trace}")
 
 
-def _writer(path: str, chunks, results, parent: int) -> None:
+def _writer(path: str, chunks, results, parent: int, policy: Policy, now: datetime) -> None:
     """The writer process: its own connection to the file being built, every chunk written as
-    ``_build`` writes it, then the indexes. Leaves when the generating process is gone."""
+    ``_build`` writes it (the ones sent as generated triaged here first), then the indexes.
+    Leaves when the generating process is gone."""
+    stamp = Stamp()
     try:
         conn = connect(Path(path))
         try:
@@ -285,9 +306,13 @@ def _writer(path: str, chunks, results, parent: int) -> None:
                     if name is None:
                         break
                     file = Path(name)
-                    chunk = marshal.loads(file.read_bytes())
+                    finished, rows, second = marshal.loads(file.read_bytes())
                     file.unlink()
-                    demo_rows.insert_rows(conn, *chunk)
+                    if finished:
+                        clock_rows = second
+                    else:
+                        rows, clock_rows = _finished(rows, second, policy, now, stamp)
+                    demo_rows.insert_rows(conn, rows, clock_rows)
                 demo_rows.finish_bulk(conn, deferred)
         finally:
             conn.close()
