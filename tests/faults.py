@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from deskui.store.db import is_url
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 PROC = Path("/proc")
@@ -100,7 +102,7 @@ class WriteLock:
 def dump(db: Path | str) -> list:
     """Everything the database holds: an SQLite file's SQL dump (its schema too), or for a
     PostgreSQL URL every table's rows (tests/helpers.dump_store)."""
-    if str(db).startswith(("postgresql://", "postgres://")):
+    if is_url(db):
         from tests.helpers import dump_store
 
         return dump_store(str(db))

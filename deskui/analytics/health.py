@@ -70,8 +70,8 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
     window = _Window(now, days, zone)
 
     job = {"policy": policy, "channel": channel, "sample_size": sample_size, "seed": seed}
-    path = reads.database_file(conn) if parallel else None
-    worker = health_worker.start(path, now=now, days=days, zone=zone, **job) if path else None
+    target = reads.database_target(conn) if parallel else None
+    worker = health_worker.start(target, now=now, days=days, zone=zone, **job) if target else None
     try:
         clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
                               policy=policy, unstopped=False)

@@ -35,7 +35,7 @@ def mapped_reads(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         query(conn, f"PRAGMA mmap_size = {int(usual)}")
 
 
-def database_file(conn: sqlite3.Connection) -> str | None:
+def database_target(conn: sqlite3.Connection) -> str | None:
     """What another process opens to read what ``conn`` reads: the SQLite file or the
     PostgreSQL URL; None for an in-memory database or inside a transaction whose writes no one
     else sees."""
@@ -51,7 +51,7 @@ def database_file(conn: sqlite3.Connection) -> str | None:
 
 
 def reading_connection(target: str) -> sqlite3.Connection:
-    """A connection for reading ``target`` (``database_file``): an SQLite file read-only and
+    """A connection for reading ``target`` (``database_target``): an SQLite file read-only and
     through a memory map (``mapped_reads``), a PostgreSQL URL as it is."""
     if is_url(target):
         return connect(target)

@@ -60,8 +60,8 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.2f}")
     sides = {"baseline": baseline_tree(args.baseline), "new": baseline_tree(args.new)}
     for db in args.dbs:
-        if _pending_search_rows(db):
-            print(f"{db.name}: {_pending_search_rows(db):,} rows wait for the search index; each launch would "
+        if pending := _pending_search_rows(db):
+            print(f"{db.name}: {pending:,} rows wait for the search index; each launch would "
                   "index them meanwhile: run deskui refresh on it first", file=sys.stderr)
         medians = same_run_medians(db, sides, args.runs, measure)
         for side, median in medians.items():
