@@ -382,13 +382,13 @@ def test_triage_runs_after_the_files_transaction(db, monkeypatch):
     import deskui.ingest as ingest
 
     seen = []
-    real = ingest.refresh_tickets
+    real = ingest.refresh_tickets_helped
 
     def watching(conn, *args, **kwargs):
         seen.append(conn.in_transaction)  # the file's rows are committed, the lock released
         return real(conn, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "refresh_tickets", watching)
+    monkeypatch.setattr(ingest, "refresh_tickets_helped", watching)
     run(db, "mail/atoz-claim.eml")
     assert seen == [False]
     assert tickets(db)["atoz/111-0944945-3989852"]["tier"] == "critical"
@@ -401,7 +401,7 @@ def test_a_crash_before_triage_leaves_the_tickets_stored_and_flagged(db, monkeyp
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the process is stopped right after the commit
 
-    monkeypatch.setattr(ingest, "refresh_tickets", crash)
+    monkeypatch.setattr(ingest, "refresh_tickets_helped", crash)
     with pytest.raises(KeyboardInterrupt):
         run(db, "mail/atoz-claim.eml")
     ticket = tickets(db)["atoz/111-0944945-3989852"]
@@ -418,7 +418,7 @@ def test_a_seller_reply_to_a_known_ticket_is_flagged_for_triage_too(db, tmp_path
     run(db, "mail/amazon-buyer-message.eml")
     ticket_id = tickets(db)[f"114-3941689-8772232/{ALIAS}"]["id"]
     assert tickets(db)[f"114-3941689-8772232/{ALIAS}"]["needs_triage"] == 0  # triaged after the first file
-    monkeypatch.setattr(ingest, "refresh_tickets", lambda *args, **kwargs: 0)  # "crash" before triage
+    monkeypatch.setattr(ingest, "refresh_tickets_helped", lambda *args, **kwargs: 0)  # "crash" before triage
     reply = seller_reply_to_alisa(tmp_path)
     run(db, reply)
     row = db.execute("SELECT needs_triage, first_response_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()

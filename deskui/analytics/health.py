@@ -32,6 +32,7 @@ from deskui.analytics.health_terms import (  # noqa: F401  (re-exported)
 )
 from deskui.policy.model import Policy
 from deskui.store import health as reads
+from deskui.store.db import connection_target
 from deskui.timeutil import to_db
 
 
@@ -70,7 +71,7 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
     window = _Window(now, days, zone)
 
     job = {"policy": policy, "channel": channel, "sample_size": sample_size, "seed": seed}
-    target = reads.database_target(conn) if parallel else None
+    target = connection_target(conn) if parallel else None
     worker = health_worker.start(target, now=now, days=days, zone=zone, **job) if target else None
     try:
         clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,

@@ -62,7 +62,7 @@ class Started:
 
 def start(path: str, **job) -> Started | None:
     """Start the aggregate sections of the database at ``path`` (an SQLite file or a PostgreSQL
-    URL, ``store.health.database_target``; ``job``: the keywords of
+    URL, ``store.db.connection_target``; ``job``: the keywords of
     ``health._aggregates`` with ``now``, ``days`` and ``zone`` in place of the window), or None
     when no process can be started here."""
     if not COMMAND[0]:

@@ -16,7 +16,6 @@ import random
 import shutil
 import sqlite3
 import tempfile
-import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from deskui.demo.codes import Stamp
 from deskui.demo.plan import plan_tickets
 from deskui.demo.tables import AGENTS, CHUNK
 from deskui.demo.tickets import Builder
+from deskui.forking import can_fork, die_with
 from deskui.gcpause import no_gc
 from deskui.policy import Policy, default_policy
 from deskui.store import demo_rows
@@ -215,10 +215,7 @@ WRITER_POLL_SECONDS = 1.0
 
 
 def _writer_fits(count: int) -> bool:
-    # fork is safe only in a single-threaded process (another thread may hold a lock the child
-    # inherits), and spawn would re-run the caller's __main__: fork or nothing, as the importer.
-    return (count >= WRITER_MIN_TICKETS and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
+    return count >= WRITER_MIN_TICKETS and can_fork()
 
 
 def _build_with_writer(path: Path, rng: random.Random, count: int, now: datetime, policy: Policy,
@@ -290,6 +287,7 @@ def _writer(path: str, chunks, results, parent: int, policy: Policy, now: dateti
     """The writer process: its own connection to the file being built, every chunk written as
     ``_build`` writes it (the ones sent as generated triaged here first), then the indexes.
     Leaves when the generating process is gone."""
+    die_with(parent)
     stamp = Stamp()
     try:
         conn = connect(Path(path))

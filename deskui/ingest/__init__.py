@@ -24,7 +24,7 @@ from deskui.store.db import write
 from deskui.store.imports import (
     checkpoint_once_after, flagged_for_triage, page_cache_at_least, plan_each_statement, release, roll_back_to, savepoint,
 )
-from deskui.store.tickets import refresh_tickets
+from deskui.store.triage_helper import refresh_tickets_helped
 
 IMPORT_CACHE_KIB = 32 * 1024
 SAVEPOINT = "deskui_import"
@@ -120,11 +120,12 @@ def import_file(
 
 
 def _triage(conn: sqlite3.Connection, policy, now: datetime, ticket_ids: list[int]) -> None:
-    """Derive tiers and clocks in batches, each its own short transaction. The batches' commits
-    do not checkpoint: after a big file each one would copy its pages into the database again
+    """Derive tiers and clocks in batches, each its own short transaction, a forked helper
+    deriving part of them for a large file (``store.triage_helper``). The batches' commits do
+    not checkpoint: after a big file each one would copy its pages into the database again
     (+1.8 s at 100k e-mails); one checkpoint at the end does it once."""
     with checkpoint_once_after(conn):
-        refresh_tickets(conn, policy, now, ticket_ids)
+        refresh_tickets_helped(conn, policy, now, ticket_ids)
 
 
 def triage_pending(conn: sqlite3.Connection, policy, now: datetime) -> int:

@@ -93,6 +93,21 @@ def database_target(value: str | Path | None) -> str | Path:
     return str(value) if is_url(str(value)) else Path(value)
 
 
+def connection_target(conn: sqlite3.Connection) -> str | None:
+    """What another process opens to read what ``conn`` reads: the SQLite file or the
+    PostgreSQL URL; None for an in-memory database or inside a transaction whose writes no one
+    else sees."""
+    if conn.in_transaction:
+        return None
+    if getattr(conn, "backend", "sqlite") == "postgresql":
+        return getattr(conn, "url", None)
+    try:
+        row = conn.execute("SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and row[0] else None
+
+
 def shown_target(target: str | Path) -> str:
     """The database for messages: a URL without its password, or the path."""
     if is_url(str(target)):

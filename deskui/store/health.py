@@ -35,23 +35,8 @@ def mapped_reads(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         query(conn, f"PRAGMA mmap_size = {int(usual)}")
 
 
-def database_target(conn: sqlite3.Connection) -> str | None:
-    """What another process opens to read what ``conn`` reads: the SQLite file or the
-    PostgreSQL URL; None for an in-memory database or inside a transaction whose writes no one
-    else sees."""
-    if conn.in_transaction:
-        return None
-    if getattr(conn, "backend", "sqlite") == "postgresql":
-        return getattr(conn, "url", None)
-    try:
-        row = query(conn, "SELECT file FROM pragma_database_list WHERE name = 'main'").fetchone()
-    except sqlite3.Error:
-        return None
-    return row[0] if row and row[0] else None
-
-
 def reading_connection(target: str) -> sqlite3.Connection:
-    """A connection for reading ``target`` (``database_target``): an SQLite file read-only and
+    """A connection for reading ``target`` (``store.db.connection_target``): an SQLite file read-only and
     through a memory map (``mapped_reads``), a PostgreSQL URL as it is."""
     if is_url(target):
         return connect(target)

@@ -18,11 +18,12 @@ time); ``pipeline`` runs the first three in a forked worker process for large fi
 
 from __future__ import annotations
 
+from deskui.forking import WORKERS_ENV
 from deskui.ingest.base import ImportContext
 from deskui.ingest.mail.classify import DEFAULT_CHANNEL, DEFAULT_RULES, Rules
 from deskui.ingest.mail.headers import parse_mail
 from deskui.ingest.mail.model import Mail, RawMail
-from deskui.ingest.mail.pipeline import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, WORKERS_ENV, parsed_batches, pipeline, worth_a_worker
+from deskui.ingest.mail.pipeline import PARALLEL_MIN_BYTES, PARALLEL_MIN_FILES, parsed_batches, pipeline, worth_a_worker
 from deskui.ingest.mail.reading import READERS, is_maildir, read_eml, read_maildir, read_mbox
 from deskui.ingest.mail.writer import MailImporter
 

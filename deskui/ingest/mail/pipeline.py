@@ -6,13 +6,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue as queue_module
-import signal
-import sys
-import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
+from deskui.forking import can_fork, die_with
 from deskui.ingest.base import BATCH, ImportContext, Stop, db_time
 from deskui.ingest.mail.classify import Rules
 from deskui.ingest.mail.headers import parse_mail
@@ -22,7 +20,6 @@ from deskui.ingest.mail.reading import READERS
 # Above this much input, parsing runs in a second process while this one writes (see pipeline).
 PARALLEL_MIN_BYTES = 4 << 20
 PARALLEL_MIN_FILES = 2000
-WORKERS_ENV = "DESKUI_IMPORT_WORKERS"  # "0": never use a worker process
 
 
 def parsed_batches(ctx, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
@@ -42,11 +39,7 @@ def parsed_batches(ctx, fmt: str, rules: Rules) -> Iterator[list[Mail]]:
 
 
 def worth_a_worker(path: Path, fmt: str) -> bool:
-    if os.environ.get(WORKERS_ENV, "").strip() == "0" or (os.cpu_count() or 1) < 2:
-        return False
-    # fork is only safe in a single-threaded process (another thread may hold a lock the child
-    # would inherit); spawn would re-run the caller's unguarded __main__. So: fork or nothing.
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return False
     if fmt == "mbox":
         return path.stat().st_size >= PARALLEL_MIN_BYTES
@@ -79,23 +72,7 @@ class _Collector:
         return events
 
 
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 ORPHAN_POLL_SECONDS = 1.0
-
-
-def _die_with(parent: int) -> None:
-    """Make sure this worker does not outlive the importing process, even after a kill -9 (which
-    runs no cleanup): Linux delivers SIGKILL to it when the parent dies; elsewhere the worker
-    notices it was orphaned (``_put`` and every batch check ``os.getppid()``)."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass  # no usable libc: the polling below still ends it
-    if os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
 
 
 def _put(queue, item, parent: int) -> None:
@@ -113,7 +90,7 @@ def _put(queue, item, parent: int) -> None:
 
 
 def _worker(path: str, name: str, zone, fmt: str, rules: Rules, queue, parent: int) -> None:
-    _die_with(parent)
+    die_with(parent)
     collector = _Collector(Path(path), name, zone)
     try:
         for batch in parsed_batches(collector, fmt, rules):
