@@ -76,12 +76,13 @@ class DroppingProxy:
             return
 
     def close(self) -> None:
-        self.listener.close()
-        for end in self.sockets:
+        # shutdown, not only close: a thread blocked in accept() or recv() wakes only for that
+        for end in [self.listener, *self.sockets]:
             try:
-                end.close()
+                end.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+            end.close()
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ BODIES = ("Where is my parcel?", "It arrived damaged, I want a refund", "I will 
 
 
 @pytest.fixture
-def small_batches(monkeypatch):
+def small_batches(monkeypatch, fork_despite_threads):
     monkeypatch.setattr(tickets, "BATCH", 20)  # 12 batches, so both processes get some
     monkeypatch.setattr(triage_helper, "HELPER_MIN_TICKETS", 50)
 
