@@ -330,6 +330,16 @@ class DeskApp(OutageGuard, App[None]):
             seen.setdefault(description, []).append(self.get_key_display(binding) if key == binding.key else key)
         return [(" ".join(dict.fromkeys(keys)), description) for description, keys in seen.items()]
 
+    def get_driver_class(self):
+        """Textual's pick, but on a Linux or macOS terminal deskui's driver, whose escape key
+        is not held up to 100 ms past its delay (deskui/ui/driver.py)."""
+        driver = super().get_driver_class()
+        if (driver.__module__, driver.__name__) == ("textual.drivers.linux_driver", "LinuxDriver"):
+            from deskui.ui.driver import DeskDriver
+
+            return DeskDriver
+        return driver
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in screen.BINDINGS:
