@@ -4,8 +4,8 @@
 
 Each run starts ``deskui inbox DB`` in a pseudo-terminal (160x45), waits for the first painted
 list and two seconds more, then ``--cycles`` times: `/` until the search box shows, the text and
-enter until the view line shows the search's count, esc until it shows the whole list's count
-again. Each key is timed from the moment it is written to the pty. The two sides alternate run by
+enter until the view line shows the search's count, esc (half a second later, when the
+frames that follow enter are done) until it shows the whole list's count again. Each key is timed from the moment it is written to the pty. The two sides alternate run by
 run on copies of DB (each opened first by its own side; give a file whose search index is built,
 ``deskui refresh DB``, or the launches index it meanwhile). Medians; nothing is asserted.
 """
@@ -51,8 +51,9 @@ def measurer(text: str, whole: int, found: int, cycles: int):
                 app.type(text)
                 time.sleep(0.3)  # the text typed: only the enter is timed
                 enter.append(_key(app, "\r", f"{found:,} ticket(s)"))
+                time.sleep(0.5)  # the frames after the list (the footer, the panel) end first
                 esc.append(_key(app, "\x1b", f"{whole:,} ticket(s)"))
-                time.sleep(0.3)
+                time.sleep(0.5)
             return {"slash": statistics.median(slash), "enter": statistics.median(enter),
                     "esc": statistics.median(esc)}
         finally:
