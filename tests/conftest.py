@@ -42,11 +42,9 @@ def fork_despite_threads(monkeypatch):
     thread is alive, and earlier tests in this process may leave idle daemon threads behind (a
     server's accept loop, a pump blocked in recv). The children forked here take none of their
     locks, so the fork is allowed; the refusal itself is tested where a thread really runs."""
-    from deskui.analytics import health_worker
     from deskui.store import triage_helper
 
     monkeypatch.setattr(triage_helper, "can_fork", lambda: True)
-    monkeypatch.setattr(health_worker, "can_fork", lambda: True)
 
 
 @pytest.fixture(scope="session")
