@@ -70,20 +70,23 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
                   sample_size: int, seed: int | None, parallel: bool, zone: tzinfo) -> dict:
     window = _Window(now, days, zone)
 
-    job = {"policy": policy, "channel": channel, "sample_size": sample_size, "seed": seed}
     target = connection_target(conn) if parallel else None
-    worker = health_worker.start(target, now=now, days=days, zone=zone, **job) if target else None
+    worker = health_worker.start(target, now=now, days=days, zone=zone, channel=channel) if target else None
     try:
         clocks = m.clock_pass(conn, window.query_start, now, window.start, channel=channel, days=window.days,
                               policy=policy, unstopped=False)
         times = _timings(clocks, window, policy)
+        # Read here while the worker still runs, so the two end together (demo100k, 2026-12-04:
+        # the clocks done at 0.80 s, the worker's answer at 0.96 s with these two in it).
+        waiting = _waiting_now(conn, now, channel)
+        sample = _sample(conn, policy, window, channel, sample_size, seed)
     except BaseException:
         if worker:
             worker.stop()
         raise
     found = worker.result() if worker else None
     if found is None:
-        found = _aggregates(conn, window=window, **job)
+        found = _aggregates(conn, window=window, channel=channel)
     clocks.add(found["unstopped"])
     orders = found["orders"]
     return {
@@ -94,7 +97,7 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
         "response_times": {
             **times,
             "attainment": _attainment_section(clocks, window),
-            "waiting_now": found["waiting"],
+            "waiting_now": waiting,
         },
         "drilldowns": {
             "by_channel": _by_channel(window, found["tickets"], clocks, orders),
@@ -102,13 +105,12 @@ def _health_check(conn: sqlite3.Connection, policy: Policy, now: datetime, days:
             "by_agent": _by_agent(clocks),
         },
         "account_health": _account_health(orders, window, channel or "amazon"),
-        "sample": found["sample"],
+        "sample": sample,
     }
 
 
-def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Policy, channel: str | None,
-                sample_size: int, seed: int | None) -> dict:
-    """The sections SQLite answers with small aggregates: the part a second process can do."""
+def _aggregates(connection: sqlite3.Connection, *, window: _Window, channel: str | None) -> dict:
+    """The sections SQLite answers with small aggregates: the part a second process does."""
     now = window.now
     tickets = m.volumes(connection, now, window.query_start, channel=channel, fulfillment=True, days=window.days)
     return {
@@ -116,8 +118,6 @@ def _aggregates(connection: sqlite3.Connection, *, window: _Window, policy: Poli
         "spikes": _spikes(connection, window, channel, tickets),
         "orders": _order_counts(connection, window, channel, channel or "amazon"),
         "by_product": _by_product(connection, window, channel),
-        "waiting": _waiting_now(connection, now, channel),
-        "sample": _sample(connection, policy, window, channel, sample_size, seed),
         "unstopped": dict(m.unstopped_counts(connection, window.start, now, channel, None, window.days)),
     }
 
