@@ -308,3 +308,33 @@ def test_a_search_kept_in_a_temporary_table_counts_what_the_scan_counts_after_ch
     query.invalidate()
     assert query.count() == scan_count("refund") and [row.id for row in query.rows(0, 1000)] == [
         row.id for row in InboxQuery(conn, default_policy(), filter=InboxFilter(search="refund")).rows(0, 1000)]
+
+
+def test_another_sort_of_a_search_reads_its_page_without_counting_or_searching_again(db_target):
+    """`o` on a search: the same tickets in another order, so the new view keeps the count and
+    the kept matches of the one it replaces; after a change and ``invalidate`` it sees the change."""
+    conn = connect(db_target)
+    with write(conn):
+        for n in range(40):
+            add(conn, f"Question {n}", None, None, ["refund please" if n % 2 else "where is it"])
+        conn.execute("UPDATE tickets SET created_at = '2026-11-2' || (id % 9) || 'T08:00:00Z'")
+    index(conn, db_target)
+    by_risk = InboxQuery(conn, default_policy(), filter=InboxFilter(search="refund"))
+    assert by_risk.count() == 20 and len(by_risk.rows(0, 100)) == 20
+    statements: list[str] = []
+    if isinstance(conn, sqlite3.Connection):
+        conn.set_trace_callback(statements.append)
+    oldest = by_risk.with_view(sort="oldest")
+    rows = oldest.rows(0, 100)
+    assert oldest.count() == 20
+    if isinstance(conn, sqlite3.Connection):
+        conn.set_trace_callback(None)
+        assert len(statements) == 1 and "count(" not in statements[0] and "INSERT" not in statements[0], statements
+    assert [row.id for row in rows] == [row[0] for row in conn.execute(
+        "SELECT id FROM tickets WHERE id % 2 = 0 ORDER BY created_at, id")]
+    with write(conn):
+        add(conn, "Newest", None, None, ["a refund"])
+    oldest.invalidate()
+    assert oldest.count() == 21 == len(oldest.rows(0, 100))
+    other = oldest.with_view(filter=InboxFilter(search="where"))
+    assert other.count() == 20  # another filter counts its own tickets

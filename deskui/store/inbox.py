@@ -279,15 +279,29 @@ class InboxQuery:
         if self._kept is not None:
             self._kept.refresh()
 
+    @property
+    def _moves_with_time(self) -> bool:
+        f = self.filter
+        return bool(f.urgent or (f.view and (f.view.states or f.view.older_than_minutes)))
+
     def set_now(self, now: datetime) -> None:
         """The time the "urgent" filter is judged at; only that filter depends on it."""
         self.now = now
-        if self.filter.urgent or (self.filter.view and (self.filter.view.states or self.filter.view.older_than_minutes)):
+        if self._moves_with_time:
             self.invalidate()
 
     def with_view(self, *, sort: str | None = None, filter: InboxFilter | None = None) -> "InboxQuery":
-        return InboxQuery(self.conn, self.policy, sort=sort or self.sort, filter=filter if filter is not None else self.filter,
-                          page_size=self.page_size, max_pages=self.max_pages, agent=self.agent)
+        query = InboxQuery(self.conn, self.policy, sort=sort or self.sort, filter=filter if filter is not None else self.filter,
+                           page_size=self.page_size, max_pages=self.max_pages, agent=self.agent)
+        if query.filter == self.filter:
+            # Another order of the same tickets: their count and a search's kept matches hold, so
+            # `o` reads one page instead of counting again (a count over 1M open is ~50-80 ms, a
+            # search's matches at 1M ~0.2 s to read again). Shared, the matches are dropped by
+            # either view's invalidate and read again by whichever reads next.
+            query.now, query._kept = self.now, self._kept
+            if not self._moves_with_time:
+                query._count = self._count
+        return query
 
     @property
     def _source(self) -> str:
