@@ -203,9 +203,9 @@ def clock_pass(conn: sqlite3.Connection, start: datetime, end: datetime, window_
     Over 60 lines on purpose: the loop below is the check-up's one Python loop over rows (every
     stopped clock of the window), kept in one body with its lookups bound to locals rather than
     a function call per row."""
+    takes = read_takes(conn, start, end) if "aht" in need else {}
     rows = reads.clock_rows(conn, start - timedelta(minutes=AHT_MAX_MINUTES), end, channel=channel, tier=tier,
                             frt_by=frt_by, sep=_SEP)
-    takes = read_takes(conn, start, end) if "aht" in need else {}
 
     days = days or LocalDays(UTC, start, end)
     local_day = days.day
