@@ -137,6 +137,10 @@ class Timing:
                 channel_dim[channel].extend(values)
                 category_dim[category].extend(values)
                 pair_dim[agent, category].extend(values)
+        for values in self._days.values():
+            # Sorted here once, a day's values make every union of days (a weekday, the weekend,
+            # a trend's week) a few sorted runs, which sorting merges instead of sorting anew.
+            values.sort()
 
     @property
     def days(self) -> dict[str, list[float]]:
