@@ -1,5 +1,5 @@
 """The whole ``deskui import`` command on an mbox, as a user runs it:
-``python tests/bench/bench_import.py [--messages N] [--runs N] [--tree DIR ...] [--profile FILE]``.
+``python tests/bench/bench_import.py [--messages N] [--runs N] [--tree DIR ...] [--profile FILE] [--postgres]``.
 
 Not collected by pytest. Generates one mbox with ``bench_ingest.make_mbox`` (100,000 messages by
 default), then runs ``python -m deskui import --db NEW.db --seller support@myshop.example FILE``
@@ -9,6 +9,10 @@ deskui (default: this one); the trees run in turns, so a before/after comparison
 load on the machine. Prints every run and the median per tree.
 
 ``--profile FILE`` runs the first tree once more under cProfile and writes the stats there.
+
+``--postgres`` adds a side per tree: the same import into a new database of a throw-away
+PostgreSQL cluster (Debian's server, the settings of bench_pg.py: durable commits, loopback TCP
+with a password), in turns with the SQLite runs. The server's own CPU is not in the CPU column.
 
 Target (issue 18): <= 15 s for 100k e-mails on a 2-core machine.
 """
@@ -38,10 +42,12 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_import(tree: Path, mbox: Path, db: Path, profile: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the command and its worker processes)."""
-    for leftover in db.parent.glob(db.name + "*"):
-        leftover.unlink()
+def run_import(tree: Path, mbox: Path, db: Path | str, profile: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and its worker processes). ``db``: a new file
+    (any left from an earlier run is removed first), or the URL of an empty PostgreSQL database."""
+    if isinstance(db, Path):
+        for leftover in db.parent.glob(db.name + "*"):
+            leftover.unlink()
     env = {**os.environ, "PYTHONPATH": str(tree), "DESKUI_DB": str(db)}
     subprocess.run([sys.executable, "-m", "deskui", "init", str(db)], env=env, cwd=tree, check=True, capture_output=True)
     command = [sys.executable]
@@ -66,27 +72,51 @@ def main() -> None:
     parser.add_argument("--mbox", type=Path, help="an existing mbox instead of a generated one")
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--dir", default=tempfile.gettempdir())
+    parser.add_argument("--postgres", action="store_true", help="also import into PostgreSQL, in turns")
     args = parser.parse_args()
     trees = [tree.resolve() for tree in (args.tree or [ROOT])]
+    server = None
+    if args.postgres:
+        sys.path.insert(0, str(ROOT))
+        from bench_pg import BENCH_SETTINGS
+
+        from tests import pg_server
+
+        pg_server.SETTINGS = BENCH_SETTINGS
+        server = pg_server.PgServer(pg_server.need_postgres())
+        server.start()
+    try:
+        _compare(args, trees, server)
+    finally:
+        if server is not None:
+            server.close()
+
+
+def _compare(args: argparse.Namespace, trees: list[Path], server) -> None:
     work = Path(tempfile.mkdtemp(prefix="deskui-bench-import-", dir=args.dir))
     mbox = args.mbox
     if mbox is None:
         mbox = work / "inbox.mbox"
         make_mbox(mbox, args.messages)
     print(f"{os.cpu_count()} CPUs, load average at start {os.getloadavg()[0]:.2f}; {mbox} ({mbox.stat().st_size / 1e6:.1f} MB)")
-    times: dict[Path, list[float]] = {tree: [] for tree in trees}
-    cpus: dict[Path, list[float]] = {tree: [] for tree in trees}
+    sides = [(tree, backend) for tree in trees for backend in (("sqlite", "postgres") if server else ("sqlite",))]
+    times: dict[tuple, list[float]] = {side: [] for side in sides}
+    cpus: dict[tuple, list[float]] = {side: [] for side in sides}
     for run in range(args.runs):
-        for number, tree in enumerate(trees):
-            seconds, cpu = run_import(tree, mbox, work / f"import-{number}.db")
-            times[tree].append(seconds)
-            cpus[tree].append(cpu)
-            print(f"  run {run + 1} {tree}: {seconds:.2f} s, CPU {cpu:.1f} s (load {os.getloadavg()[0]:.2f})", flush=True)
-    for tree, values in times.items():
+        for number, (tree, backend) in enumerate(sides):
+            db = work / f"import-{number}.db" if backend == "sqlite" else server.url(server.create_database())
+            seconds, cpu = run_import(tree, mbox, db)
+            if backend == "postgres":
+                server.drop_database(db.rsplit("/", 1)[1])
+            times[tree, backend].append(seconds)
+            cpus[tree, backend].append(cpu)
+            print(f"  run {run + 1} {tree} {backend}: {seconds:.2f} s, CPU {cpu:.1f} s (load {os.getloadavg()[0]:.2f})",
+                  flush=True)
+    for (tree, backend), values in times.items():
         median = statistics.median(values)
         verdict = "ok" if median <= TARGET_SECONDS else "MISSED"
-        print(f"{tree}: median {median:.2f} s of {len(values)} ({', '.join(f'{v:.2f}' for v in values)}), "
-              f"CPU median {statistics.median(cpus[tree]):.1f} s [target <= {TARGET_SECONDS:.0f} s: {verdict}]")
+        print(f"{tree} {backend}: median {median:.2f} s of {len(values)} ({', '.join(f'{v:.2f}' for v in values)}), "
+              f"CPU median {statistics.median(cpus[tree, backend]):.1f} s [target <= {TARGET_SECONDS:.0f} s: {verdict}]")
     if args.profile:
         run_import(trees[0], mbox, work / "profile.db", args.profile)
         print(f"profile of {trees[0]} in {args.profile}")
