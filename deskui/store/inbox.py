@@ -40,6 +40,14 @@ _COLUMNS = (
     "t.snoozed_until, c.name"
 )
 _KEY_AT = 18  # where the sort key's columns start in a selected row
+# Breached or imminent (the `b` filter, Timer.state's rule): three terms, each naming the open
+# tickets itself, so that SQLite counts them by the partial indexes of running imminent and due
+# instants and of paused tickets (schema.py SCHEMA_URGENT). The count leaves out the outer
+# open-ticket test (1M demo file: 0.07 s, 0.35 s with it, 0.58-0.82 s as one OR); the pages keep
+# it, and walk their sort index as before.
+_URGENT = ("((t.status != 'solved' AND t.paused_at IS NULL AND t.imminent_at <= ?) "
+           "OR (t.status != 'solved' AND t.paused_at IS NULL AND t.due_at <= ?) "
+           "OR (t.status != 'solved' AND t.paused_at IS NOT NULL AND t.due_at IS NOT NULL AND t.due_at <= t.paused_at))")
 _WALK_FROM = 500  # a search matching more open tickets than this reads its pages in sort order
 
 
@@ -151,12 +159,12 @@ class InboxQuery:
     def _keys(self) -> tuple[str, ...]:
         return SORTS[self.sort]
 
-    def _where(self, walk: bool = False) -> tuple[str, list]:
+    def _where(self, walk: bool = False, counting: bool = False) -> tuple[str, list]:
         """``walk``: a page of a search with many matches walks the sort index and tests each
         entry against the matches ('+' keeps SQLite from looking the matches up one by one and
         sorting them all): "refund" on the 100k demo file 132 -> 55 ms, ids first wins under ~500."""
-        clauses, params = ["t.status != 'solved'"], []
         f = self.filter
+        clauses, params = ([] if counting and f.urgent else ["t.status != 'solved'"]), []
         if f.agent:
             clauses.append("t.assignee = ?")
             params.append(f.agent)
@@ -170,9 +178,11 @@ class InboxQuery:
             params.append(f.channel)
         if f.urgent:
             # Breached or imminent as Timer.state says: a ticket paused after its breach stays
-            # breached; one paused in time is not urgent.
+            # breached; one paused in time is not urgent. Three terms, each with the open-ticket
+            # test, so that SQLite counts them by three partial indexes (SCHEMA_URGENT) instead
+            # of reading every open ticket's row.
             now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
-            clauses.append("((t.paused_at IS NULL AND t.imminent_at <= ?) OR (t.due_at <= coalesce(t.paused_at, ?)))")
+            clauses.append(_URGENT)
             params += [now, now]
         if f.view is not None:
             view_clauses, view_params = self._view_where(f.view)
@@ -313,9 +323,9 @@ class InboxQuery:
 
     def count(self) -> int:
         if self._count is None:
-            where, params = self._where()
+            where, params = self._where(counting=True)
             if self.filter.search and self._walk_count():
-                where, params = self._where(walk=True)
+                where, params = self._where(walk=True, counting=True)
             self._count = self.conn.execute(f"SELECT count(*) FROM {self._source} WHERE {where}", params).fetchone()[0]
         return self._count
 

@@ -497,6 +497,14 @@ CREATE INDEX tickets_open_states ON tickets (tier, due_at, paused_at, imminent_a
     WHERE status != 'solved';
 """
 
+# The inbox's `b` (breached or imminent, store/inbox.py): its count is three index ranges, the
+# running tickets by their imminent and due instants (SCHEMA_V3_STATE_INSTANTS) and the paused
+# ones whose due came before their pause by this index; without it the paused third read every
+# paused open ticket's row (1M demo file: the count 0.58-0.82 s, now 0.07 s).
+SCHEMA_URGENT = """
+CREATE INDEX tickets_paused_due ON tickets (due_at, paused_at) WHERE status != 'solved' AND paused_at IS NOT NULL;
+"""
+
 # Released migrations never change: add a new entry for every schema change.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
@@ -505,5 +513,6 @@ MIGRATIONS: list[str] = [
     SCHEMA_HEALTH_CLOCKS,
     SCHEMA_SEARCH,
     SCHEMA_BOARD_STATES,
+    SCHEMA_URGENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

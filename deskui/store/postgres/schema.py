@@ -450,6 +450,11 @@ CREATE INDEX tickets_open_states ON tickets (tier, due_at, paused_at, imminent_a
     WHERE status != 'solved';
 """
 
+# Twin of SQLite's SCHEMA_URGENT: the paused open tickets' due and pause instants.
+SCHEMA_URGENT = """
+CREATE INDEX tickets_paused_due ON tickets (due_at, paused_at) WHERE status != 'solved' AND paused_at IS NOT NULL;
+"""
+
 # Entry N mirrors SQLite's MIGRATIONS[N]; tests/pg/test_pg_schema.py checks that both lists are
 # as long and build the same tables, columns and indexes.
 MIGRATIONS: list[str] = [
@@ -459,5 +464,6 @@ MIGRATIONS: list[str] = [
     SCHEMA_HEALTH_CLOCKS,
     SCHEMA_SEARCH,
     SCHEMA_BOARD_STATES,
+    SCHEMA_URGENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
