@@ -178,9 +178,7 @@ class InboxQuery:
             params.append(f.channel)
         if f.urgent:
             # Breached or imminent as Timer.state says: a ticket paused after its breach stays
-            # breached; one paused in time is not urgent. Three terms, each with the open-ticket
-            # test, so that SQLite counts them by three partial indexes (SCHEMA_URGENT) instead
-            # of reading every open ticket's row.
+            # breached; one paused in time is not urgent (_URGENT: why three terms).
             now = to_db(self.now or datetime.min.replace(tzinfo=UTC))
             clauses.append(_URGENT)
             params += [now, now]

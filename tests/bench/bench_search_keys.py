@@ -29,7 +29,7 @@ from wholeproc import PtyApp, baseline_tree, same_run_medians  # noqa: E402
 
 from deskui.policy import default_policy  # noqa: E402
 from deskui.store import connect  # noqa: E402
-from deskui.store.inbox import InboxFilter, InboxQuery  # noqa: E402
+from deskui.store.inbox import SORT_LABELS, SORTS, InboxFilter, InboxQuery  # noqa: E402
 
 
 def counts(db: Path, text: str) -> tuple[int, int]:
@@ -42,8 +42,8 @@ def counts(db: Path, text: str) -> tuple[int, int]:
         conn.close()
 
 
-# What the view line says after each `o`, from the default order (store/inbox.py SORT_LABELS).
-SORT_CYCLE = ("sorted by next breach", "sorted by oldest first", "sorted by channel", "sorted by risk")
+# What the view line says after each `o`, from the default order back to it.
+SORT_CYCLE = tuple(f"sorted by {SORT_LABELS[sort]}" for sort in [*list(SORTS)[1:], next(iter(SORTS))])
 
 
 def _sorts(app: "PtyApp") -> list[float]:
