@@ -78,3 +78,25 @@ def test_a_server_in_another_time_zone_reads_the_same_times(tickets, backend):
     assert tuple(tickets.execute("SELECT julianday(?), date(?), datetime(?, '+1 day')",
                                  ("2026-11-25 12:00:00", "2026-11-25T23:30:00Z", "2026-03-07T12:00:00Z")).fetchone()) == \
         (pytest.approx(2461370.0, abs=1e-6), "2026-11-25", "2026-03-08 12:00:00")
+
+
+def test_rows_written_in_one_go_with_their_ids_are_all_or_nothing(db_target):
+    # An import's batch (executemany on SQLite, one COPY on PostgreSQL): the ids it hands out
+    # are passed by the next row written without one, and a clash is sqlite3's IntegrityError
+    # with nothing of its batch left behind.
+    import sqlite3
+
+    from deskui.store import mail_rows
+
+    conn = connect(db_target)
+    batch = [(n, "amazon", f"c{n}", f"Buyer {n}", None, "2026-11-25T08:00:00Z") for n in range(1, 301)]
+    with write(conn):
+        mail_rows.insert_customers(conn, batch)
+    with write(conn):
+        conn.execute("INSERT INTO customers (channel, external_id, name) VALUES ('amazon', 'later', 'Later')")
+    assert conn.execute("SELECT id FROM customers WHERE external_id = 'later'").fetchone()[0] == 301
+    with pytest.raises(sqlite3.IntegrityError):
+        with write(conn):
+            mail_rows.insert_customers(conn, [(400, "amazon", "c400", "New", None, None), (5, "amazon", "again", "Clash", None, None)])
+    assert tuple(conn.execute("SELECT count(*), max(id) FROM customers").fetchone()) == (301, 301)
+    conn.close()

@@ -2,7 +2,7 @@
 database holds for the keys a batch names, then one statement per kind of new row.
 
 New rows come with their ids (handed out by the importer inside its write transaction), so each
-kind is one ``executemany``."""
+kind is one statement (``executemany`` or sqlite-utils on SQLite, a COPY on PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import sqlite_utils
 
-from deskui.store.imports import rows_in
+from deskui.store.imports import insert_rows, rows_in
 
 TICKET_STATE = "id, channel, external_id, status, customer_id, order_number, created_at, paused_at, solved_at, marketplace"
 # The stored message's values in the order the importer compares them, then its id.
@@ -59,18 +59,13 @@ def stored_messages(conn: sqlite3.Connection, pairs: Sequence[tuple[int, str]]) 
     return held
 
 
-def _insert(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    if rows:
-        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
-
-
 def _insert_all(conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """sqlite-utils' multi-row INSERTs (list mode: the column names, then the rows). Inside the
     caller's transaction it works in savepoints; recursive triggers stay as the connection has
     them (sqlite-utils would turn them on)."""
     if rows and getattr(conn, "backend", "sqlite") != "sqlite":
-        # sqlite-utils reads sqlite_master to find the table, which PostgreSQL has not got.
-        _insert(conn, table, columns, rows)
+        # sqlite-utils reads sqlite_master to find the table, which PostgreSQL has not got: a COPY there.
+        insert_rows(conn, table, columns, rows)
     elif rows:
         database = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
         database.table(table).insert_all([list(columns), *rows], batch_size=len(rows))
@@ -80,7 +75,7 @@ def insert_customers(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows in ``CUSTOMER_COLUMNS`` order. Hand-written: sqlite-utils' ``insert_all`` measured
     slower here (tests/bench/bench_import_writes.py, batches of 500: 0.196 s against 0.116 s for
     executemany at 20k rows, medians of 3; 0.947 s against 0.866 s at 100k rows, one run)."""
-    _insert(conn, "customers", CUSTOMER_COLUMNS, rows)
+    insert_rows(conn, "customers", CUSTOMER_COLUMNS, rows)
 
 
 def insert_tickets(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from deskui.store.imports import rows_in
+from deskui.store.imports import insert_rows, rows_in
 
 TRACKED_ORDER = "id, channel, order_number, tracking_number, carrier, shipped_at, delivered_at"
 
@@ -21,7 +21,7 @@ def customers_with_details(conn: sqlite3.Connection, channel: str, keys: Iterabl
 
 def insert_customers(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows of (channel, external_id, name, email, country, created_at); ids from SQLite."""
-    conn.executemany("INSERT INTO customers (channel, external_id, name, email, country, created_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(conn, "customers", ("channel", "external_id", "name", "email", "country", "created_at"), rows)
 
 
 def customer_ids(conn: sqlite3.Connection, channel: str, keys: Iterable[str]) -> dict[str, int]:
@@ -38,10 +38,7 @@ def orders_by_number(conn: sqlite3.Connection, channel: str, numbers: Iterable[s
 
 def insert_orders(conn: sqlite3.Connection, channel: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Rows of (order_number, *values in ``columns`` order)."""
-    conn.executemany(
-        f"INSERT INTO orders (channel, order_number, {', '.join(columns)}) VALUES (?, ?, {', '.join('?' * len(columns))})",
-        [(channel, *row) for row in rows],
-    )
+    insert_rows(conn, "orders", ("channel", "order_number", *columns), [(channel, *row) for row in rows])
 
 
 def order_ids(conn: sqlite3.Connection, channel: str, numbers: Iterable[str]) -> dict[str, int]:
@@ -73,7 +70,7 @@ def items_of(conn: sqlite3.Connection, order_ids: Iterable[int]) -> list[sqlite3
 
 def insert_items(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows of (order_id, sku, asin, title, quantity, price)."""
-    conn.executemany("INSERT INTO order_items (order_id, sku, asin, title, quantity, price) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    insert_rows(conn, "order_items", ("order_id", "sku", "asin", "title", "quantity", "price"), rows)
 
 
 def update_items(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
@@ -90,7 +87,7 @@ def tracking_events_of(conn: sqlite3.Connection, order_ids: Iterable[int]) -> li
 
 def insert_tracking_events(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     """Rows of (order_id, at, status, location, description)."""
-    conn.executemany("INSERT INTO tracking_events (order_id, at, status, location, description) VALUES (?, ?, ?, ?, ?)", rows)
+    insert_rows(conn, "tracking_events", ("order_id", "at", "status", "location", "description"), rows)
 
 
 def update_tracking_descriptions(conn: sqlite3.Connection, rows: Sequence[tuple]) -> None:

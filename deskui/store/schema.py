@@ -505,6 +505,10 @@ SCHEMA_URGENT = """
 CREATE INDEX tickets_paused_due ON tickets (due_at, paused_at) WHERE status != 'solved' AND paused_at IS NOT NULL;
 """
 
+# Version 12 is PostgreSQL's: its change feed fires once per statement (store/postgres/schema.py,
+# SCHEMA_FEED_PER_STATEMENT). SQLite has only row triggers; its file changes nothing but the number.
+SCHEMA_FEED_PER_STATEMENT = ""
+
 # Released migrations never change: add a new entry for every schema change.
 MIGRATIONS: list[str] = [
     SCHEMA_V1 + INBOUND_TRIGGER, SCHEMA_V2, SCHEMA_V3_STATE_INSTANTS, SCHEMA_MAIL_SYNC, SCHEMA_V5_FAST_READS,
@@ -514,5 +518,6 @@ MIGRATIONS: list[str] = [
     SCHEMA_SEARCH,
     SCHEMA_BOARD_STATES,
     SCHEMA_URGENT,
+    SCHEMA_FEED_PER_STATEMENT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

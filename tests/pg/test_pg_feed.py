@@ -114,3 +114,40 @@ def test_the_feed_polls_without_waiting_and_merges_a_transaction(pg_url):
         time.sleep(0.2)  # not the check: gives a wrongly early notification time to arrive
         assert not feed.poll()
     assert wait_for(feed.poll, what="the delete").ticket_ids == {1}
+
+
+def test_one_statement_of_many_rows_feeds_every_row_and_notifies_every_ticket(pg_url):
+    # The feed's triggers fire once per statement (schema 12): a COPY of 200 tickets, their
+    # messages in one more, and an UPDATE of all of them still give a changes row per row and
+    # a notification per ticket, as the row triggers did; a statement that matches nothing, none.
+    reader, writer = connect(pg_url), connect(pg_url)
+    feed = ChangeFeed(reader)
+    ids = range(1, 201)
+    with writer.transaction(), writer.cursor() as cursor:
+        with cursor.copy("COPY tickets (id, channel, subject, created_at, needs_triage) FROM STDIN") as copy:
+            for n in ids:
+                copy.write_row((n, "amazon", "s", "2026-11-25T08:00:00Z", 0))
+        with cursor.copy("COPY messages (ticket_id, direction, body, sent_at) FROM STDIN") as copy:
+            for n in ids:
+                copy.write_row((n, "in" if n % 2 else "out", "hello", "2026-11-25T08:00:00Z"))
+    changes = wait_for(feed.poll, what="the copies on the feed")
+    assert changes.tables == {"tickets", "messages"} and changes.ticket_ids == set(ids)
+    rows = writer.execute("SELECT table_name, row_id, ticket_id, operation FROM changes ORDER BY seq").fetchall()
+    message_ids = [row[0] for row in writer.execute("SELECT id FROM messages ORDER BY id")]
+    assert rows[:200] == [("tickets", n, n, "insert") for n in ids]
+    assert sorted(rows[200:400]) == sorted(("messages", m, n, "insert") for m, n in zip(message_ids, ids))
+    # The inbound flag: the buyers' messages (odd tickets) flagged their tickets, one update each.
+    assert sorted(rows[400:]) == [("tickets", n, n, "update") for n in ids if n % 2]
+    flagged = {row[0] for row in writer.execute("SELECT id FROM tickets WHERE needs_triage = 1")}
+    assert flagged == {n for n in ids if n % 2}
+
+    seen = len(rows)
+    writer.execute("UPDATE tickets SET subject = 't' WHERE id IN (SELECT unnest(%s::bigint[]))", (list(ids),))
+    assert wait_for(feed.poll, what="the update").ticket_ids == set(ids)
+    writer.execute("UPDATE tickets SET subject = 'u' WHERE id < 0")
+    writer.execute("DELETE FROM messages WHERE id < 0")
+    writer.execute("INSERT INTO orders (channel, order_number) VALUES ('amazon', '111-1')")
+    assert wait_for(feed.poll, what="the order").tables == {"orders"}
+    later = writer.execute("SELECT table_name, operation, count(*) FROM changes WHERE seq > %s GROUP BY 1, 2 ORDER BY 1, 2",
+                           (seen,)).fetchall()
+    assert later == [("orders", "insert", 1), ("tickets", "update", 200)]

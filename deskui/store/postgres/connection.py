@@ -20,6 +20,7 @@ import itertools
 import re
 import sqlite3
 import threading
+from collections.abc import Sequence
 
 from deskui.store.db import ConnectionLost
 from deskui.store.postgres.schema import MIGRATIONS
@@ -675,6 +676,26 @@ class PgConnection:
                 cursor.executemany(statement.text, rows)
                 return Cursor(rowcount=cursor.rowcount, rows=[])
         except Exception as error:  # noqa: BLE001
+            raise self._failed(error) from error
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+        """INSERT many rows as one COPY statement: the server takes them in one stream and the
+        feed's statement triggers fire once (an executemany is a statement per row: 0.32 ms a
+        message of a mail import against ~0.1 ms). ``table`` and ``columns`` are the caller's
+        names, never a file's."""
+        if not rows:
+            return
+        if self._trace is not None:
+            self._trace(f"COPY {table}")
+        self.ensure_open()
+        if "id" in columns and table in _ID_TABLES:
+            self._ids_given.add(table)
+        try:
+            with self.raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    # As _params: sqlite3 stores a bool as 0 or 1, and COPY would send 't' to an integer column.
+                    copy.write_row([int(value) if value is True or value is False else value for value in row])
+        except Exception as error:  # noqa: BLE001 - every psycopg error, as sqlite3's
             raise self._failed(error) from error
 
     def cursor(self) -> _CursorMaker:
