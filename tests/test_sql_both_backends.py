@@ -100,3 +100,14 @@ def test_rows_written_in_one_go_with_their_ids_are_all_or_nothing(db_target):
             mail_rows.insert_customers(conn, [(400, "amazon", "c400", "New", None, None), (5, "amazon", "again", "Clash", None, None)])
     assert tuple(conn.execute("SELECT count(*), max(id) FROM customers").fetchone()) == (301, 301)
     conn.close()
+
+
+def test_sum_and_total_of_comparisons_count_as_sqlite_does(tickets):
+    # SQLite's booleans are 0 and 1: sum() of a comparison counts the true ones, and is NULL
+    # when every comparison is NULL; total() is 0.0 then (PostgreSQL: compat.py's aggregates).
+    row = tickets.execute("SELECT sum(assignee = 'ana'), sum(assignee = 'zed'), sum(due_at IS NOT NULL), "
+                          "total(CASE WHEN assignee = 'ana' THEN 2.5 END) FROM tickets").fetchone()
+    assert tuple(row) == (1, 0, 2, 2.5)
+    row = tickets.execute("SELECT sum(assignee = 'ana'), total(CASE WHEN assignee = 'ana' THEN 2.5 END) FROM tickets "
+                          "WHERE assignee IS NULL").fetchone()
+    assert tuple(row) == (None, 0.0)
