@@ -76,13 +76,15 @@ def gather_missing_statistics(conn: sqlite3.Connection, tables: Sequence[str]) -
     batch of an import: 100k e-mails into a new database spent 12 s in the Message-ID lookups
     alone (42 ms each, the last ones reading 100k rows for 500), then 9 s reading the new
     tickets' messages for triage. Once is enough: the statistics say a key is unique in
-    proportion to the table, whatever it grows to. SQLite: nothing (its planner takes the
-    index for an IN list without statistics)."""
+    proportion to the table, whatever it grows to. Only tables this role may analyze (its
+    own, PostgreSQL's rule): an agent's role leaves them to the server's autovacuum. SQLite:
+    nothing (its planner takes the index for an IN list without statistics)."""
     if getattr(conn, "backend", "sqlite") == "sqlite":
         return
     marks = _marks(len(tables))
     missing = [row[0] for row in conn.execute(
         f"SELECT relname FROM pg_class c WHERE relname IN ({marks}) AND relkind = 'r' AND pg_table_is_visible(c.oid) "
+        "AND pg_has_role(c.relowner, 'USAGE') "
         "AND NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.tablename = c.relname)", list(tables))]
     if missing:
         conn.execute(f"ANALYZE {', '.join(sorted(missing))}")
