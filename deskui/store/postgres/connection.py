@@ -680,8 +680,8 @@ class PgConnection:
 
     def copy_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
         """INSERT many rows as one COPY statement: the server takes them in one stream and the
-        feed's statement triggers fire once (an executemany is a statement per row: 0.32 ms a
-        message of a mail import against ~0.1 ms). ``table`` and ``columns`` are the caller's
+        feed's statement triggers fire once (an executemany is a statement per row: a mail
+        import's message INSERT took 0.32 ms on the server, its COPY 0.18 ms a row at 20k). ``table`` and ``columns`` are the caller's
         names, never a file's."""
         if not rows:
             return
