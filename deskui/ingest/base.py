@@ -16,7 +16,7 @@ from pathlib import Path
 
 from deskui.ingest.textfile import (MAX_LINE_BYTES, SNIFF_BYTES, Stop, TextLines, binary, decode_head, decode_line,  # noqa: F401
                                     is_binary, sniff, wide_encoding)
-from deskui.store.imports import columns_of, flag_for_triage  # noqa: F401 (columns_of: the order importers use it from here)
+from deskui.store.imports import columns_of, flag_for_triage, gather_missing_statistics  # noqa: F401 (columns_of: the order importers use it from here)
 from deskui.text import store_text
 from deskui.timeutil import TimeParseError, parse_time, to_db
 
@@ -149,6 +149,14 @@ class ImportContext:
         # table -> key -> state, for rows met more than once in a file (an order on several rows,
         # a customer with several orders): each is counted once, by its strongest state.
         self._keyed: dict[str, dict] = {}
+        self._statistics_checked = False
+
+    def batch_written(self, tables: tuple[str, ...]) -> None:
+        """After each batch of rows: the first gives a new database's planner statistics of the
+        tables it fills (``store.imports.gather_missing_statistics``), the rest nothing."""
+        if not self._statistics_checked:
+            self._statistics_checked = True
+            gather_missing_statistics(self.conn, tables)
 
     def to_triage(self, ticket_ids: set[int]) -> None:
         """Flag these tickets for triage, inside the file's transaction, and remember them: they

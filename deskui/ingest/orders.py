@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from deskui.ingest.base import ImportContext
 from deskui.store import orders as order_store
-from deskui.store.imports import gather_missing_statistics, update_by_id
+from deskui.store.imports import update_by_id
 
 # Written only if the database has these columns (a proposed schema addition): the importers
 # read them from the files and store them when the schema can hold them.
@@ -70,7 +70,6 @@ class OrderWriter:
         self.ctx = ctx
         self.conn = ctx.conn
         self.channel = channel
-        self._statistics_checked = False
         ctx.tables("orders", "order_items")
 
     # ------------------------------------------------------------------ customers
@@ -176,9 +175,7 @@ class OrderWriter:
         for shape, values in by_shape.items():
             order_store.update_orders(conn, shape, values)
         self._items(item_work, existing_ids={order_id for order, order_id, merge in item_work if order.number in existing})
-        if not self._statistics_checked:  # after the first batch: a new database has rows to count now
-            self._statistics_checked = True
-            gather_missing_statistics(conn, ("customers", "orders", "order_items"))
+        ctx.batch_written(("customers", "orders", "order_items"))
 
     # ------------------------------------------------------------------ items
     def _items(self, work: list[tuple[OrderIn, int, bool]], existing_ids: set[int]) -> None:

@@ -63,10 +63,12 @@ def _insert_all(conn: sqlite3.Connection, table: str, columns: Sequence[str], ro
     """sqlite-utils' multi-row INSERTs (list mode: the column names, then the rows). Inside the
     caller's transaction it works in savepoints; recursive triggers stay as the connection has
     them (sqlite-utils would turn them on)."""
-    if rows and getattr(conn, "backend", "sqlite") != "sqlite":
+    if not rows:
+        return
+    if getattr(conn, "backend", "sqlite") != "sqlite":
         # sqlite-utils reads sqlite_master to find the table, which PostgreSQL has not got: a COPY there.
         insert_rows(conn, table, columns, rows)
-    elif rows:
+    else:
         database = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
         database.table(table).insert_all([list(columns), *rows], batch_size=len(rows))
 

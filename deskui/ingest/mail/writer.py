@@ -31,7 +31,6 @@ class MailImporter:
         # channels that have tickets: the (channel, external_id) lookups name only these
         self.ticket_channels = store.ticket_channels(self.conn)
         self._next: dict[str, int] = {}
-        self._statistics_checked = False
         ctx.tables("tickets", "messages", "customers")
 
     def next_id(self, table: str) -> int:
@@ -52,9 +51,7 @@ class MailImporter:
         if not batch or self.ctx.failed:
             return
         _Batch(self, batch).write()
-        if not self._statistics_checked:  # after the first batch: a new database has rows to count now
-            self._statistics_checked = True
-            store.gather_missing_statistics(self.conn, ("customers", "tickets", "messages"))
+        self.ctx.batch_written(("customers", "tickets", "messages"))
 
 
 class _Batch:
